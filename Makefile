@@ -1,0 +1,47 @@
+# optimist: build, test, demo, install. Every target installs libsqlite3-dev when it is missing.
+SWIFT   ?= swift
+PREFIX  ?= /usr/local
+RELEASE := .build/release/optimist
+SCHEMA_SWIFT := Sources/OptimistCore/Store/Schema.swift
+
+.PHONY: build test demo install clean deps schema bench stress
+
+deps:
+	@if [ ! -f /usr/include/sqlite3.h ]; then \
+	  echo "installing libsqlite3-dev"; \
+	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -q && \
+	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -q libsqlite3-dev; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --static-swift-stdlib --product optimist
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+demo: build
+	@OPTIMIST=$(RELEASE) sh Tests/Scripts/demo.sh
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(RELEASE) $(DESTDIR)$(PREFIX)/bin/optimist
+
+clean:
+	rm -rf .build
+
+# Regenerates the SQL the binary embeds from Schema/*.sql (a test checks they are equal).
+schema:
+	@{ echo '// Generated from Schema/*.sql by `make schema`; a test checks it matches.'; \
+	  echo ''; \
+	  echo 'extension Migration {'; \
+	  echo '  /// Every migration, in order: migration N sets `PRAGMA user_version = N`.'; \
+	  echo '  static let all: [Migration] = ['; \
+	  for f in Schema/*.sql; do \
+	    n=$$(basename $$f | sed 's/_.*//; s/^0*//'); \
+	    echo "    Migration(number: $$n, file: \"$$(basename $$f)\", sql: #\"\"\""; \
+	    cat $$f; \
+	    echo '"""#),'; \
+	  done; \
+	  echo '  ]'; \
+	  echo '}'; } > $(SCHEMA_SWIFT)

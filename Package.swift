@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "optimist",
+  products: [
+    .executable(name: "optimist", targets: ["optimist"]),
+    .library(name: "OptimistCore", targets: ["OptimistCore"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CSQLite",
+      pkgConfig: "sqlite3",
+      providers: [.apt(["libsqlite3-dev"])]
+    ),
+    .target(
+      name: "OptimistCore",
+      dependencies: ["CSQLite"]
+    ),
+    .executableTarget(
+      name: "optimist",
+      dependencies: [
+        "OptimistCore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(
+      name: "OptimistCoreTests",
+      dependencies: ["OptimistCore"]
+    ),
+    .testTarget(
+      name: "optimistTests",
+      dependencies: ["optimist", "OptimistCore"]
+    ),
+  ]
+)

@@ -1,0 +1,135 @@
+/// Every way a command can be refused or fail: its Square error code, category, field and exit code.
+///
+/// The exit codes are the contract scripts branch on; the README documents the same table.
+public enum OptimistError: Error, Equatable {
+  /// A value is malformed or not allowed (exit 2, INVALID_VALUE).
+  case invalidValue(field: String?, detail: String)
+  /// A required value is missing, or would be removed (exit 2, MISSING_REQUIRED_PARAMETER).
+  case missingRequiredParameter(field: String?, detail: String)
+  /// A text value is longer than its limit (exit 2, VALUE_TOO_LONG).
+  case valueTooLong(field: String, maximum: Int)
+  /// A boolean field got something other than `true` or `false` (exit 2, EXPECTED_BOOLEAN).
+  case expectedBoolean(field: String, value: String)
+  /// A currency outside the built-in list (exit 2, UNSUPPORTED_CURRENCY).
+  case unsupportedCurrency(String)
+  /// The version given is not the object's current one (exit 3, VERSION_MISMATCH).
+  case versionMismatch(id: String, expected: Int64, actual: Int64)
+  /// No object has this id (exit 4, NOT_FOUND).
+  case notFound(id: String, field: String?)
+  /// The idempotency key was used before for a different request (exit 5, IDEMPOTENCY_KEY_REUSED).
+  case idempotencyKeyReused(key: String)
+  /// The card was declined; the payment is recorded as FAILED (exit 6, CARD_DECLINED).
+  case cardDeclined
+  /// The database stayed locked past the timeout (exit 75, TEMPORARY_ERROR).
+  case busy(timeout: Double)
+  /// The database is unusable, damaged, or an I/O call failed (exit 1, INTERNAL_SERVER_ERROR).
+  case storage(String)
+
+  /// The process exit code for this error.
+  public var exitCode: Int32 {
+    switch self {
+    case .invalidValue, .missingRequiredParameter, .valueTooLong, .expectedBoolean,
+      .unsupportedCurrency:
+      return 2
+    case .versionMismatch: return 3
+    case .notFound: return 4
+    case .idempotencyKeyReused: return 5
+    case .cardDeclined: return 6
+    case .busy: return 75
+    case .storage: return 1
+    }
+  }
+
+  /// Square's error code.
+  public var code: String {
+    switch self {
+    case .invalidValue: return "INVALID_VALUE"
+    case .missingRequiredParameter: return "MISSING_REQUIRED_PARAMETER"
+    case .valueTooLong: return "VALUE_TOO_LONG"
+    case .expectedBoolean: return "EXPECTED_BOOLEAN"
+    case .unsupportedCurrency: return "UNSUPPORTED_CURRENCY"
+    case .versionMismatch: return "VERSION_MISMATCH"
+    case .notFound: return "NOT_FOUND"
+    case .idempotencyKeyReused: return "IDEMPOTENCY_KEY_REUSED"
+    case .cardDeclined: return "CARD_DECLINED"
+    case .busy: return "TEMPORARY_ERROR"
+    case .storage: return "INTERNAL_SERVER_ERROR"
+    }
+  }
+
+  /// Square's error category.
+  public var category: String {
+    switch self {
+    case .busy, .storage: return "API_ERROR"
+    case .cardDeclined: return "PAYMENT_METHOD_ERROR"
+    case .notFound, .invalidValue, .missingRequiredParameter, .valueTooLong, .expectedBoolean,
+      .unsupportedCurrency, .versionMismatch, .idempotencyKeyReused:
+      return "INVALID_REQUEST_ERROR"
+    }
+  }
+
+  /// The request field the error is about, when there is one.
+  public var field: String? {
+    switch self {
+    case .invalidValue(let field, _), .missingRequiredParameter(let field, _): return field
+    case .valueTooLong(let field, _), .expectedBoolean(let field, _): return field
+    case .unsupportedCurrency: return "currency"
+    case .versionMismatch: return "version"
+    case .notFound(_, let field): return field
+    case .idempotencyKeyReused: return "idempotency_key"
+    case .cardDeclined: return "source_id"
+    case .busy, .storage: return nil
+    }
+  }
+
+  /// A sentence for the person reading stderr.
+  public var detail: String {
+    switch self {
+    case .invalidValue(_, let detail), .missingRequiredParameter(_, let detail): return detail
+    case .valueTooLong(let field, let maximum):
+      return "`\(field)` must be at most \(maximum) characters long."
+    case .expectedBoolean(let field, let value):
+      return "`\(field)` must be `true` or `false`, not `\(value)`."
+    case .unsupportedCurrency(let currency):
+      return "Currency `\(currency)` is not supported: use an upper-case ISO 4217 code such as USD."
+    case .versionMismatch(let id, let expected, let actual):
+      return
+        "Object `\(id)` is at version \(actual), not \(expected): get it again and retry with the new version."
+    case .notFound(let id, _): return "No object with id `\(id)`."
+    case .idempotencyKeyReused(let key):
+      return "Idempotency key `\(key)` was already used for a different request."
+    case .cardDeclined: return "The card was declined; the payment is recorded as FAILED."
+    case .busy(let timeout):
+      return "The database stayed locked for more than \(timeout) seconds; retry later."
+    case .storage(let detail): return detail
+    }
+  }
+
+  /// Square's error document: `{"errors":[{"category":…,"code":…,"detail":…,"field":…}]}`.
+  public var document: String {
+    var error = JSONObject()
+    error.add("category", category)
+    error.add("code", code)
+    error.add("detail", detail)
+    error.add("field", field)
+    var document = JSONObject()
+    document.addRaw("errors", "[\(error.text)]")
+    return document.text
+  }
+}
+
+extension OptimistError {
+  /// Maps any error thrown below a command to the error the user sees.
+  public init(_ error: any Error, timeout: Double) {
+    switch error {
+    case let error as OptimistError:
+      self = error
+    case let error as SQLiteError where error.isBusy:
+      self = .busy(timeout: timeout)
+    case let error as SQLiteError:
+      self = .storage("The database could not be used: \(error.message) (SQLite code \(error.code)).")
+    default:
+      self = .storage("Internal error: \(error)")
+    }
+  }
+}

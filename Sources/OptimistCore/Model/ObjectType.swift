@@ -1,0 +1,57 @@
+/// The kinds of object the store holds.
+public enum ObjectType: String, CaseIterable, Sendable {
+  case customer = "CUSTOMER"
+  case item = "ITEM"
+  case payment = "PAYMENT"
+
+  /// The table that holds objects of this type.
+  var table: String {
+    switch self {
+    case .customer: return "customers"
+    case .item: return "items"
+    case .payment: return "payments"
+    }
+  }
+
+  /// The fields `create-…` and `update` may set; payments have none (they never change).
+  public var fields: [Field] {
+    switch self {
+    case .customer: return Customer.fields
+    case .item: return CatalogItem.fields
+    case .payment: return []
+    }
+  }
+
+  /// JSON names that only the tool sets.
+  public static let readOnlyFields: Set<String> = [
+    "id", "type", "version", "created_at", "updated_at", "is_deleted",
+  ]
+}
+
+/// Customers: Square's Customers API shape; `version` starts at 0 and grows by 1 per update.
+public enum Customer {
+  public static let fields: [Field] = [
+    Field("given_name", .text(maxLength: 300)),
+    Field("family_name", .text(maxLength: 300)),
+    Field("company_name", .text(maxLength: 500)),
+    Field("email_address", .text(maxLength: 254)),
+    Field("phone_number", .text(maxLength: 32)),
+    Field("reference_id", .text(maxLength: 100)),
+    Field("note", .text(maxLength: 500)),
+  ]
+
+  /// A customer must keep at least one of these (Square's CreateCustomer rule).
+  public static let contactFields = [
+    "given_name", "family_name", "company_name", "email_address", "phone_number",
+  ]
+}
+
+/// Catalog items: Square's Catalog API shape; `version` is the update time in epoch
+/// milliseconds, strictly increasing across the store.
+public enum CatalogItem {
+  public static let fields: [Field] = [
+    Field("name", .text(maxLength: 512)),
+    Field("description", .text(maxLength: 4096)),
+    Field("available_for_pickup", .boolean),
+  ]
+}

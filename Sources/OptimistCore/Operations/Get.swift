@@ -1,0 +1,9 @@
+extension Store {
+  /// Prints the object with this id, of any type.
+  public func get(id: String) throws -> Output {
+    try read { db in
+      guard let object = try db.object(id: id) else { throw OptimistError.notFound(id: id, field: "id") }
+      return .success(object.json)
+    }
+  }
+}

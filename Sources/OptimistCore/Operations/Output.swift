@@ -1,0 +1,38 @@
+/// What a command prints and how it exits.
+public struct Output: Equatable, Sendable {
+  /// JSON for stdout, with its trailing newline; may be empty.
+  public var stdout: String
+  /// Square's error document for stderr, with its trailing newline; may be empty.
+  public var stderr: String
+  public var exitCode: Int32
+
+  public init(stdout: String, stderr: String = "", exitCode: Int32 = 0) {
+    self.stdout = stdout
+    self.stderr = stderr
+    self.exitCode = exitCode
+  }
+
+  /// Success: one JSON document on stdout.
+  public static func success(_ json: String) -> Output { Output(stdout: json + "\n") }
+
+  /// A refused or failed command: the error document on stderr, nothing on stdout.
+  public init(error: OptimistError) {
+    self.init(stdout: "", stderr: error.document + "\n", exitCode: error.exitCode)
+  }
+}
+
+/// The entry point of every command: opens the store lazily and turns any error into its
+/// documented exit code and Square error document.
+///
+/// `body` validates its request before it touches the store, so a refused request never
+/// creates or changes the database.
+public func runCommand(
+  database: String?, timeout: Double, _ body: (Store) throws -> Output
+) -> Output {
+  do {
+    let path = try DatabasePath.resolve(option: database)
+    return try body(Store(path: path, timeout: timeout))
+  } catch {
+    return Output(error: OptimistError(error, timeout: timeout))
+  }
+}

@@ -1,0 +1,88 @@
+/// A validated `update` request: the id, the version the caller saw, and the field changes.
+public struct UpdateRequest: Sendable, Equatable {
+  public let id: String
+  /// The version the caller read; nil means the latest.
+  public let version: Int64?
+  /// Field name and raw value, nil to unset, in the order given.
+  public let changes: [Change]
+
+  public struct Change: Sendable, Equatable {
+    public let field: String
+    public let value: String?
+  }
+
+  /// Validates `--set FIELD=VALUE` and `--unset FIELD` as far as it can without the object.
+  public init(id: String, version: String?, set: [String], unset: [String]) throws(OptimistError) {
+    self.id = id
+    self.version = try Values.version(version)
+    var changes: [Change] = []
+    for assignment in set {
+      guard let equals = assignment.firstIndex(of: "=") else {
+        throw .invalidValue(
+          field: nil, detail: "`--set \(assignment)` needs the form FIELD=VALUE.")
+      }
+      changes.append(
+        Change(
+          field: String(assignment[..<equals]),
+          value: String(assignment[assignment.index(after: equals)...])))
+    }
+    changes += unset.map { Change(field: $0, value: nil) }
+    guard !changes.isEmpty else {
+      throw .invalidValue(field: nil, detail: "Nothing to update: give --set FIELD=VALUE or --unset FIELD.")
+    }
+    let known = Set(ObjectType.allCases.flatMap(\.fields).map(\.name))
+    var seen: Set<String> = []
+    for change in changes {
+      if ObjectType.readOnlyFields.contains(change.field) {
+        throw .invalidValue(
+          field: change.field, detail: "`\(change.field)` is read-only: only optimist sets it.")
+      }
+      guard known.contains(change.field) else {
+        throw .invalidValue(field: change.field, detail: "Unknown field `\(change.field)`.")
+      }
+      guard seen.insert(change.field).inserted else {
+        throw .invalidValue(field: change.field, detail: "`\(change.field)` is changed twice.")
+      }
+    }
+    self.changes = changes
+  }
+}
+
+extension Store {
+  /// Applies the changes with a conditional UPDATE on the caller's version.
+  public func update(_ request: UpdateRequest) throws -> Output {
+    try write { db in
+      let current = try db.versionedObject(id: request.id, command: "update")
+      var updated = current
+      for change in request.changes {
+        guard let field = current.type.fields.first(where: { $0.name == change.field }) else {
+          throw OptimistError.invalidValue(
+            field: change.field,
+            detail: "`\(change.field)` is not a field of \(current.type.rawValue) objects.")
+        }
+        updated.values[field.name] = try change.value.flatMap { (raw) throws(OptimistError) in try field.parse(raw) }
+      }
+      let expected = request.version ?? current.version
+      if expected == current.version { try updated.validate() }
+      updated.updatedAt = Timestamp.now()
+      updated.version =
+        current.type == .item
+        ? try db.nextCatalogVersion(now: updated.updatedAt) : current.version + 1
+      try db.conditionalUpdate(updated, expectedVersion: expected)
+      return .success(updated.json)
+    }
+  }
+
+  /// Deletes the object with a conditional DELETE on the caller's version.
+  public func delete(id: String, version: String?) throws -> Output {
+    let version = try Values.version(version)
+    return try write { db in
+      let current = try db.versionedObject(id: id, command: "delete")
+      try db.conditionalDelete(type: current.type, id: id, expectedVersion: version ?? current.version)
+      var document = JSONObject()
+      document.addRaw("deleted_object_ids", jsonArray([JSONObject.quoted(id)]))
+      document.add("deleted_at", Timestamp.now().rfc3339)
+      return .success(document.text)
+    }
+  }
+}

@@ -1,0 +1,57 @@
+/// Parsers for the command-line values that are not object fields.
+enum Values {
+  /// A version: a whole number from 0 to 2^63-1.
+  static func version(_ raw: String?) throws(OptimistError) -> Int64? {
+    guard let raw else { return nil }
+    guard let version = wholeNumber(raw), version >= 0 else {
+      throw .invalidValue(
+        field: "version", detail: "`version` must be a whole number of at least 0, not `\(raw)`.")
+    }
+    return version
+  }
+
+  /// Digits only (an optional leading minus), within Int64; no spaces, signs or exponents.
+  static func wholeNumber(_ raw: String) -> Int64? {
+    let digits = raw.hasPrefix("-") ? raw.dropFirst() : Substring(raw)
+    guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+    return Int64(raw)
+  }
+
+  /// Optional text checked against its limit; empty text is allowed when `allowEmpty`.
+  static func text(
+    _ raw: String?, field: String, maxLength: Int, allowEmpty: Bool = false
+  ) throws(OptimistError) -> String? {
+    guard let raw else { return nil }
+    if raw.isEmpty && !allowEmpty {
+      throw .invalidValue(field: field, detail: "`\(field)` must not be empty.")
+    }
+    guard raw.unicodeScalars.count <= maxLength else {
+      throw .valueTooLong(field: field, maximum: maxLength)
+    }
+    return raw
+  }
+
+  /// `true` or `false`.
+  static func boolean(_ raw: String?, field: String) throws(OptimistError) -> Bool? {
+    guard let raw else { return nil }
+    switch raw {
+    case "true": return true
+    case "false": return false
+    default: throw .expectedBoolean(field: field, value: raw)
+    }
+  }
+}
+
+extension Values {
+  /// A duration such as `90s`, `30m`, `24h` or `7d`, in milliseconds.
+  static func duration(_ raw: String, field: String) throws(OptimistError) -> Int64 {
+    let units: [Character: Int64] = ["s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000]
+    guard let unit = raw.last.flatMap({ units[$0] }), let count = wholeNumber(String(raw.dropLast())),
+      count >= 0, !raw.hasPrefix("-"), count <= Int64.max / unit
+    else {
+      throw .invalidValue(
+        field: field, detail: "`\(raw)` is not a duration: use a whole number and s, m, h or d, e.g. 24h.")
+    }
+    return count * unit
+  }
+}

@@ -1,0 +1,118 @@
+import CSQLite
+
+/// A value bound to, or read from, a statement.
+public enum SQLValue: Equatable, Sendable {
+  case null
+  case integer(Int64)
+  case text(String)
+}
+
+extension SQLValue {
+  /// `.text(value)`, or `.null` for nil.
+  public init(_ value: String?) { self = value.map { .text($0) } ?? .null }
+  /// `.integer(0 or 1)`, or `.null` for nil.
+  public init(_ value: Bool?) { self = value.map { .integer($0 ? 1 : 0) } ?? .null }
+}
+
+/// One row of a result, its columns read by index.
+public struct Row {
+  let values: [SQLValue]
+
+  public subscript(_ index: Int) -> SQLValue { values[index] }
+
+  public func text(_ index: Int) -> String? {
+    if case .text(let value) = values[index] { return value }
+    return nil
+  }
+
+  public func integer(_ index: Int) -> Int64? {
+    if case .integer(let value) = values[index] { return value }
+    return nil
+  }
+
+  public func bool(_ index: Int) -> Bool? { integer(index).map { $0 != 0 } }
+}
+
+/// A compiled statement, finalized when released.
+///
+/// See <https://www.sqlite.org/c3ref/stmt.html>.
+public final class Statement {
+  private let connection: Connection
+  private let handle: OpaquePointer
+  let sql: String
+
+  init(connection: Connection, sql: String) throws(SQLiteError) {
+    var statement: OpaquePointer?
+    let rc = sqlite3_prepare_v2(connection.handle, sql, -1, &statement, nil)
+    guard rc == SQLITE_OK, let statement else {
+      throw SQLiteError(connection: connection.handle, code: rc == SQLITE_OK ? SQLITE_MISUSE : rc, sql: sql)
+    }
+    self.connection = connection
+    self.handle = statement
+    self.sql = sql
+  }
+
+  deinit {
+    sqlite3_finalize(handle)
+  }
+
+  /// Binds `values` to the parameters ?1, ?2, … in order.
+  public func bind(_ values: [SQLValue]) throws(SQLiteError) {
+    for (offset, value) in values.enumerated() {
+      let index = Int32(offset + 1)
+      let rc: Int32
+      switch value {
+      case .null:
+        rc = sqlite3_bind_null(handle, index)
+      case .integer(let number):
+        rc = sqlite3_bind_int64(handle, index, number)
+      case .text(let text):
+        rc = text.withCString {
+          sqlite3_bind_text(handle, index, $0, Int32(text.utf8.count), SQLITE_TRANSIENT_DESTRUCTOR)
+        }
+      }
+      guard rc == SQLITE_OK else { throw error(rc) }
+    }
+  }
+
+  /// Steps once: the next row, or nil when the statement is done.
+  public func step() throws(SQLiteError) -> Row? {
+    let rc = sqlite3_step(handle)
+    switch rc {
+    case SQLITE_ROW:
+      return Row(values: (0..<sqlite3_column_count(handle)).map(column))
+    case SQLITE_DONE:
+      return nil
+    default:
+      throw error(rc)
+    }
+  }
+
+  /// All remaining rows.
+  public func rows() throws(SQLiteError) -> [Row] {
+    var rows: [Row] = []
+    while let row = try step() { rows.append(row) }
+    return rows
+  }
+
+  private func column(_ index: Int32) -> SQLValue {
+    switch sqlite3_column_type(handle, index) {
+    case SQLITE_NULL:
+      return .null
+    case SQLITE_INTEGER:
+      return .integer(sqlite3_column_int64(handle, index))
+    default:
+      guard let bytes = sqlite3_column_text(handle, index) else { return .null }
+      let count = Int(sqlite3_column_bytes(handle, index))
+      return .text(String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self))
+    }
+  }
+
+  private func error(_ rc: Int32) -> SQLiteError {
+    SQLiteError(connection: connection.handle, code: rc, sql: sql)
+  }
+}
+
+/// SQLITE_TRANSIENT: SQLite copies the bound bytes before the call returns.
+private let SQLITE_TRANSIENT_DESTRUCTOR = unsafeBitCast(
+  OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)

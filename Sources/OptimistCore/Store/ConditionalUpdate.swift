@@ -1,0 +1,53 @@
+/// The optimistic-concurrency core: conditional UPDATE and DELETE, decided by the changes count.
+///
+/// `… WHERE id = ? AND version = ?` changes one row when the caller's version is current; when
+/// it changes none, the same transaction looks whether the object is gone (NOT_FOUND) or has
+/// moved on (VERSION_MISMATCH). No write ever lands on a version its caller did not see.
+extension Connection {
+  /// The customer or item with this id, for a command that changes it.
+  ///
+  /// Payments change only through their own commands: naming one is INVALID_VALUE.
+  func versionedObject(id: String, command: String) throws -> VersionedObject {
+    switch try object(id: id) {
+    case .versioned(let object)?:
+      return object
+    case .payment?:
+      throw OptimistError.invalidValue(
+        field: "id", detail: "`\(id)` is a payment; payments cannot be changed with `\(command)`.")
+    case nil:
+      throw OptimistError.notFound(id: id, field: "id")
+    }
+  }
+
+  /// Writes `object` over the stored row only if that row is still at `expectedVersion`.
+  func conditionalUpdate(_ object: VersionedObject, expectedVersion: Int64) throws {
+    let fields = object.type.fields
+    let assignments = (["version", "updated_at"] + fields.map(\.name)).map { "\($0) = ?" }
+    let values: [SQLValue] =
+      [.integer(object.version), .integer(object.updatedAt.milliseconds)]
+      + fields.map { object.values[$0.name]?.sqlValue ?? .null }
+      + [.text(object.id), .integer(expectedVersion)]
+    let changed = try run(
+      "UPDATE \(object.type.table) SET \(assignments.joined(separator: ", ")) "
+        + "WHERE id = ? AND version = ?", values)
+    guard changed == 1 else {
+      throw try conflict(type: object.type, id: object.id, expectedVersion: expectedVersion)
+    }
+  }
+
+  /// Deletes the object only if it is still at `expectedVersion`.
+  func conditionalDelete(type: ObjectType, id: String, expectedVersion: Int64) throws {
+    let changed = try run(
+      "DELETE FROM \(type.table) WHERE id = ? AND version = ?", [.text(id), .integer(expectedVersion)])
+    guard changed == 1 else {
+      throw try conflict(type: type, id: id, expectedVersion: expectedVersion)
+    }
+  }
+
+  /// Why a conditional statement changed nothing, read in the same transaction.
+  private func conflict(type: ObjectType, id: String, expectedVersion: Int64) throws -> OptimistError {
+    guard let actual = try first("SELECT version FROM \(type.table) WHERE id = ?", [.text(id)])?.integer(0)
+    else { return .notFound(id: id, field: "id") }
+    return .versionMismatch(id: id, expected: expectedVersion, actual: actual)
+  }
+}

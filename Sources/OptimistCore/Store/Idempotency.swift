@@ -1,0 +1,62 @@
+/// Idempotency keys: the object and its key row are written in one transaction, and the same
+/// request with the same key gets the first response again, byte for byte.
+///
+/// Keys are scoped per command: `create-customer` and `create-payment` keep separate ones.
+extension Connection {
+  /// Runs `create` at most once per (command, key) and request.
+  ///
+  /// - The same key with the same `request` replays the stored response; nothing is created.
+  /// - `check` (e.g. that a named customer exists) runs before a new object is created and
+  ///   before a reused key is reported, so an invalid request never uses up its key.
+  /// - The same key with another request is IDEMPOTENCY_KEY_REUSED.
+  /// The caller holds the write lock (`Store.write`), so concurrent callers see each other.
+  func idempotent(
+    command: String, key: String?, request: String, check: () throws -> Void,
+    create: () throws -> (objectID: String, output: Output)
+  ) throws -> Output {
+    guard let key else {
+      try check()
+      return try create().output
+    }
+    if let stored = try first(
+      "SELECT request, stdout, stderr, exit_code FROM idempotency_keys WHERE command = ? AND key = ?",
+      [.text(command), .text(key)])
+    {
+      if stored.text(0) == request {
+        return Output(
+          stdout: stored.text(1) ?? "", stderr: stored.text(2) ?? "",
+          exitCode: Int32(truncatingIfNeeded: stored.integer(3) ?? 1))
+      }
+      try check()
+      throw OptimistError.idempotencyKeyReused(key: key)
+    }
+    try check()
+    let (objectID, output) = try create()
+    try run(
+      "INSERT INTO idempotency_keys (command, key, request, object_id, stdout, stderr, exit_code, "
+        + "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      [
+        .text(command), .text(key), .text(request), .text(objectID), .text(output.stdout),
+        .text(output.stderr), .integer(Int64(output.exitCode)),
+        .integer(Timestamp.now().milliseconds),
+      ])
+    return output
+  }
+
+  /// Deletes the keys created at or before `cutoff`; returns how many went.
+  func pruneKeys(createdAtOrBefore cutoff: Timestamp) throws -> Int {
+    try run("DELETE FROM idempotency_keys WHERE created_at <= ?", [.integer(cutoff.milliseconds)])
+  }
+}
+
+/// Validates an idempotency key: 1 to 45 characters (Square's limit for CreatePayment).
+func validateIdempotencyKey(_ key: String?) throws(OptimistError) -> String? {
+  guard let key else { return nil }
+  guard !key.isEmpty else {
+    throw .invalidValue(field: "idempotency_key", detail: "The idempotency key must not be empty.")
+  }
+  guard key.unicodeScalars.count <= 45 else {
+    throw .valueTooLong(field: "idempotency_key", maximum: 45)
+  }
+  return key
+}

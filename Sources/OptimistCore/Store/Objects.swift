@@ -1,0 +1,91 @@
+/// Reading and inserting customers, items and payments.
+extension Connection {
+  /// The columns read for an object of `type`, in the order `VersionedObject(row:)` expects.
+  static func columns(of type: ObjectType) -> String {
+    let fixed =
+      type == .payment
+      ? Payment.columns : ["id", "version", "created_at", "updated_at"] + type.fields.map(\.name)
+    return fixed.joined(separator: ", ")
+  }
+
+  /// The object with this id, of whatever type.
+  func object(id: String) throws -> StoredObject? {
+    for type in ObjectType.allCases {
+      if let object = try object(id: id, type: type) { return object }
+    }
+    return nil
+  }
+
+  /// The object of `type` with this id.
+  func object(id: String, type: ObjectType) throws -> StoredObject? {
+    let sql = "SELECT \(Connection.columns(of: type)) FROM \(type.table) WHERE id = ?"
+    return try first(sql, [.text(id)]).map { try StoredObject(type: type, row: $0) }
+  }
+
+  /// Up to `limit` objects of `type` after position `seq`, with their positions.
+  func objects(type: ObjectType, after seq: Int64, limit: Int) throws -> [(Int64, StoredObject)] {
+    let statement = try prepare(
+      "SELECT seq, \(Connection.columns(of: type)) FROM \(type.table) WHERE seq > ? "
+        + "ORDER BY seq LIMIT ?")
+    try statement.bind([.integer(seq), .integer(Int64(limit))])
+    return try statement.rows().map { row in
+      (row.integer(0) ?? 0, try StoredObject(type: type, row: Row(values: Array(row.values.dropFirst()))))
+    }
+  }
+
+  /// Inserts a new customer or item.
+  func insert(_ object: VersionedObject) throws {
+    let names = ["id", "version", "created_at", "updated_at"] + object.type.fields.map(\.name)
+    let values: [SQLValue] =
+      [
+        .text(object.id), .integer(object.version), .integer(object.createdAt.milliseconds),
+        .integer(object.updatedAt.milliseconds),
+      ] + object.type.fields.map { object.values[$0.name]?.sqlValue ?? .null }
+    try run(
+      "INSERT INTO \(object.type.table) (\(names.joined(separator: ", "))) VALUES "
+        + "(\(Array(repeating: "?", count: names.count).joined(separator: ", ")))", values)
+  }
+
+  /// The next catalog version: the time in epoch milliseconds, strictly above every
+  /// version handed out before (two writes in one millisecond still get increasing ones).
+  func nextCatalogVersion(now: Timestamp) throws -> Int64 {
+    let row = try first(
+      "UPDATE catalog_clock SET last_version = max(last_version + 1, ?) RETURNING last_version",
+      [.integer(now.milliseconds)])
+    guard let version = row?.integer(0) else {
+      throw OptimistError.storage("The catalog clock row is missing: the database is damaged.")
+    }
+    return version
+  }
+}
+
+/// Any object the store holds, as `get` and `list` print it.
+enum StoredObject {
+  case versioned(VersionedObject)
+  case payment(Payment)
+
+  init(type: ObjectType, row: Row) throws {
+    if type == .payment {
+      self = .payment(try Payment(row: row))
+      return
+    }
+    guard let id = row.text(0), let version = row.integer(1), let created = row.integer(2),
+      let updated = row.integer(3)
+    else { throw OptimistError.storage("A stored \(type.rawValue) row is damaged.") }
+    var values: [String: FieldValue] = [:]
+    for (offset, field) in type.fields.enumerated() {
+      if let value = FieldValue(row[4 + offset], kind: field.kind) { values[field.name] = value }
+    }
+    self = .versioned(
+      VersionedObject(
+        type: type, id: id, version: version, createdAt: Timestamp(milliseconds: created),
+        updatedAt: Timestamp(milliseconds: updated), values: values))
+  }
+
+  var json: String {
+    switch self {
+    case .versioned(let object): return object.json
+    case .payment(let payment): return payment.json
+    }
+  }
+}

@@ -1,0 +1,79 @@
+// Generated from Schema/*.sql by `make schema`; a test checks it matches.
+
+extension Migration {
+  /// Every migration, in order: migration N sets `PRAGMA user_version = N`.
+  static let all: [Migration] = [
+    Migration(number: 1, file: "001_initial.sql", sql: #"""
+-- Versioned objects: customers and catalog items.
+-- seq gives list its stable order; id is the public, random id.
+
+CREATE TABLE customers (
+  seq           INTEGER PRIMARY KEY,
+  id            TEXT    NOT NULL UNIQUE,
+  version       INTEGER NOT NULL,
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL,
+  given_name    TEXT,
+  family_name   TEXT,
+  company_name  TEXT,
+  email_address TEXT,
+  phone_number  TEXT,
+  reference_id  TEXT,
+  note          TEXT,
+  CHECK (coalesce(given_name, family_name, company_name, email_address, phone_number) IS NOT NULL)
+);
+
+CREATE TABLE items (
+  seq                  INTEGER PRIMARY KEY,
+  id                   TEXT    NOT NULL UNIQUE,
+  version              INTEGER NOT NULL,
+  created_at           INTEGER NOT NULL,
+  updated_at           INTEGER NOT NULL,
+  name                 TEXT    NOT NULL CHECK (name <> ''),
+  description          TEXT,
+  available_for_pickup INTEGER CHECK (available_for_pickup IN (0, 1))
+);
+
+-- The last catalog version handed out: item versions are epoch milliseconds,
+-- strictly increasing across the store even within one millisecond.
+CREATE TABLE catalog_clock (
+  singleton    INTEGER PRIMARY KEY CHECK (singleton = 1),
+  last_version INTEGER NOT NULL
+);
+INSERT INTO catalog_clock (singleton, last_version) VALUES (1, 0);
+"""#),
+    Migration(number: 2, file: "002_payments.sql", sql: #"""
+-- Payments and idempotency keys.
+
+CREATE TABLE payments (
+  seq           INTEGER PRIMARY KEY,
+  id            TEXT    NOT NULL UNIQUE,
+  created_at    INTEGER NOT NULL,
+  amount        INTEGER NOT NULL CHECK (amount > 0),
+  currency      TEXT    NOT NULL,
+  status        TEXT    NOT NULL CHECK (status IN ('APPROVED', 'COMPLETED', 'FAILED')),
+  source_id     TEXT    NOT NULL,
+  customer_id   TEXT,
+  reference_id  TEXT,
+  note          TEXT,
+  version_token TEXT    NOT NULL
+);
+
+-- One row per (command, key): the request it was first used for and the response it got,
+-- replayed byte for byte when the same request comes again.
+CREATE TABLE idempotency_keys (
+  command    TEXT    NOT NULL,
+  key        TEXT    NOT NULL,
+  request    TEXT    NOT NULL,
+  object_id  TEXT    NOT NULL,
+  stdout     TEXT    NOT NULL,
+  stderr     TEXT    NOT NULL,
+  exit_code  INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (command, key)
+) WITHOUT ROWID;
+
+CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+"""#),
+  ]
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import OptimistCore
+
+struct CreateCustomer: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Create a customer (version 0). At least one name or contact field is required.",
+    discussion: "Example:\n  optimist create-customer --given-name Ada --email-address ada@example.com")
+
+  @Option(help: "Given (first) name, at most 300 characters.") var givenName: String?
+  @Option(help: "Family (last) name, at most 300 characters.") var familyName: String?
+  @Option(help: "Company name, at most 500 characters.") var companyName: String?
+  @Option(help: "Email address, at most 254 characters.") var emailAddress: String?
+  @Option(help: "Phone number, at most 32 characters.") var phoneNumber: String?
+  @Option(help: "A second id from another system, at most 100 characters.") var referenceId: String?
+  @Option(help: "A note, at most 500 characters.") var note: String?
+  @Option(help: "Idempotency key (1-45 characters): a retry with the same key creates nothing new.")
+  var key: String?
+  @OptionGroup var options: StoreOptions
+
+  func run() {
+    let raw = [
+      ("given_name", givenName), ("family_name", familyName), ("company_name", companyName),
+      ("email_address", emailAddress), ("phone_number", phoneNumber),
+      ("reference_id", referenceId), ("note", note),
+    ]
+    options.run { try $0.create(CreateRequest(type: .customer, raw: raw, key: key)) }
+  }
+}

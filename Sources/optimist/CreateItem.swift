@@ -1,0 +1,24 @@
+import ArgumentParser
+import OptimistCore
+
+struct CreateItem: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Create a catalog item; its version is the update time in epoch milliseconds.",
+    discussion: "Example:\n  optimist create-item --name Coffee --description 'House blend' --available-for-pickup true")
+
+  @Option(help: "Name, 1-512 characters.") var name: String
+  @Option(help: "Description, at most 4096 characters.") var description: String?
+  @Option(help: ArgumentHelp("Whether the item can be picked up.", valueName: "true|false"))
+  var availableForPickup: String?
+  @Option(help: "Idempotency key (1-45 characters): a retry with the same key creates nothing new.")
+  var key: String?
+  @OptionGroup var options: StoreOptions
+
+  func run() {
+    let raw = [
+      ("name", Optional(name)), ("description", description),
+      ("available_for_pickup", availableForPickup),
+    ]
+    options.run { try $0.create(CreateRequest(type: .item, raw: raw, key: key)) }
+  }
+}

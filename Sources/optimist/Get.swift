@@ -1,0 +1,15 @@
+import ArgumentParser
+import OptimistCore
+
+struct Get: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Print the customer, item or payment with this id.",
+    discussion: "Example:\n  optimist get 7WPM2YVQ4J5XGTNQ3SZ6ABCDEF")
+
+  @Argument(help: "The object's id.") var id: String
+  @OptionGroup var options: StoreOptions
+
+  func run() {
+    options.run { try $0.get(id: id) }
+  }
+}

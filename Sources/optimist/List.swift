@@ -1,0 +1,23 @@
+import ArgumentParser
+import OptimistCore
+
+struct List: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "List objects, a page at a time: {\"objects\":[…],\"cursor\":\"…\"}.",
+    discussion: """
+      The cursor is present only while more objects remain; pass it back with --cursor.
+
+      Example:
+        optimist list --type ITEM --limit 2
+      """)
+
+  @Option(help: ArgumentHelp("Only this type (default: all).", valueName: "CUSTOMER|ITEM|PAYMENT"))
+  var type: String?
+  @Option(help: "At most this many objects, 1-1000 (default 100).") var limit: String?
+  @Option(help: "Continue after the page that printed this cursor.") var cursor: String?
+  @OptionGroup var options: StoreOptions
+
+  func run() {
+    options.run { try $0.list(ListRequest(type: type, limit: limit, cursor: cursor)) }
+  }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import OptimistCore
+
+@main
+struct Optimist: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Versioned customers, catalog items and idempotent payments in a local SQLite database.",
+    discussion: """
+      Every stored object carries a version that only optimist changes. `update` and `delete`
+      refuse a stale version with VERSION_MISMATCH (exit 3) and change nothing: get the object
+      again and retry. `create-payment --key K` charges at most once per key.
+
+      JSON goes to stdout, Square-style error documents to stderr. Exit codes: 0 success,
+      1 storage error, 2 invalid request, 3 version mismatch, 4 not found, 5 idempotency key
+      reused, 6 card declined, 64 malformed command line, 75 database locked past --timeout.
+      """,
+    version: "optimist 0.1.0",
+    subcommands: [
+      CreateCustomer.self, CreateItem.self, CreatePayment.self, Get.self, List.self, Update.self,
+      Delete.self, PruneKeys.self, Doctor.self,
+    ]
+  )
+
+  static func main() {
+    if let error = CommandLineText.invalidUTF8Argument() {
+      emit(Output(error: error))
+    }
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      exit(withError: error)
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import OptimistCore
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// `--db` and `--timeout`, accepted by every subcommand.
+struct StoreOptions: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "The database file (default: $OPTIMIST_DB, else $XDG_DATA_HOME/optimist/optimist.db, else ~/.local/share/optimist/optimist.db).",
+      valueName: "path"))
+  var db: String?
+
+  @Option(help: ArgumentHelp("Seconds to wait for a database locked by another process (exit 75 after).", valueName: "seconds"))
+  var timeout: Double = 10
+
+  func validate() throws {
+    guard timeout.isFinite, timeout >= 0, timeout <= 86_400 else {
+      throw ValidationError("--timeout must be a number of seconds from 0 to 86400.")
+    }
+  }
+
+  /// Runs `body` against the store and prints its output; a non-zero exit ends the process.
+  func run(_ body: (Store) throws -> Output) {
+    emit(runCommand(database: db, timeout: timeout, body))
+  }
+}
+
+/// Prints an output and exits with its code when that is not 0.
+func emit(_ output: Output) {
+  writeAll(output.stdout, to: STDOUT_FILENO)
+  writeAll(output.stderr, to: STDERR_FILENO)
+  if output.exitCode != 0 { exit(output.exitCode) }
+}
+
+/// Writes every byte of `text`, retrying short writes and interrupted calls.
+private func writeAll(_ text: String, to descriptor: Int32) {
+  var text = text
+  text.withUTF8 { bytes in
+    guard let base = bytes.baseAddress else { return }
+    var offset = 0
+    while offset < bytes.count {
+      let written = write(descriptor, base + offset, bytes.count - offset)
+      if written > 0 {
+        offset += written
+      } else if written < 0 && errno == EINTR {
+        continue
+      } else {
+        return
+      }
+    }
+  }
+}
+
+/// Checks the raw arguments: the parser would silently repair invalid UTF-8.
+enum CommandLineText {
+  static func invalidUTF8Argument() -> OptimistError? {
+    for index in 1..<Int(CommandLine.argc) {
+      guard let pointer = CommandLine.unsafeArgv[index] else { continue }
+      let bytes = UnsafeBufferPointer(start: pointer, count: strlen(pointer))
+      let valid = bytes.withMemoryRebound(to: UInt8.self) {
+        String(validating: $0, as: UTF8.self) != nil
+      }
+      if !valid {
+        return .invalidValue(field: nil, detail: "Argument \(index) is not valid UTF-8 text.")
+      }
+    }
+    return nil
+  }
+}

@@ -1,0 +1,16 @@
+import ArgumentParser
+import OptimistCore
+
+struct PruneKeys: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Delete idempotency keys older than a duration; payments are kept.",
+    discussion: "Example:\n  optimist prune-keys --older-than 24h")
+
+  @Option(help: ArgumentHelp("Age, e.g. 90s, 30m, 24h, 7d; 0s prunes every key.", valueName: "duration"))
+  var olderThan: String
+  @OptionGroup var options: StoreOptions
+
+  func run() {
+    options.run { try $0.pruneKeys(olderThan: olderThan) }
+  }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import OptimistCore
+
+struct Update: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Change fields of a customer or item if it is still at the version you read.",
+    discussion: """
+      A stale --version is refused with VERSION_MISMATCH (exit 3) and changes nothing: get the
+      object again and retry. Without --version the latest version is assumed.
+
+      Example:
+        optimist update 7WPM2YVQ4J5XGTNQ3SZ6ABCDEF --version 3 --set note='VIP' --unset phone_number
+      """)
+
+  @Argument(help: "The object's id.") var id: String
+  @Option(help: "The version you read (from get).") var version: String?
+  @Option(
+    name: .customLong("set"),
+    help: ArgumentHelp("Set a field: FIELD=VALUE, FIELD being its JSON name.", valueName: "field=value"))
+  var assignments: [String] = []
+  @Option(name: .customLong("unset"), help: ArgumentHelp("Remove an optional field.", valueName: "field"))
+  var removals: [String] = []
+  @OptionGroup var options: StoreOptions
+
+  func run() {
+    options.run {
+      try $0.update(UpdateRequest(id: id, version: version, set: assignments, unset: removals))
+    }
+  }
+}
