@@ -6,16 +6,25 @@ SCHEMA_SWIFT := Sources/OptimistCore/Store/Schema.swift
 
 .PHONY: build test demo install clean deps schema bench stress
 
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+# Debian packages a target needs, installed only when missing: "header-or-command:package".
+DEPS := /usr/include/sqlite3.h:libsqlite3-dev
+
 deps:
-	@if [ ! -f /usr/include/sqlite3.h ]; then \
-	  echo "installing libsqlite3-dev"; \
-	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -q && \
-	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -q libsqlite3-dev; \
+	@missing=""; for d in $(DEPS); do \
+	  f=$${d%%:*}; p=$${d##*:}; \
+	  if [ "$${f#/}" != "$$f" ]; then [ -e "$$f" ] || missing="$$missing $$p"; \
+	  else command -v "$$f" >/dev/null || missing="$$missing $$p"; fi; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing"; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
 	fi
 
 build: deps
 	$(SWIFT) build -c release --static-swift-stdlib --product optimist
 
+test: DEPS += sqlite3:sqlite3
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
