@@ -22,7 +22,7 @@ deps:
 	fi
 
 build: deps
-	$(SWIFT) build -c release --static-swift-stdlib --product optimist
+	$(SWIFT) build -c release --static-swift-stdlib -Xswiftc -static-executable --product optimist
 
 test: DEPS += sqlite3:sqlite3
 test: deps

@@ -3,6 +3,8 @@ import OptimistCore
 
 struct CreateCustomer: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "create-customer",
+    _superCommandName: "optimist",
     abstract: "Create a customer (version 0). At least one name or contact field is required.",
     discussion: "Example:\n  optimist create-customer --given-name Ada --email-address ada@example.com")
 

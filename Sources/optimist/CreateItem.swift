@@ -3,6 +3,8 @@ import OptimistCore
 
 struct CreateItem: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "create-item",
+    _superCommandName: "optimist",
     abstract: "Create a catalog item; its version is the update time in epoch milliseconds.",
     discussion: "Example:\n  optimist create-item --name Coffee --description 'House blend' --available-for-pickup true")
 

@@ -3,6 +3,8 @@ import OptimistCore
 
 struct CreatePayment: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "create-payment",
+    _superCommandName: "optimist",
     abstract: "Take a payment, at most once per idempotency key.",
     discussion: """
       Re-running the same command with the same key prints the first answer again and charges

@@ -3,6 +3,8 @@ import OptimistCore
 
 struct Delete: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "delete",
+    _superCommandName: "optimist",
     abstract: "Delete a customer or item if it is still at the version you read.",
     discussion: "Example:\n  optimist delete 7WPM2YVQ4J5XGTNQ3SZ6ABCDEF --version 3")
 

@@ -3,6 +3,8 @@ import OptimistCore
 
 struct Get: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "get",
+    _superCommandName: "optimist",
     abstract: "Print the customer, item or payment with this id.",
     discussion: "Example:\n  optimist get 7WPM2YVQ4J5XGTNQ3SZ6ABCDEF")
 

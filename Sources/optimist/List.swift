@@ -3,6 +3,8 @@ import OptimistCore
 
 struct List: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "list",
+    _superCommandName: "optimist",
     abstract: "List objects, a page at a time: {\"objects\":[…],\"cursor\":\"…\"}.",
     discussion: """
       The cursor is present only while more objects remain; pass it back with --cursor.

@@ -3,6 +3,8 @@ import OptimistCore
 
 struct PruneKeys: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "prune-keys",
+    _superCommandName: "optimist",
     abstract: "Delete idempotency keys older than a duration; payments are kept.",
     discussion: "Example:\n  optimist prune-keys --older-than 24h")
 

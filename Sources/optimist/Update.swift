@@ -3,6 +3,8 @@ import OptimistCore
 
 struct Update: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "update",
+    _superCommandName: "optimist",
     abstract: "Change fields of a customer or item if it is still at the version you read.",
     discussion: """
       A stale --version is refused with VERSION_MISMATCH (exit 3) and changes nothing: get the
