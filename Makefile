@@ -4,7 +4,7 @@ PREFIX  ?= /usr/local
 RELEASE := .build/release/optimist
 SCHEMA_SWIFT := Sources/OptimistCore/Store/Schema.swift
 
-.PHONY: build test demo install clean deps schema bench stress
+.PHONY: build test demo install clean deps schema bench stress fuzz
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # Debian packages a target needs, installed only when missing: "header-or-command:package".
@@ -37,7 +37,26 @@ install: build
 	install -m 0755 $(RELEASE) $(DESTDIR)$(PREFIX)/bin/optimist
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz
+
+# Reliability: crashes (SIGKILL), 16-process contention and a held lock against the release
+# binary, then the fuzz target; bounded to a few minutes (STRESS_SECONDS per timed phase).
+STRESS_SECONDS ?= 45
+FUZZ_SECONDS ?= 60
+stress: DEPS += sqlite3:sqlite3 python3:python3
+stress: build fuzz
+	python3 Tests/Scripts/stress.py --bin $(RELEASE) --kills 300 --seconds $(STRESS_SECONDS)
+
+# libFuzzer over the code that turns command-line values into validated requests.
+FUZZ := .build-fuzz/fuzz-requests
+fuzz: deps
+	@mkdir -p .build-fuzz/corpus
+	swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name OptimistCore \
+	  -I Sources/CSQLite $$(find Sources/OptimistCore -name '*.swift') Tests/Fuzz/FuzzRequests.swift \
+	  -lsqlite3 -o $(FUZZ) 2>&1 | grep -v "Cannot export local symbol" || true
+	cp Tests/Fuzz/corpus/* .build-fuzz/corpus/
+	timeout $$(( $(FUZZ_SECONDS) + 60 )) $(FUZZ) -max_total_time=$(FUZZ_SECONDS) -max_len=1024 \
+	  -artifact_prefix=.build-fuzz/ .build-fuzz/corpus
 
 # Regenerates the SQL the binary embeds from Schema/*.sql (a test checks they are equal).
 schema:

@@ -1,8 +1,9 @@
 -- Versioned objects: customers and catalog items.
--- seq gives list its stable order; id is the public, random id.
+-- seq gives list its stable order (AUTOINCREMENT: never reused, so a cursor never skips a
+-- new object); id is the public, random id.
 
 CREATE TABLE customers (
-  seq           INTEGER PRIMARY KEY,
+  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
   id            TEXT    NOT NULL UNIQUE,
   version       INTEGER NOT NULL,
   created_at    INTEGER NOT NULL,
@@ -18,7 +19,7 @@ CREATE TABLE customers (
 );
 
 CREATE TABLE items (
-  seq                  INTEGER PRIMARY KEY,
+  seq                  INTEGER PRIMARY KEY AUTOINCREMENT,
   id                   TEXT    NOT NULL UNIQUE,
   version              INTEGER NOT NULL,
   created_at           INTEGER NOT NULL,

@@ -1,7 +1,7 @@
 -- Payments and idempotency keys.
 
 CREATE TABLE payments (
-  seq           INTEGER PRIMARY KEY,
+  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
   id            TEXT    NOT NULL UNIQUE,
   created_at    INTEGER NOT NULL,
   amount        INTEGER NOT NULL CHECK (amount > 0),

@@ -40,6 +40,11 @@ public enum DatabasePath {
       if (info.st_mode & S_IFMT) == S_IFDIR {
         throw .storage("The database path `\(path)` is a directory, not a database file.")
       }
+      // SQLite takes a file of fewer than 512 bytes (its smallest page) for an empty
+      // database and would write over it; no real database is that small.
+      if info.st_size > 0 && info.st_size < 512 {
+        throw .storage("`\(path)` is not a SQLite database (it is only \(info.st_size) bytes).")
+      }
       return
     }
     guard errno == ENOENT else {

@@ -5,10 +5,11 @@ extension Migration {
   static let all: [Migration] = [
     Migration(number: 1, file: "001_initial.sql", sql: #"""
 -- Versioned objects: customers and catalog items.
--- seq gives list its stable order; id is the public, random id.
+-- seq gives list its stable order (AUTOINCREMENT: never reused, so a cursor never skips a
+-- new object); id is the public, random id.
 
 CREATE TABLE customers (
-  seq           INTEGER PRIMARY KEY,
+  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
   id            TEXT    NOT NULL UNIQUE,
   version       INTEGER NOT NULL,
   created_at    INTEGER NOT NULL,
@@ -24,7 +25,7 @@ CREATE TABLE customers (
 );
 
 CREATE TABLE items (
-  seq                  INTEGER PRIMARY KEY,
+  seq                  INTEGER PRIMARY KEY AUTOINCREMENT,
   id                   TEXT    NOT NULL UNIQUE,
   version              INTEGER NOT NULL,
   created_at           INTEGER NOT NULL,
@@ -46,7 +47,7 @@ INSERT INTO catalog_clock (singleton, last_version) VALUES (1, 0);
 -- Payments and idempotency keys.
 
 CREATE TABLE payments (
-  seq           INTEGER PRIMARY KEY,
+  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
   id            TEXT    NOT NULL UNIQUE,
   created_at    INTEGER NOT NULL,
   amount        INTEGER NOT NULL CHECK (amount > 0),

@@ -1,0 +1,318 @@
+#!/usr/bin/env python3
+"""Reliability under crashes, contention and a held lock, with real optimist processes.
+
+Run by `make stress` (and by .ci/run). Each phase is bounded in time and prints what it
+checked; any broken promise ends the run with exit 1.
+
+1. crash      writers (updates and payments) run while a killer sends SIGKILL to random ones,
+              hundreds of times; then: integrity_check ok, every printed success is visible,
+              every printed payment replays byte for byte, payments and idempotency rows
+              match one to one, no version was handed out twice.
+2. contention 16 processes run a mix of every command; every exit is the one the workload
+              allows (0, 3 for a stale version, 5 and 6 where asked), never 1 or 75.
+3. busy       a lock held by another process past --timeout gives exit 75 TEMPORARY_ERROR
+              and changes nothing.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+BIN = None
+FAILURES = []
+
+
+def fail(message):
+    FAILURES.append(message)
+    print(f"  FAIL: {message}", flush=True)
+
+
+def run(db, *args, timeout="30"):
+    """Runs optimist to completion: (exit code, stdout, stderr)."""
+    p = subprocess.run([BIN, *args, "--db", db, "--timeout", timeout],
+                       capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+def error_code(stderr):
+    try:
+        return json.loads(stderr)["errors"][0]["code"]
+    except (ValueError, KeyError, IndexError):
+        return None
+
+
+# ----------------------------------------------------------------------------- crash
+
+def crash_phase(workdir, kills_wanted, seconds):
+    print(f"crash: {kills_wanted} SIGKILLs at random moments, at most {seconds}s", flush=True)
+    db = os.path.join(workdir, "crash.db")
+    customers = [json.loads(run(db, "create-customer", "--given-name", f"c{i}", "--note", "0")[1])["id"]
+                 for i in range(4)]
+    items = [json.loads(run(db, "create-item", "--name", f"item{i}")[1])["id"] for i in range(2)]
+
+    lock = threading.Lock()
+    in_flight = {}            # pid -> Popen
+    successes = []            # (id, version, json) of printed update successes
+    payments = []             # (args, stdout, stderr, code) of printed payment answers
+    kills = [0]
+    stop = threading.Event()
+    counter = [0]
+
+    def spawn(args):
+        p = subprocess.Popen([BIN, *args, "--db", db, "--timeout", "30"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        with lock:
+            in_flight[p.pid] = p
+        out, err = p.communicate()
+        with lock:
+            in_flight.pop(p.pid, None)
+        return p.returncode, out, err
+
+    def writer(seed):
+        rng = random.Random(seed)
+        while not stop.is_set():
+            with lock:
+                counter[0] += 1
+                n = counter[0]
+            if rng.random() < 0.5:
+                target = rng.choice(customers + items)
+                code, out, _ = spawn(["get", target])
+                if code != 0:
+                    continue
+                version = json.loads(out)["version"]
+                field = "note" if target in customers else "description"
+                code, out, err = spawn(["update", target, "--version", str(version),
+                                        "--set", f"{field}=w{seed}-{n}"])
+                if code == 0:
+                    obj = json.loads(out)
+                    with lock:
+                        successes.append((target, obj["version"], out))
+                elif code not in (3, -signal.SIGKILL):
+                    fail(f"update exited {code}: {err.strip()}")
+            else:
+                args = ["create-payment", "--key", f"k{seed}-{n}", "--amount", str(rng.randint(1, 10**6)),
+                        "--currency", "USD", "--source-id",
+                        "cnon:card-nonce-declined" if rng.random() < 0.1 else "cnon:card-nonce-ok"]
+                if rng.random() < 0.3:
+                    args += ["--customer-id", rng.choice(customers)]
+                code, out, err = spawn(args)
+                if code in (0, 6):
+                    with lock:
+                        payments.append((args, out, err, code))
+                elif code != -signal.SIGKILL:
+                    fail(f"create-payment exited {code}: {err.strip()}")
+
+    def killer():
+        rng = random.Random(7)
+        while not stop.is_set() and kills[0] < kills_wanted:
+            time.sleep(rng.uniform(0.0005, 0.02))
+            with lock:
+                victims = [p for p in in_flight.values() if p.poll() is None]
+            if victims:
+                victim = rng.choice(victims)
+                try:
+                    victim.send_signal(signal.SIGKILL)
+                    kills[0] += 1
+                except ProcessLookupError:
+                    pass
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(6)]
+    k = threading.Thread(target=killer)
+    deadline = time.time() + seconds
+    for t in threads + [k]:
+        t.start()
+    while time.time() < deadline and kills[0] < kills_wanted:
+        time.sleep(0.1)
+    stop.set()
+    for t in threads + [k]:
+        t.join()
+    print(f"  {kills[0]} processes killed, {len(successes)} updates and {len(payments)} payments "
+          f"answered", flush=True)
+    if kills[0] < min(kills_wanted, 100):
+        fail(f"only {kills[0]} kills happened")
+
+    code, out, err = run(db, "doctor")
+    if code != 0 or json.loads(out)["integrity_check"] != "ok":
+        fail(f"doctor after crashes: exit {code} {out} {err}")
+
+    # Every printed update is visible: the object's version is at least the printed one, and
+    # the newest printed state is the stored one unless a later (killed) write committed.
+    versions = {}
+    for target, version, out in successes:
+        if (target, version) in versions:
+            fail(f"version {version} of {target} handed out twice")
+        versions[(target, version)] = out
+    for target in customers + items:
+        code, out, _ = run(db, "get", target)
+        current = json.loads(out)
+        printed = [v for (t, v) in versions if t == target]
+        if printed and current["version"] < max(printed):
+            fail(f"{target} is at version {current['version']}, below printed {max(printed)}")
+        if printed and current["version"] == max(printed) and out != versions[(target, max(printed))]:
+            fail(f"{target} at version {current['version']} differs from what was printed")
+
+    # Every printed payment replays byte for byte, exit code and stderr included.
+    for args, out, err, code in payments:
+        p = subprocess.run([BIN, *args, "--db", db], capture_output=True, text=True)
+        if (p.returncode, p.stdout, p.stderr) != (code, out, err):
+            fail(f"payment {args[2]} replayed differently: exit {p.returncode}")
+
+    con = sqlite3.connect(db)
+    orphans = con.execute("""SELECT count(*) FROM payments p LEFT JOIN idempotency_keys k
+        ON k.command = 'create-payment' AND k.object_id = p.id WHERE k.key IS NULL""").fetchone()[0]
+    keyless = con.execute("""SELECT count(*) FROM idempotency_keys k LEFT JOIN payments p
+        ON p.id = k.object_id WHERE k.command = 'create-payment' AND p.id IS NULL""").fetchone()[0]
+    item_versions = con.execute("SELECT count(*), count(DISTINCT version) FROM items").fetchone()
+    integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
+    con.close()
+    if orphans or keyless:
+        fail(f"{orphans} payments without a key row, {keyless} key rows without a payment")
+    if item_versions[0] != item_versions[1]:
+        fail(f"catalog versions repeat: {item_versions}")
+    if integrity != "ok":
+        fail(f"integrity_check: {integrity}")
+    print(f"  checked {len(versions)} versions, {len(payments)} replays, key rows and integrity",
+          flush=True)
+
+
+# ------------------------------------------------------------------------ contention
+
+def contention_phase(workdir, workers, seconds):
+    print(f"contention: {workers} processes, every command, {seconds}s", flush=True)
+    db = os.path.join(workdir, "contention.db")
+    shared = json.loads(run(db, "create-customer", "--given-name", "shared", "--note", "0")[1])["id"]
+    item = json.loads(run(db, "create-item", "--name", "shared")[1])["id"]
+    deadline = time.time() + seconds
+    tally = {}
+    tally_lock = threading.Lock()
+
+    def expect(op, code, err, allowed):
+        with tally_lock:
+            tally[(op, code)] = tally.get((op, code), 0) + 1
+        if code not in allowed:
+            fail(f"{op} exited {code} (allowed {sorted(allowed)}): {err.strip()[:200]}")
+
+    def worker(seed):
+        rng = random.Random(seed)
+        mine = []
+        n = 0
+        while time.time() < deadline:
+            n += 1
+            op = rng.choice(["create", "get", "list", "update", "delete", "pay", "replay",
+                             "reuse", "decline", "prune", "doctor"])
+            if op == "create":
+                if rng.random() < 0.5:
+                    code, out, err = run(db, "create-customer", "--email-address", f"w{seed}-{n}@x.test")
+                else:
+                    code, out, err = run(db, "create-item", "--name", f"w{seed}-{n}", "--key", f"i{seed}-{n}")
+                expect(op, code, err, {0})
+                if code == 0:
+                    mine.append(json.loads(out)["id"])
+            elif op == "get":
+                code, _, err = run(db, "get", rng.choice([shared, item] + mine))
+                expect(op, code, err, {0})
+            elif op == "list":
+                code, _, err = run(db, "list", "--limit", "5")
+                expect(op, code, err, {0})
+            elif op == "update":
+                target = rng.choice([shared, item])
+                code, out, err = run(db, "get", target)
+                expect("get", code, err, {0})
+                if code == 0:
+                    version = json.loads(out)["version"]
+                    field = "note" if target == shared else "description"
+                    code, _, err = run(db, "update", target, "--version", str(version), "--set",
+                                       f"{field}=w{seed}-{n}")
+                    expect(op, code, err, {0, 3})
+            elif op == "delete" and mine:
+                code, _, err = run(db, "delete", mine.pop())
+                expect(op, code, err, {0})
+            elif op in ("pay", "replay", "reuse", "decline"):
+                key = f"p{seed}-{n}"
+                source = "cnon:card-nonce-declined" if op == "decline" else "cnon:card-nonce-ok"
+                args = ["create-payment", "--key", key, "--amount", "100", "--currency", "EUR",
+                        "--source-id", source]
+                code, first, err = run(db, *args)
+                expect(op, code, err, {6} if op == "decline" else {0})
+                if op == "replay":
+                    code, again, err = run(db, *args)
+                    expect(op, code, err, {0})
+                    if again != first:
+                        fail("a replay printed different bytes")
+                if op == "reuse":
+                    code, _, err = run(db, *args[:4], "200", *args[5:])
+                    expect(op, code, err, {5})
+            elif op == "prune":
+                code, _, err = run(db, "prune-keys", "--older-than", "7d")
+                expect(op, code, err, {0})
+            elif op == "doctor":
+                code, _, err = run(db, "doctor")
+                expect(op, code, err, {0})
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    total = sum(tally.values())
+    stale = sum(v for (op, code), v in tally.items() if code == 3)
+    print(f"  {total} commands, {stale} stale versions refused, exits: "
+          + ", ".join(f"{op}:{code}x{v}" for (op, code), v in sorted(tally.items())), flush=True)
+
+
+# ------------------------------------------------------------------------------ busy
+
+def busy_phase(workdir):
+    print("busy: a lock held past --timeout", flush=True)
+    db = os.path.join(workdir, "busy.db")
+    target = json.loads(run(db, "create-customer", "--given-name", "busy")[1])["id"]
+    holder = subprocess.Popen(["sqlite3", db], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    holder.stdin.write("BEGIN IMMEDIATE;\nSELECT 'locked';\n")
+    holder.stdin.flush()
+    holder.stdout.readline()
+    before = hashlib.sha256(open(db, "rb").read()).hexdigest()
+    started = time.time()
+    code, out, err = run(db, "update", target, "--set", "note=x", timeout="0.5")
+    elapsed = time.time() - started
+    after = hashlib.sha256(open(db, "rb").read()).hexdigest()
+    holder.stdin.write("ROLLBACK;\n.quit\n")
+    holder.stdin.close()
+    holder.wait()
+    if code != 75 or error_code(err) != "TEMPORARY_ERROR" or out:
+        fail(f"locked update exited {code} with {err.strip()}")
+    if before != after:
+        fail("the refused update changed the database file")
+    print(f"  exit {code} {error_code(err)} after {elapsed:.2f}s with --timeout 0.5", flush=True)
+
+
+def main():
+    global BIN
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bin", required=True, help="the optimist binary")
+    parser.add_argument("--kills", type=int, default=300)
+    parser.add_argument("--seconds", type=int, default=60, help="bound of each timed phase")
+    parser.add_argument("--workers", type=int, default=16)
+    args = parser.parse_args()
+    BIN = os.path.abspath(args.bin)
+    with tempfile.TemporaryDirectory(prefix="optimist-stress-") as workdir:
+        crash_phase(workdir, args.kills, args.seconds)
+        contention_phase(workdir, args.workers, min(args.seconds, 30))
+        busy_phase(workdir)
+    if FAILURES:
+        print(f"stress: {len(FAILURES)} failures", flush=True)
+        sys.exit(1)
+    print("stress: every check passed", flush=True)
+
+
+if __name__ == "__main__":
+    main()
