@@ -1,0 +1,247 @@
+import Testing
+
+@testable import OptimistCore
+
+/// Requests are validated before the store is touched: these need no database.
+@Suite struct RequestValidationTests {
+  private func payment(
+    key: String = "k", amount: String = "100", currency: String = "USD",
+    source: String = "cnon:card-nonce-ok", customerID: String? = nil, referenceID: String? = nil,
+    note: String? = nil, autocomplete: String? = nil
+  ) throws(OptimistError) -> PaymentRequest {
+    try PaymentRequest(
+      key: key, amount: amount, currency: currency, sourceID: source, customerID: customerID,
+      referenceID: referenceID, note: note, autocomplete: autocomplete)
+  }
+
+  // MARK: create-payment
+
+  @Test(arguments: [
+    "0", "-1", "1.5", "1e3", "abc", "9223372036854775808", "", " 1", "1 ", "+1", "0x10", "-0",
+    "١٢", "99999999999999999999999",
+  ])
+  func badAmountIsInvalid(amount: String) {
+    let error = #expect(throws: OptimistError.self) { try payment(amount: amount) }
+    #expect(error?.code == "INVALID_VALUE")
+    #expect(error?.exitCode == 2)
+    #expect(error?.field?.contains("amount") == true)
+  }
+
+  @Test(arguments: [("1", Int64(1)), ("450", 450), ("9223372036854775807", Int64.max)])
+  func positiveWholeAmountsWithinInt64AreAccepted(amount: String, value: Int64) throws {
+    #expect(try payment(amount: amount).amount == value)
+  }
+
+  @Test(arguments: ["usd", "US", "EURO", "", "U$D", "Usd", "US D", "ÜSD", "123"])
+  func malformedCurrencyIsInvalid(currency: String) {
+    let error = #expect(throws: OptimistError.self) { try payment(currency: currency) }
+    #expect(error?.code == "INVALID_VALUE")
+    #expect(error?.exitCode == 2)
+  }
+
+  @Test(arguments: ["XYZ", "AAA", "ZZZ", "XXX"])
+  func unknownCurrencyIsUnsupported(currency: String) {
+    #expect(throws: OptimistError.unsupportedCurrency(currency)) { try payment(currency: currency) }
+  }
+
+  @Test(arguments: ["USD", "EUR", "JPY", "GBP", "CHF"])
+  func commonCurrenciesAreSupported(currency: String) throws {
+    #expect(try payment(currency: currency).currency == currency)
+  }
+
+  @Test func emptyKeyIsInvalid() {
+    let error = #expect(throws: OptimistError.self) { try payment(key: "") }
+    #expect(error?.code == "INVALID_VALUE")
+    #expect(error?.field == "idempotency_key")
+  }
+
+  @Test func keyLimitIs45Characters() throws {
+    #expect(try payment(key: text(45)).key == text(45))
+    #expect(try payment(key: text(45, of: "é")).key == text(45, of: "é"))
+    #expect(throws: OptimistError.valueTooLong(field: "idempotency_key", maximum: 45)) {
+      try payment(key: text(46))
+    }
+  }
+
+  @Test func sourceIDIsOneTo192Characters() throws {
+    #expect(try payment(source: text(192)).sourceID == text(192))
+    #expect(throws: OptimistError.valueTooLong(field: "source_id", maximum: 192)) {
+      try payment(source: text(193))
+    }
+    let error = #expect(throws: OptimistError.self) { try payment(source: "") }
+    #expect(error?.code == "INVALID_VALUE")
+  }
+
+  @Test func referenceIDAndNoteHaveSquaresLimits() throws {
+    #expect(try payment(referenceID: text(40)).referenceID == text(40))
+    #expect(throws: OptimistError.valueTooLong(field: "reference_id", maximum: 40)) {
+      try payment(referenceID: text(41))
+    }
+    #expect(try payment(note: text(500)).note == text(500))
+    #expect(throws: OptimistError.valueTooLong(field: "note", maximum: 500)) {
+      try payment(note: text(501))
+    }
+  }
+
+  @Test(arguments: ["yes", "1", "TRUE", ""])
+  func autocompleteMustBeABoolean(value: String) {
+    let error = #expect(throws: OptimistError.self) { try payment(autocomplete: value) }
+    #expect(error?.code == "EXPECTED_BOOLEAN")
+  }
+
+  @Test func paymentRequestKeepsItsValues() throws {
+    let request = try payment(
+      key: "key", amount: "450", currency: "EUR", source: "cnon:x", customerID: "C",
+      referenceID: "R", note: "N", autocomplete: "false")
+    #expect(request.key == "key")
+    #expect(request.amount == 450)
+    #expect(request.currency == "EUR")
+    #expect(request.sourceID == "cnon:x")
+    #expect(request.customerID == "C")
+    #expect(request.referenceID == "R")
+    #expect(request.note == "N")
+    #expect(request.autocomplete == false)
+    #expect(try payment().autocomplete == nil)
+  }
+
+  // MARK: create-customer and create-item
+
+  @Test(
+    arguments: [
+      [], [("note", "only a note")], [("reference_id", "r"), ("note", "n")], [("given_name", "")],
+      [("given_name", ""), ("email_address", ""), ("note", "n")],
+    ] as [[(String, String)]])
+  func customerWithoutContactFieldIsMissingAParameter(raw: [(String, String)]) {
+    let error = #expect(throws: OptimistError.self) {
+      try CreateRequest(type: .customer, raw: raw.map { ($0.0, $0.1) }, key: nil)
+    }
+    #expect(error?.code == "MISSING_REQUIRED_PARAMETER")
+    #expect(error?.exitCode == 2)
+  }
+
+  @Test(arguments: ["given_name", "family_name", "company_name", "email_address", "phone_number"])
+  func anyOneContactFieldIsEnough(field: String) throws {
+    let request = try CreateRequest(type: .customer, raw: [(field, "x")], key: nil)
+    #expect(request.values == [field: .text("x")])
+  }
+
+  @Test(arguments: [[], [("name", "")], [("description", "d")]] as [[(String, String)]])
+  func itemWithoutNameIsMissingAParameter(raw: [(String, String)]) {
+    let error = #expect(throws: OptimistError.self) {
+      try CreateRequest(type: .item, raw: raw.map { ($0.0, $0.1) }, key: nil)
+    }
+    #expect(error?.code == "MISSING_REQUIRED_PARAMETER")
+    #expect(error?.field == "name")
+  }
+
+  @Test(arguments: [
+    (ObjectType.customer, "given_name", 300), (.customer, "family_name", 300),
+    (.customer, "company_name", 500), (.customer, "email_address", 254),
+    (.item, "name", 512), (.item, "description", 4096),
+  ])
+  func tooLongValueOnCreate(type: ObjectType, field: String, maximum: Int) throws {
+    let required = type == .customer ? "phone_number" : "name"
+    func raw(_ value: String) -> [(String, String?)] {
+      field == required ? [(field, value)] : [(required, "x"), (field, value)]
+    }
+    #expect(throws: OptimistError.valueTooLong(field: field, maximum: maximum)) {
+      try CreateRequest(type: type, raw: raw(text(maximum + 1)), key: nil)
+    }
+    let request = try CreateRequest(type: type, raw: raw(text(maximum)), key: nil)
+    #expect(request.values[field] == .text(text(maximum)))
+  }
+
+  @Test func itemBooleanMustBeTrueOrFalse() throws {
+    #expect(throws: OptimistError.expectedBoolean(field: "available_for_pickup", value: "yes")) {
+      try CreateRequest(
+        type: .item, raw: [("name", "Tea"), ("available_for_pickup", "yes")], key: nil)
+    }
+    let request = try CreateRequest(
+      type: .item, raw: [("name", "Tea"), ("available_for_pickup", "false")], key: nil)
+    #expect(request.values["available_for_pickup"] == .boolean(false))
+  }
+
+  @Test func createKeyHasThePaymentKeyRules() throws {
+    let raw: [(String, String?)] = [("given_name", "Ada")]
+    let empty = #expect(throws: OptimistError.self) {
+      try CreateRequest(type: .customer, raw: raw, key: "")
+    }
+    #expect(empty?.code == "INVALID_VALUE")
+    #expect(throws: OptimistError.valueTooLong(field: "idempotency_key", maximum: 45)) {
+      try CreateRequest(type: .customer, raw: raw, key: text(46))
+    }
+    #expect(try CreateRequest(type: .customer, raw: raw, key: text(45)).key == text(45))
+    #expect(try CreateRequest(type: .customer, raw: raw, key: nil).key == nil)
+  }
+
+  // MARK: update
+
+  @Test(arguments: ["note", "given_name", "", "note:x"])
+  func setWithoutEqualsIsInvalid(assignment: String) {
+    let error = #expect(throws: OptimistError.self) {
+      try UpdateRequest(id: "X", version: nil, set: [assignment], unset: [])
+    }
+    #expect(error?.code == "INVALID_VALUE")
+  }
+
+  @Test(arguments: ["id", "type", "version", "created_at", "updated_at", "is_deleted"])
+  func readOnlyFieldsCannotBeSetOrUnset(field: String) {
+    for (set, unset) in [(["\(field)=x"], [String]()), ([], [field])] {
+      let error = #expect(throws: OptimistError.self) {
+        try UpdateRequest(id: "X", version: nil, set: set, unset: unset)
+      }
+      #expect(error?.code == "INVALID_VALUE")
+      #expect(error?.field == field)
+    }
+  }
+
+  @Test(arguments: ["bogus=1", "=x", "Given_Name=x", "given_name =x", "item_data=x", "givenName=x"])
+  func unknownFieldIsInvalid(assignment: String) {
+    let error = #expect(throws: OptimistError.self) {
+      try UpdateRequest(id: "X", version: nil, set: [assignment], unset: [])
+    }
+    #expect(error?.code == "INVALID_VALUE")
+  }
+
+  @Test(arguments: [
+    (["note=a", "note=b"], [String]()), (["note=a"], ["note"]), ([], ["note", "note"]),
+  ])
+  func fieldChangedTwiceIsInvalid(set: [String], unset: [String]) {
+    let error = #expect(throws: OptimistError.self) {
+      try UpdateRequest(id: "X", version: nil, set: set, unset: unset)
+    }
+    #expect(error?.code == "INVALID_VALUE")
+    #expect(error?.field == "note")
+  }
+
+  @Test func nothingToChangeIsInvalid() {
+    let error = #expect(throws: OptimistError.self) {
+      try UpdateRequest(id: "X", version: "1", set: [], unset: [])
+    }
+    #expect(error?.code == "INVALID_VALUE")
+  }
+
+  @Test(arguments: ["abc", "-1", "1.0", "", " 1", "+1", "1e2", "9223372036854775808"])
+  func malformedVersionIsInvalid(version: String) {
+    let error = #expect(throws: OptimistError.self) {
+      try UpdateRequest(id: "X", version: version, set: ["note=x"], unset: [])
+    }
+    #expect(error?.code == "INVALID_VALUE")
+    #expect(error?.field == "version")
+  }
+
+  @Test func valueIsEverythingAfterTheFirstEquals() throws {
+    let request = try UpdateRequest(
+      id: "X", version: "0", set: ["note=a=b", "given_name=", "family_name=="],
+      unset: ["phone_number"])
+    #expect(request.version == 0)
+    #expect(request.changes.map(\.field) == ["note", "given_name", "family_name", "phone_number"])
+    #expect(request.changes.map(\.value) == ["a=b", "", "=", nil])
+  }
+
+  @Test func largestVersionIsAccepted() throws {
+    let request = try UpdateRequest(
+      id: "X", version: "9223372036854775807", set: ["note=x"], unset: [])
+    #expect(request.version == Int64.max)
+  }
+}

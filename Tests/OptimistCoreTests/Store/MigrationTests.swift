@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+
+@testable import OptimistCore
+
+@Suite struct MigrationTests {
+  /// `Schema/` of this checkout, found from this file's path.
+  static let schemaFolder = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent()  // Store
+    .deletingLastPathComponent()  // OptimistCoreTests
+    .deletingLastPathComponent()  // Tests
+    .deletingLastPathComponent()  // repository root
+    .appendingPathComponent("Schema")
+
+  let database = TestDatabase()
+
+  @Test func embeddedSQLEqualsTheSchemaFilesByteForByte() throws {
+    let files = try FileManager.default.contentsOfDirectory(atPath: Self.schemaFolder.path)
+      .filter { $0.hasSuffix(".sql") }.sorted()
+    #expect(!files.isEmpty)
+    #expect(Migration.all.map(\.file) == files)
+    for migration in Migration.all {
+      let onDisk = try Data(contentsOf: Self.schemaFolder.appendingPathComponent(migration.file))
+      #expect(onDisk == Data((migration.sql + "\n").utf8), "\(migration.file) differs")
+    }
+  }
+
+  @Test func migrationsAreNumberedInOrderFromOne() throws {
+    #expect(Migration.all.map(\.number) == Array(1...Migration.all.count))
+    #expect(Migration.latest == Migration.all.count)
+    for migration in Migration.all {
+      let prefix = try #require(migration.file.split(separator: "_").first)
+      #expect(Int(prefix) == migration.number, "\(migration.file)")
+      #expect(prefix.count == 3, "\(migration.file)")
+    }
+  }
+
+  @Test func newDatabaseEndsAtTheLatestVersion() throws {
+    #expect(!FileManager.default.fileExists(atPath: database.path))
+    try database.createCustomer([("given_name", "Ada")])
+    #expect(try database.scalar("PRAGMA user_version") == Int64(Migration.latest))
+    let doctor = try TestJSON.success(database.store.doctor())
+    #expect(TestJSON.int(doctor["schema_version"]) == Int64(Migration.latest))
+    #expect(doctor["integrity_check"] as? String == "ok")
+  }
+
+  @Test func aReadOnANewFileCreatesTheSchema() throws {
+    let error = #expect(throws: OptimistError.self) {
+      try database.store.get(id: "AAAAAAAAAAAAAAAAAAAAAAAAAA")
+    }
+    #expect(error?.code == "NOT_FOUND")
+    #expect(try database.scalar("PRAGMA user_version") == Int64(Migration.latest))
+  }
+
+  /// Connections opening a brand-new file at once, readers and writers, never race the schema,
+  /// and the same key and request from all of them creates one object.
+  @Test func concurrentFirstUsesMigrateOnce() throws {
+    final class Outputs: @unchecked Sendable {
+      private let lock = NSLock()
+      private var outputs: [Int: Output] = [:]
+      func set(_ index: Int, _ output: Output) { lock.withLock { outputs[index] = output } }
+      var all: [Int: Output] { lock.withLock { outputs } }
+    }
+    let outputs = Outputs()
+    let path = database.path
+    DispatchQueue.concurrentPerform(iterations: 12) { index in
+      let output = runCommand(database: path, timeout: 10) { store in
+        switch index % 3 {
+        case 0: try store.list(ListRequest(type: nil, limit: nil, cursor: nil))
+        case 1:
+          try store.create(CreateRequest(type: .customer, raw: [("given_name", "G")], key: "k"))
+        default: try store.create(CreateRequest(type: .item, raw: [("name", "N")], key: "k"))
+        }
+      }
+      outputs.set(index, output)
+    }
+    let all = outputs.all
+    #expect(all.count == 12)
+    for (index, output) in all {
+      #expect(output.exitCode == 0, "\(index): \(output.stderr)")
+    }
+    #expect(Set((0..<12).filter { $0 % 3 == 1 }.map { all[$0]?.stdout }).count == 1)
+    #expect(Set((0..<12).filter { $0 % 3 == 2 }.map { all[$0]?.stdout }).count == 1)
+    #expect(try database.scalar("PRAGMA user_version") == Int64(Migration.latest))
+    #expect(try database.counts() == Counts(customers: 1, items: 1, payments: 0, keys: 2))
+    #expect(try TestJSON.success(database.store.doctor())["integrity_check"] as? String == "ok")
+  }
+
+  /// A database left at version 1 by an older optimist is brought up to date by the first
+  /// command, whether it reads or writes, and keeps its rows.
+  @Test(arguments: ["read", "write"])
+  func databaseAtVersionOneIsMigrated(firstCommand: String) throws {
+    try #require(Migration.all.count >= 2)
+    let id = "OLDCUSTOMER234567ABCDEFGHI"
+    do {
+      let old = try Connection(path: database.path)
+      try old.execute("BEGIN IMMEDIATE")
+      try old.execute(Migration.all[0].sql)
+      try old.execute("PRAGMA user_version = 1")
+      try old.run(
+        "INSERT INTO customers (id, version, created_at, updated_at, given_name) VALUES (?, 3, ?, ?, ?)",
+        [.text(id), .integer(951_782_400_000), .integer(951_782_400_000), .text("Old")])
+      try old.execute("COMMIT")
+    }
+    #expect(try database.scalar("PRAGMA user_version") == 1)
+
+    if firstCommand == "read" {
+      let customer = try database.get(id)
+      #expect(customer["given_name"] as? String == "Old")
+      #expect(TestJSON.int(customer["version"]) == 3)
+      #expect(customer["created_at"] as? String == "2000-02-29T00:00:00.000Z")
+    } else {
+      try database.createItem([("name", "Tea")])
+    }
+    #expect(try database.scalar("PRAGMA user_version") == Int64(Migration.latest))
+
+    // Everything the later migrations added works, and the old row is still there.
+    let payment = try database.createPayment(key: "after-migration", customerID: id)
+    #expect(payment["customer_id"] as? String == id)
+    let updated = try database.update(id, version: 3, set: ["family_name=Timer"])
+    #expect(TestJSON.int(updated["version"]) == 4)
+    let doctor = try TestJSON.success(database.store.doctor())
+    #expect(doctor["integrity_check"] as? String == "ok")
+    #expect(
+      try database.counts()
+        == Counts(customers: 1, items: firstCommand == "read" ? 0 : 1, payments: 1, keys: 1))
+  }
+
+  /// A database from a newer optimist is refused, read or write, and left as it was.
+  @Test func newerSchemaIsRefusedAndLeftUnchanged() throws {
+    let customer = try database.createCustomer([("given_name", "Ada")])
+    let id = try #require(customer["id"] as? String)
+    let newer = Migration.latest + 1
+    do {
+      try Connection(path: database.path).execute("PRAGMA user_version = \(newer)")
+    }
+    let before = try #require(fileBytes(database.path))
+    let entriesBefore = database.directory.entries()
+
+    let store = Store(path: database.path, timeout: 1)
+    let commands: [(String, (Store) throws -> Output)] = [
+      ("get", { try $0.get(id: id) }),
+      ("list", { try $0.list(ListRequest(type: nil, limit: nil, cursor: nil)) }),
+      ("doctor", { try $0.doctor() }),
+      (
+        "create",
+        { try $0.create(CreateRequest(type: .customer, raw: [("given_name", "B")], key: nil)) }
+      ),
+      (
+        "update", { try $0.update(UpdateRequest(id: id, version: nil, set: ["note=x"], unset: [])) }
+      ),
+      ("delete", { try $0.delete(id: id, version: nil) }),
+      ("prune-keys", { try $0.pruneKeys(olderThan: "0s") }),
+    ]
+    for (name, command) in commands {
+      let error = #expect(throws: OptimistError.self, "\(name)") { try command(store) }
+      #expect(error?.code == "INTERNAL_SERVER_ERROR", "\(name)")
+      #expect(error?.exitCode == 1, "\(name)")
+      #expect(error?.detail.contains(String(newer)) == true, "\(name): \(error?.detail ?? "")")
+
+      let output = runCommand(database: database.path, timeout: 1, command)
+      #expect(output.exitCode == 1, "\(name)")
+      #expect(output.stdout == "", "\(name)")
+      #expect(try TestJSON.error(output.stderr)["code"] as? String == "INTERNAL_SERVER_ERROR")
+    }
+    #expect(fileBytes(database.path) == before)
+    #expect(database.directory.entries() == entriesBefore)
+    #expect(try database.scalar("PRAGMA user_version") == Int64(newer))
+  }
+
+  /// WAL only where SQLite has fixed the WAL-reset bug (3.51.3); the rollback journal elsewhere.
+  @Test func journalModeFollowsTheSQLiteVersion() throws {
+    try database.createCustomer([("given_name", "Ada")])
+    let doctor = try TestJSON.success(database.store.doctor())
+    let expected = Connection.libraryVersionNumber >= 3_051_003 ? "wal" : "delete"
+    #expect(doctor["journal_mode"] as? String == expected)
+    #expect(Store.walIsSafe == (Connection.libraryVersionNumber >= 3_051_003))
+  }
+}
