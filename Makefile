@@ -1,7 +1,8 @@
 # optimist: build, test, demo, install. Every target installs libsqlite3-dev when it is missing.
 SWIFT   ?= swift
 PREFIX  ?= /usr/local
-RELEASE := .build/release/optimist
+SCRATCH ?= .build
+RELEASE := $(SCRATCH)/release/optimist
 SCHEMA_SWIFT := Sources/OptimistCore/Store/Schema.swift
 
 .PHONY: build test demo install clean deps schema bench stress fuzz
@@ -22,12 +23,13 @@ deps:
 	fi
 
 build: deps
-	$(SWIFT) build -c release --static-swift-stdlib -Xswiftc -static-executable --product optimist
+	$(SWIFT) build -c release --static-swift-stdlib -Xswiftc -static-executable --product optimist \
+	  --scratch-path $(SCRATCH)
 
 test: DEPS += sqlite3:sqlite3
 test: deps
-	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) build --build-tests --scratch-path $(SCRATCH)
+	$(SWIFT) test --skip-build --scratch-path $(SCRATCH)
 
 demo: build
 	@OPTIMIST=$(RELEASE) sh Tests/Scripts/demo.sh
