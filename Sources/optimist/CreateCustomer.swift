@@ -1,12 +1,13 @@
 import ArgumentParser
 import OptimistCore
 
-struct CreateCustomer: ParsableCommand {
+struct CreateCustomer: FastParsable {
   static let configuration = CommandConfiguration(
     commandName: "create-customer",
     _superCommandName: "optimist",
     abstract: "Create a customer (version 0). At least one name or contact field is required.",
-    discussion: "Example:\n  optimist create-customer --given-name Ada --email-address ada@example.com")
+    discussion:
+      "Example:\n  optimist create-customer --given-name Ada --email-address ada@example.com")
 
   @Option(help: "Given (first) name, at most 300 characters.") var givenName: String?
   @Option(help: "Family (last) name, at most 300 characters.") var familyName: String?
@@ -26,5 +27,18 @@ struct CreateCustomer: ParsableCommand {
       ("reference_id", referenceId), ("note", note),
     ]
     options.run { try $0.create(CreateRequest(type: .customer, raw: raw, key: key)) }
+  }
+
+  static var syntax: FastSyntax<CreateCustomer> {
+    FastSyntax(
+      options: [
+        "--given-name": .optional({ $0.givenName = $1 }),
+        "--family-name": .optional({ $0.familyName = $1 }),
+        "--company-name": .optional({ $0.companyName = $1 }),
+        "--email-address": .optional({ $0.emailAddress = $1 }),
+        "--phone-number": .optional({ $0.phoneNumber = $1 }),
+        "--reference-id": .optional({ $0.referenceId = $1 }),
+        "--note": .optional({ $0.note = $1 }), "--key": .optional({ $0.key = $1 }),
+      ], store: { $0.options = $1 })
   }
 }

@@ -1,12 +1,14 @@
 import ArgumentParser
 import OptimistCore
 
-struct CreateItem: ParsableCommand {
+struct CreateItem: FastParsable {
   static let configuration = CommandConfiguration(
     commandName: "create-item",
     _superCommandName: "optimist",
     abstract: "Create a catalog item; its version is the update time in epoch milliseconds.",
-    discussion: "Example:\n  optimist create-item --name Coffee --description 'House blend' --available-for-pickup true")
+    discussion:
+      "Example:\n  optimist create-item --name Coffee --description 'House blend' --available-for-pickup true"
+  )
 
   @Option(help: "Name, 1-512 characters.") var name: String
   @Option(help: "Description, at most 4096 characters.") var description: String?
@@ -22,5 +24,14 @@ struct CreateItem: ParsableCommand {
       ("available_for_pickup", availableForPickup),
     ]
     options.run { try $0.create(CreateRequest(type: .item, raw: raw, key: key)) }
+  }
+
+  static var syntax: FastSyntax<CreateItem> {
+    FastSyntax(
+      options: [
+        "--name": .required({ $0.name = $1 }), "--description": .optional({ $0.description = $1 }),
+        "--available-for-pickup": .optional({ $0.availableForPickup = $1 }),
+        "--key": .optional({ $0.key = $1 }),
+      ], store: { $0.options = $1 })
   }
 }

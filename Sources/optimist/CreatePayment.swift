@@ -1,7 +1,7 @@
 import ArgumentParser
 import OptimistCore
 
-struct CreatePayment: ParsableCommand {
+struct CreatePayment: FastParsable {
   static let configuration = CommandConfiguration(
     commandName: "create-payment",
     _superCommandName: "optimist",
@@ -23,7 +23,9 @@ struct CreatePayment: ParsableCommand {
   @Option(help: "The id of an existing customer.") var customerId: String?
   @Option(help: "A second id from another system, at most 40 characters.") var referenceId: String?
   @Option(help: "A note, at most 500 characters.") var note: String?
-  @Option(help: ArgumentHelp("false leaves the payment APPROVED instead of COMPLETED.", valueName: "true|false"))
+  @Option(
+    help: ArgumentHelp(
+      "false leaves the payment APPROVED instead of COMPLETED.", valueName: "true|false"))
   var autocomplete: String?
   @OptionGroup var options: StoreOptions
 
@@ -34,5 +36,18 @@ struct CreatePayment: ParsableCommand {
           key: key, amount: amount, currency: currency, sourceID: sourceId,
           customerID: customerId, referenceID: referenceId, note: note, autocomplete: autocomplete))
     }
+  }
+
+  static var syntax: FastSyntax<CreatePayment> {
+    FastSyntax(
+      options: [
+        "--key": .required({ $0.key = $1 }), "--amount": .required({ $0.amount = $1 }),
+        "--currency": .required({ $0.currency = $1 }),
+        "--source-id": .required({ $0.sourceId = $1 }),
+        "--customer-id": .optional({ $0.customerId = $1 }),
+        "--reference-id": .optional({ $0.referenceId = $1 }),
+        "--note": .optional({ $0.note = $1 }),
+        "--autocomplete": .optional({ $0.autocomplete = $1 }),
+      ], store: { $0.options = $1 })
   }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import OptimistCore
 
-struct Delete: ParsableCommand {
+struct Delete: FastParsable {
   static let configuration = CommandConfiguration(
     commandName: "delete",
     _superCommandName: "optimist",
@@ -14,5 +14,11 @@ struct Delete: ParsableCommand {
 
   func run() {
     options.run { try $0.delete(id: id, version: version) }
+  }
+
+  static var syntax: FastSyntax<Delete> {
+    FastSyntax(
+      positional: { $0.id = $1 }, options: ["--version": .optional({ $0.version = $1 })],
+      store: { $0.options = $1 })
   }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import OptimistCore
 
-struct Get: ParsableCommand {
+struct Get: FastParsable {
   static let configuration = CommandConfiguration(
     commandName: "get",
     _superCommandName: "optimist",
@@ -13,5 +13,9 @@ struct Get: ParsableCommand {
 
   func run() {
     options.run { try $0.get(id: id) }
+  }
+
+  static var syntax: FastSyntax<Get> {
+    FastSyntax(positional: { $0.id = $1 }, store: { $0.options = $1 })
   }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import OptimistCore
 
-struct List: ParsableCommand {
+struct List: FastParsable {
   static let configuration = CommandConfiguration(
     commandName: "list",
     _superCommandName: "optimist",
@@ -21,5 +21,13 @@ struct List: ParsableCommand {
 
   func run() {
     options.run { try $0.list(ListRequest(type: type, limit: limit, cursor: cursor)) }
+  }
+
+  static var syntax: FastSyntax<List> {
+    FastSyntax(
+      options: [
+        "--type": .optional({ $0.type = $1 }), "--limit": .optional({ $0.limit = $1 }),
+        "--cursor": .optional({ $0.cursor = $1 }),
+      ], store: { $0.options = $1 })
   }
 }

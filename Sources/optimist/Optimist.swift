@@ -5,7 +5,8 @@ import OptimistCore
 struct Optimist: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "optimist",
-    abstract: "Versioned customers, catalog items and idempotent payments in a local SQLite database.",
+    abstract:
+      "Versioned customers, catalog items and idempotent payments in a local SQLite database.",
     discussion: """
       Every stored object carries a version that only optimist changes. `update` and `delete`
       refuse a stale version with VERSION_MISMATCH (exit 3) and change nothing: get the object
@@ -16,23 +17,28 @@ struct Optimist: ParsableCommand {
       reused, 6 card declined, 64 malformed command line, 75 database locked past --timeout.
       """,
     version: "optimist 0.1.0",
-    subcommands: [
-      CreateCustomer.self, CreateItem.self, CreatePayment.self, Get.self, List.self, Update.self,
-      Delete.self, PruneKeys.self, Doctor.self,
-    ]
+    subcommands: fastSubcommands
   )
+
+  /// Every subcommand; each can also read a plain command line without reflection.
+  static let fastSubcommands: [any FastParsable.Type] = [
+    CreateCustomer.self, CreateItem.self, CreatePayment.self, Get.self, List.self, Update.self,
+    Delete.self, PruneKeys.self, Doctor.self,
+  ]
 
   static func main() {
     if let error = CommandLineText.invalidUTF8Argument() {
       emit(Output(error: error))
     }
     let arguments = Array(CommandLine.arguments.dropFirst())
-    // Parsing a named subcommand directly reflects over its options only, not the whole
-    // command tree: most of a call's start-up cost (BENCHMARKS.md).
+    // A plain command line skips ArgumentParser's reflection (FastSyntax); otherwise a named
+    // subcommand is parsed on its own, which reflects over its options only, not the tree.
     if let name = arguments.first,
-      let subcommand = configuration.subcommands.first(where: { $0.configuration.commandName == name })
+      let subcommand = fastSubcommands.first(where: { $0.configuration.commandName == name })
     {
-      subcommand.main(Array(arguments.dropFirst()))
+      if !subcommand.runFast(arguments.dropFirst()) {
+        subcommand.main(Array(arguments.dropFirst()))
+      }
       return
     }
     main(arguments)

@@ -15,8 +15,13 @@ struct StoreOptions: ParsableArguments {
       valueName: "path"))
   var db: String?
 
-  @Option(help: ArgumentHelp("Seconds to wait for a database locked by another process (exit 75 after).", valueName: "seconds"))
-  var timeout: Double = 10
+  @Option(
+    help: ArgumentHelp(
+      "Seconds to wait for a database locked by another process (exit 75 after).",
+      valueName: "seconds"))
+  var timeout: Double = StoreOptions.defaultTimeout
+
+  static let defaultTimeout = 10.0
 
   func validate() throws {
     guard timeout.isFinite, timeout >= 0, timeout <= 86_400 else {

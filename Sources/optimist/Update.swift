@@ -1,7 +1,7 @@
 import ArgumentParser
 import OptimistCore
 
-struct Update: ParsableCommand {
+struct Update: FastParsable {
   static let configuration = CommandConfiguration(
     commandName: "update",
     _superCommandName: "optimist",
@@ -18,9 +18,11 @@ struct Update: ParsableCommand {
   @Option(help: "The version you read (from get).") var version: String?
   @Option(
     name: .customLong("set"),
-    help: ArgumentHelp("Set a field: FIELD=VALUE, FIELD being its JSON name.", valueName: "field=value"))
+    help: ArgumentHelp(
+      "Set a field: FIELD=VALUE, FIELD being its JSON name.", valueName: "field=value"))
   var assignments: [String] = []
-  @Option(name: .customLong("unset"), help: ArgumentHelp("Remove an optional field.", valueName: "field"))
+  @Option(
+    name: .customLong("unset"), help: ArgumentHelp("Remove an optional field.", valueName: "field"))
   var removals: [String] = []
   @OptionGroup var options: StoreOptions
 
@@ -28,5 +30,14 @@ struct Update: ParsableCommand {
     options.run {
       try $0.update(UpdateRequest(id: id, version: version, set: assignments, unset: removals))
     }
+  }
+
+  static var syntax: FastSyntax<Update> {
+    FastSyntax(
+      positional: { $0.id = $1 },
+      options: [
+        "--version": .optional({ $0.version = $1 }), "--set": .repeated({ $0.assignments = $1 }),
+        "--unset": .repeated({ $0.removals = $1 }),
+      ], store: { $0.options = $1 })
   }
 }
