@@ -15,6 +15,8 @@ extension Store {
       document.add("path", path)
       document.add("sqlite_version", Connection.libraryVersion)
       document.add("journal_mode", try db.first("PRAGMA journal_mode")?.text(0))
+      let synchronous = try db.first("PRAGMA synchronous")?.integer(0)
+      document.add("synchronous", synchronous.map { ["off", "normal", "full", "extra"][Int($0) & 3] })
       document.add("schema_version", try db.first("PRAGMA user_version")?.integer(0))
       document.addRaw("objects", counts.text)
       document.add("idempotency_keys", try db.first("SELECT count(*) FROM idempotency_keys")?.integer(0))

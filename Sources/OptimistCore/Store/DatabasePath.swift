@@ -1,3 +1,5 @@
+import CSQLite
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -40,6 +42,7 @@ public enum DatabasePath {
       if (info.st_mode & S_IFMT) == S_IFDIR {
         throw .storage("The database path `\(path)` is a directory, not a database file.")
       }
+      try refuseNetworkFileSystem(path)
       // SQLite takes a file of fewer than 512 bytes (its smallest page) for an empty
       // database and would write over it; no real database is that small.
       if info.st_size > 0 && info.st_size < 512 {
@@ -62,4 +65,26 @@ public enum DatabasePath {
   }
 
   static func systemError() -> String { String(cString: strerror(errno)) }
+
+  /// File systems whose locks SQLite cannot rely on (<https://www.sqlite.org/faq.html#q5>),
+  /// by `statfs` magic number: NFS, SMB/CIFS, AFS, Coda and 9P.
+  static let networkFileSystems: [Int: String] = [
+    0x6969: "NFS", 0x517B: "SMB", 0xFF53_4D42: "CIFS", 0xFE53_4D42: "SMB2", 0x5346_414F: "AFS",
+    0x7375_7245: "Coda", 0x0102_1997: "9P",
+  ]
+
+  /// Refuses a database on a network file system, where two machines' writers could both
+  /// think they hold the lock; `OPTIMIST_ALLOW_NETWORK_FS=1` accepts it anyway.
+  static func refuseNetworkFileSystem(_ path: String) throws(OptimistError) {
+    #if os(Linux)
+      var info = statfs()
+      guard statfs(path, &info) == 0, let name = networkFileSystems[Int(info.f_type)],
+        environment("OPTIMIST_ALLOW_NETWORK_FS") != "1"
+      else { return }
+      throw .storage(
+        "`\(path)` is on a network file system (\(name)), where SQLite's locks do not hold "
+          + "and concurrent writers can corrupt it. Keep the database on a local disk, or set "
+          + "OPTIMIST_ALLOW_NETWORK_FS=1 if only one machine ever uses it.")
+    #endif
+  }
 }
