@@ -62,6 +62,7 @@ public enum DatabasePath {
         throw .storage("Cannot create the folder `\(parent)` for the database: \(systemError()).")
       }
     }
+    try refuseNetworkFileSystem(parent.isEmpty ? (path.hasPrefix("/") ? "/" : ".") : parent)
   }
 
   static func systemError() -> String { String(cString: strerror(errno)) }
