@@ -1,7 +1,7 @@
 // libFuzzer target over the code that turns command-line values into validated requests.
 // Built and run by `make fuzz` (part of `make stress`): compiled together with the library
-// sources, with -sanitize=fuzzer,address. Any crash it finds becomes a regression test in
-// Tests/OptimistCoreTests/Operations/FuzzRegressionTests.swift.
+// sources, with -sanitize=fuzzer,address. A crash leaves its input in .build-fuzz/crash-*;
+// add that input to Tests/OptimistCoreTests as a regression test (none found so far).
 
 /// Splits the input into up to eight values at 0x00 bytes; the first byte picks the request.
 @_cdecl("LLVMFuzzerTestOneInput")
