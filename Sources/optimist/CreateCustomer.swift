@@ -9,14 +9,22 @@ struct CreateCustomer: FastParsable {
     discussion:
       "Example:\n  optimist create-customer --given-name Ada --email-address ada@example.com")
 
-  @Option(help: "Given (first) name, at most 300 characters.") var givenName: String?
-  @Option(help: "Family (last) name, at most 300 characters.") var familyName: String?
-  @Option(help: "Company name, at most 500 characters.") var companyName: String?
-  @Option(help: "Email address, at most 254 characters.") var emailAddress: String?
-  @Option(help: "Phone number, at most 32 characters.") var phoneNumber: String?
-  @Option(help: "A second id from another system, at most 100 characters.") var referenceId: String?
-  @Option(help: "A note, at most 500 characters.") var note: String?
-  @Option(help: "Idempotency key (1-45 characters): a retry with the same key creates nothing new.")
+  @Option(parsing: .unconditional, help: "Given (first) name, at most 300 characters.")
+  var givenName: String?
+  @Option(parsing: .unconditional, help: "Family (last) name, at most 300 characters.")
+  var familyName: String?
+  @Option(parsing: .unconditional, help: "Company name, at most 500 characters.") var companyName:
+    String?
+  @Option(parsing: .unconditional, help: "Email address, at most 254 characters.") var emailAddress:
+    String?
+  @Option(parsing: .unconditional, help: "Phone number, at most 32 characters.") var phoneNumber:
+    String?
+  @Option(parsing: .unconditional, help: "A second id from another system, at most 100 characters.")
+  var referenceId: String?
+  @Option(parsing: .unconditional, help: "A note, at most 500 characters.") var note: String?
+  @Option(
+    parsing: .unconditional,
+    help: "Idempotency key (1-45 characters): a retry with the same key creates nothing new.")
   var key: String?
   @OptionGroup var options: StoreOptions
 

@@ -10,11 +10,16 @@ struct CreateItem: FastParsable {
       "Example:\n  optimist create-item --name Coffee --description 'House blend' --available-for-pickup true"
   )
 
-  @Option(help: "Name, 1-512 characters.") var name: String
-  @Option(help: "Description, at most 4096 characters.") var description: String?
-  @Option(help: ArgumentHelp("Whether the item can be picked up.", valueName: "true|false"))
+  @Option(parsing: .unconditional, help: "Name, 1-512 characters.") var name: String
+  @Option(parsing: .unconditional, help: "Description, at most 4096 characters.") var description:
+    String?
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Whether the item can be picked up.", valueName: "true|false"))
   var availableForPickup: String?
-  @Option(help: "Idempotency key (1-45 characters): a retry with the same key creates nothing new.")
+  @Option(
+    parsing: .unconditional,
+    help: "Idempotency key (1-45 characters): a retry with the same key creates nothing new.")
   var key: String?
   @OptionGroup var options: StoreOptions
 

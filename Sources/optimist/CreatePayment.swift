@@ -15,15 +15,21 @@ struct CreatePayment: FastParsable {
         optimist create-payment --key "$(uuidgen)" --amount 450 --currency USD --source-id cnon:card-nonce-ok
       """)
 
-  @Option(help: "Idempotency key, 1-45 characters.") var key: String
-  @Option(help: "Amount in the currency's smallest unit (cents for USD), a positive whole number.")
-  var amount: String
-  @Option(help: "Upper-case ISO 4217 currency code, e.g. USD.") var currency: String
-  @Option(help: "The card nonce or card on file, 1-192 characters.") var sourceId: String
-  @Option(help: "The id of an existing customer.") var customerId: String?
-  @Option(help: "A second id from another system, at most 40 characters.") var referenceId: String?
-  @Option(help: "A note, at most 500 characters.") var note: String?
+  @Option(parsing: .unconditional, help: "Idempotency key, 1-45 characters.") var key: String
   @Option(
+    parsing: .unconditional,
+    help: "Amount in the currency's smallest unit (cents for USD), a positive whole number.")
+  var amount: String
+  @Option(parsing: .unconditional, help: "Upper-case ISO 4217 currency code, e.g. USD.")
+  var currency: String
+  @Option(parsing: .unconditional, help: "The card nonce or card on file, 1-192 characters.")
+  var sourceId: String
+  @Option(parsing: .unconditional, help: "The id of an existing customer.") var customerId: String?
+  @Option(parsing: .unconditional, help: "A second id from another system, at most 40 characters.")
+  var referenceId: String?
+  @Option(parsing: .unconditional, help: "A note, at most 500 characters.") var note: String?
+  @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
       "false leaves the payment APPROVED instead of COMPLETED.", valueName: "true|false"))
   var autocomplete: String?

@@ -9,7 +9,8 @@ struct Delete: FastParsable {
     discussion: "Example:\n  optimist delete 7WPM2YVQ4J5XGTNQ3SZ6ABCDEF --version 3")
 
   @Argument(help: "The object's id.") var id: String
-  @Option(help: "The version you read (from get); without it, the latest.") var version: String?
+  @Option(parsing: .unconditional, help: "The version you read (from get); without it, the latest.")
+  var version: String?
   @OptionGroup var options: StoreOptions
 
   func run() {

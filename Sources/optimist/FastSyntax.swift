@@ -5,9 +5,10 @@ import ArgumentParser
 /// ArgumentParser builds each command from `Mirror` and runtime protocol-conformance lookups,
 /// which in a static binary cost about ten times the rest of a `get` (see BENCHMARKS.md).
 /// Scripts call optimist thousands of times with plain command lines, so those are read here:
-/// the subcommand's long options as `--name value` pairs and its positional id. Anything
-/// else — help, `--name=value`, a value starting with `-`, a repeated single option, an
-/// unknown word, a missing required option, a value `validate()` refuses — returns nil, and
+/// the subcommand's long options as `--name value` pairs (the value taken as it is, even when
+/// it starts with `-`, as the options' `.unconditional` parsing does) and its positional id.
+/// Anything else — help, `--name=value`, a repeated single option, an unknown word, a
+/// missing required option, a value `validate()` refuses — returns nil, and
 /// ArgumentParser parses the command line instead, with its own errors and help. Tests check
 /// that both give the same command for every option.
 struct FastSyntax<Command: ParsableCommand> {
@@ -42,7 +43,7 @@ struct FastSyntax<Command: ParsableCommand> {
       let word = arguments[index]
       if word.hasPrefix("-") {
         guard slots[word] != nil || word == "--db" || word == "--timeout",
-          index + 1 < arguments.endIndex, !arguments[index + 1].hasPrefix("-")
+          index + 1 < arguments.endIndex
         else { return nil }
         given[word, default: []].append(arguments[index + 1])
         index += 2

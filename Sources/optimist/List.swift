@@ -13,10 +13,14 @@ struct List: FastParsable {
         optimist list --type ITEM --limit 2
       """)
 
-  @Option(help: ArgumentHelp("Only this type (default: all).", valueName: "CUSTOMER|ITEM|PAYMENT"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Only this type (default: all).", valueName: "CUSTOMER|ITEM|PAYMENT"))
   var type: String?
-  @Option(help: "At most this many objects, 1-1000 (default 100).") var limit: String?
-  @Option(help: "Continue after the page that printed this cursor.") var cursor: String?
+  @Option(parsing: .unconditional, help: "At most this many objects, 1-1000 (default 100).")
+  var limit: String?
+  @Option(parsing: .unconditional, help: "Continue after the page that printed this cursor.")
+  var cursor: String?
   @OptionGroup var options: StoreOptions
 
   func run() {

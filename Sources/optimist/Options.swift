@@ -10,12 +10,14 @@ import OptimistCore
 /// `--db` and `--timeout`, accepted by every subcommand.
 struct StoreOptions: ParsableArguments {
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
       "The database file (default: $OPTIMIST_DB, else $XDG_DATA_HOME/optimist/optimist.db, else ~/.local/share/optimist/optimist.db).",
       valueName: "path"))
   var db: String?
 
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
       "Seconds to wait for a database locked by another process (exit 75 after).",
       valueName: "seconds"))
@@ -36,17 +38,24 @@ struct StoreOptions: ParsableArguments {
 }
 
 /// Prints an output and exits with its code when that is not 0.
+///
+/// An answer that cannot be written (a full disk, a closed pipe) exits 1: the script did not
+/// get it, and repeating the command (with its idempotency key) is the way to get it again.
 func emit(_ output: Output) {
-  writeAll(output.stdout, to: STDOUT_FILENO)
-  writeAll(output.stderr, to: STDERR_FILENO)
+  guard writeAll(output.stdout, to: STDOUT_FILENO) else {
+    let error = OptimistError.storage("The answer could not be written to stdout.")
+    _ = writeAll(error.document + "\n", to: STDERR_FILENO)
+    exit(error.exitCode)
+  }
+  _ = writeAll(output.stderr, to: STDERR_FILENO)
   if output.exitCode != 0 { exit(output.exitCode) }
 }
 
 /// Writes every byte of `text`, retrying short writes and interrupted calls.
-private func writeAll(_ text: String, to descriptor: Int32) {
+private func writeAll(_ text: String, to descriptor: Int32) -> Bool {
   var text = text
-  text.withUTF8 { bytes in
-    guard let base = bytes.baseAddress else { return }
+  return text.withUTF8 { bytes in
+    guard let base = bytes.baseAddress else { return true }
     var offset = 0
     while offset < bytes.count {
       let written = write(descriptor, base + offset, bytes.count - offset)
@@ -55,16 +64,17 @@ private func writeAll(_ text: String, to descriptor: Int32) {
       } else if written < 0 && errno == EINTR {
         continue
       } else {
-        return
+        return false
       }
     }
+    return true
   }
 }
 
 /// Checks the raw arguments: the parser would silently repair invalid UTF-8.
 enum CommandLineText {
   static func invalidUTF8Argument() -> OptimistError? {
-    for index in 1..<Int(CommandLine.argc) {
+    for index in 1..<max(1, Int(CommandLine.argc)) {
       guard let pointer = CommandLine.unsafeArgv[index] else { continue }
       let bytes = UnsafeBufferPointer(start: pointer, count: strlen(pointer))
       let valid = bytes.withMemoryRebound(to: UInt8.self) {

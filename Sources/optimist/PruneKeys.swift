@@ -9,6 +9,7 @@ struct PruneKeys: FastParsable {
     discussion: "Example:\n  optimist prune-keys --older-than 24h")
 
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp("Age, e.g. 90s, 30m, 24h, 7d; 0s prunes every key.", valueName: "duration"))
   var olderThan: String
   @OptionGroup var options: StoreOptions

@@ -15,14 +15,15 @@ struct Update: FastParsable {
       """)
 
   @Argument(help: "The object's id.") var id: String
-  @Option(help: "The version you read (from get).") var version: String?
+  @Option(parsing: .unconditional, help: "The version you read (from get).") var version: String?
   @Option(
-    name: .customLong("set"),
+    name: .customLong("set"), parsing: .unconditionalSingleValue,
     help: ArgumentHelp(
       "Set a field: FIELD=VALUE, FIELD being its JSON name.", valueName: "field=value"))
   var assignments: [String] = []
   @Option(
-    name: .customLong("unset"), help: ArgumentHelp("Remove an optional field.", valueName: "field"))
+    name: .customLong("unset"), parsing: .unconditionalSingleValue,
+    help: ArgumentHelp("Remove an optional field.", valueName: "field"))
   var removals: [String] = []
   @OptionGroup var options: StoreOptions
 

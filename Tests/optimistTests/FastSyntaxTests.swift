@@ -113,10 +113,15 @@ import Testing
     #expect(Get.syntax.parse(arguments[...]) == nil)
   }
 
-  @Test(arguments: [
-    ["--name", "a", "--name", "b"], [], ["--name", "-5"], ["--name", "x", "--key"],
-  ])
-  func leavesRepeatedMissingOrDashedValuesToArgumentParser(_ arguments: [String]) {
+  @Test(arguments: [["--name", "-5"], ["--name", "--db", "--key", "-"]])
+  func readsValuesThatStartWithADash(_ arguments: [String]) throws {
+    let (fast, parsed) = try both(CreateItem.self, arguments)
+    #expect(fast != nil)
+    #expect(fast == parsed)
+  }
+
+  @Test(arguments: [["--name", "a", "--name", "b"], [], ["--name", "x", "--key"]])
+  func leavesRepeatedOrMissingValuesToArgumentParser(_ arguments: [String]) {
     #expect(CreateItem.syntax.parse(arguments[...]) == nil)
   }
 }

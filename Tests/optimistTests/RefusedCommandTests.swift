@@ -117,7 +117,7 @@ import Testing
       "INVALID_VALUE", field: "amount_money.currency"),
     .init(
       ["create-payment", "--key", "k", "--amount", "1", "--currency", "QQQ", "--source-id", "s"], 2,
-      "UNSUPPORTED_CURRENCY", field: "currency"),
+      "UNSUPPORTED_CURRENCY", field: "amount_money.currency"),
     .init(
       [
         "create-payment", "--key", text(46), "--amount", "1", "--currency", "USD", "--source-id",

@@ -73,7 +73,7 @@ public enum OptimistError: Error, Equatable {
     switch self {
     case .invalidValue(let field, _), .missingRequiredParameter(let field, _): return field
     case .valueTooLong(let field, _), .expectedBoolean(let field, _): return field
-    case .unsupportedCurrency: return "currency"
+    case .unsupportedCurrency: return "amount_money.currency"
     case .versionMismatch: return "version"
     case .notFound(_, let field): return field
     case .idempotencyKeyReused: return "idempotency_key"

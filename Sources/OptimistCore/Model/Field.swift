@@ -17,21 +17,14 @@ public struct Field: Sendable, Equatable {
 
   /// Turns a command-line value into a stored one: nil clears the field.
   ///
-  /// An empty text clears an optional field, as `--unset` does.
+  /// An empty value clears an optional field, as `--unset` does.
   public func parse(_ raw: String) throws(OptimistError) -> FieldValue? {
+    if raw.isEmpty { return nil }
     switch kind {
     case .text(let maxLength):
-      if raw.isEmpty { return nil }
-      guard raw.unicodeScalars.count <= maxLength else {
-        throw .valueTooLong(field: name, maximum: maxLength)
-      }
-      return .text(raw)
+      return .text(try Values.text(raw, field: name, maxLength: maxLength) ?? raw)
     case .boolean:
-      switch raw {
-      case "true": return .boolean(true)
-      case "false": return .boolean(false)
-      default: throw .expectedBoolean(field: name, value: raw)
-      }
+      return try Values.boolean(raw, field: name).map(FieldValue.boolean)
     }
   }
 }

@@ -21,7 +21,7 @@ public struct CreateRequest: Sendable, Equatable {
     try object.validate()
     self.type = type
     self.values = values
-    self.key = try validateIdempotencyKey(key)
+    self.key = try key.map { (key) throws(OptimistError) in try validateIdempotencyKey(key) }
     self.fingerprint = fingerprint.text
   }
 }

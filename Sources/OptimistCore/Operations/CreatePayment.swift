@@ -15,8 +15,7 @@ public struct PaymentRequest: Sendable, Equatable {
     key: String, amount: String, currency: String, sourceID: String, customerID: String? = nil,
     referenceID: String? = nil, note: String? = nil, autocomplete: String? = nil
   ) throws(OptimistError) {
-    guard let key = try validateIdempotencyKey(key) else { throw .storage("unreachable") }
-    self.key = key
+    self.key = try validateIdempotencyKey(key)
     guard let amount = Values.wholeNumber(amount), amount > 0 else {
       throw .invalidValue(
         field: "amount_money.amount",
@@ -35,7 +34,7 @@ public struct PaymentRequest: Sendable, Equatable {
     }
     self.currency = currency
     self.sourceID = try Values.text(sourceID, field: "source_id", maxLength: 192) ?? ""
-    self.customerID = try Values.text(customerID, field: "customer_id", maxLength: 191)
+    self.customerID = customerID
     self.referenceID = try Values.text(referenceID, field: "reference_id", maxLength: 40)
     self.note = try Values.text(note, field: "note", maxLength: 500)
     self.autocomplete = try Values.boolean(autocomplete, field: "autocomplete")
@@ -59,7 +58,8 @@ extension Store {
   /// Creates a payment and its idempotency row in one transaction, or replays the first
   /// response to this key. A declined source records a FAILED payment and exits 6.
   public func createPayment(_ request: PaymentRequest) throws -> Output {
-    try write { db in
+    // A payment for a customer needs the database that holds the customer.
+    try write(creating: request.customerID == nil) { db in
       try db.idempotent(
         command: "create-payment", key: request.key, request: request.fingerprint,
         check: {
@@ -87,7 +87,7 @@ extension Store {
   /// all) and prints `{"deleted_keys":N}`. Payments are never pruned.
   public func pruneKeys(olderThan raw: String) throws -> Output {
     let age = try Values.duration(raw, field: "older_than")
-    return try write { db in
+    return try write(creating: false) { db in
       let cutoff = Timestamp(milliseconds: Timestamp.now().milliseconds - age)
       var document = JSONObject()
       document.add("deleted_keys", Int64(try db.pruneKeys(createdAtOrBefore: cutoff)))

@@ -76,6 +76,16 @@ extension Store {
   /// Prints `{"objects":[…],"cursor":"…"}`, the cursor only while more remain.
   public func list(_ request: ListRequest) throws -> Output {
     try read { db in
+      if let start = request.start {
+        // AUTOINCREMENT keeps the highest position ever handed out: a cursor past it was
+        // never printed by optimist.
+        let highest = try db.first(
+          "SELECT seq FROM sqlite_sequence WHERE name = ?", [.text(start.type.table)])?.integer(0)
+        guard let highest, start.seq <= highest else {
+          throw OptimistError.invalidValue(
+            field: "cursor", detail: "`\(start.text)` is not a cursor of this listing.")
+        }
+      }
       var page: [(ObjectType, Int64, StoredObject)] = []
       let first = request.start.flatMap { start in request.types.firstIndex(of: start.type) } ?? 0
       for type in request.types[first...] where page.count <= request.limit {

@@ -51,7 +51,7 @@ public struct UpdateRequest: Sendable, Equatable {
 extension Store {
   /// Applies the changes with a conditional UPDATE on the caller's version.
   public func update(_ request: UpdateRequest) throws -> Output {
-    try write { db in
+    try write(creating: false) { db in
       let current = try db.versionedObject(id: request.id, command: "update")
       var updated = current
       for change in request.changes {
@@ -65,9 +65,15 @@ extension Store {
       let expected = request.version ?? current.version
       if expected == current.version { try updated.validate() }
       updated.updatedAt = Timestamp.now()
-      updated.version =
-        current.type == .item
-        ? try db.nextCatalogVersion(now: updated.updatedAt) : current.version + 1
+      if current.type == .item {
+        updated.version = try db.nextCatalogVersion(now: updated.updatedAt)
+      } else {
+        let (next, overflow) = current.version.addingReportingOverflow(1)
+        guard !overflow else {
+          throw OptimistError.storage("Customer `\(current.id)` is at the largest version there is.")
+        }
+        updated.version = next
+      }
       try db.conditionalUpdate(updated, expectedVersion: expected)
       return .success(updated.json)
     }
@@ -76,7 +82,7 @@ extension Store {
   /// Deletes the object with a conditional DELETE on the caller's version.
   public func delete(id: String, version: String?) throws -> Output {
     let version = try Values.version(version)
-    return try write { db in
+    return try write(creating: false) { db in
       let current = try db.versionedObject(id: id, command: "delete")
       try db.conditionalDelete(type: current.type, id: id, expectedVersion: version ?? current.version)
       var document = JSONObject()

@@ -17,12 +17,10 @@ enum Values {
     return Int64(raw)
   }
 
-  /// Optional text checked against its limit; empty text is allowed when `allowEmpty`.
-  static func text(
-    _ raw: String?, field: String, maxLength: Int, allowEmpty: Bool = false
-  ) throws(OptimistError) -> String? {
+  /// Optional text checked against its limit; empty text is refused.
+  static func text(_ raw: String?, field: String, maxLength: Int) throws(OptimistError) -> String? {
     guard let raw else { return nil }
-    if raw.isEmpty && !allowEmpty {
+    if raw.isEmpty {
       throw .invalidValue(field: field, detail: "`\(field)` must not be empty.")
     }
     guard raw.unicodeScalars.count <= maxLength else {
@@ -47,7 +45,7 @@ extension Values {
   static func duration(_ raw: String, field: String) throws(OptimistError) -> Int64 {
     let units: [Character: Int64] = ["s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000]
     guard let unit = raw.last.flatMap({ units[$0] }), let count = wholeNumber(String(raw.dropLast())),
-      count >= 0, !raw.hasPrefix("-"), count <= Int64.max / unit
+      !raw.hasPrefix("-"), count <= Int64.max / unit
     else {
       throw .invalidValue(
         field: field, detail: "`\(raw)` is not a duration: use a whole number and s, m, h or d, e.g. 24h.")

@@ -10,8 +10,6 @@ public enum SQLValue: Equatable, Sendable {
 extension SQLValue {
   /// `.text(value)`, or `.null` for nil.
   public init(_ value: String?) { self = value.map { .text($0) } ?? .null }
-  /// `.integer(0 or 1)`, or `.null` for nil.
-  public init(_ value: Bool?) { self = value.map { .integer($0 ? 1 : 0) } ?? .null }
 }
 
 /// One row of a result, its columns read by index.
@@ -29,8 +27,6 @@ public struct Row {
     if case .integer(let value) = values[index] { return value }
     return nil
   }
-
-  public func bool(_ index: Int) -> Bool? { integer(index).map { $0 != 0 } }
 }
 
 /// A compiled statement, finalized when released.

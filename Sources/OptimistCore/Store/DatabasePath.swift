@@ -11,7 +11,8 @@ import CSQLite
 public enum DatabasePath {
   /// Resolves the path by the rules above; empty variables count as unset.
   public static func resolve(
-    option: String?, environment: (String) -> String? = DatabasePath.environment
+    option: String?,
+    environment: (String) throws(OptimistError) -> String? = DatabasePath.environment
   ) throws(OptimistError) -> String {
     if let option {
       guard !option.isEmpty else {
@@ -19,24 +20,40 @@ public enum DatabasePath {
       }
       return option
     }
-    if let path = environment("OPTIMIST_DB"), !path.isEmpty { return path }
-    if let data = environment("XDG_DATA_HOME"), !data.isEmpty {
+    if let path = try environment("OPTIMIST_DB"), !path.isEmpty { return path }
+    if let data = try environment("XDG_DATA_HOME"), !data.isEmpty {
       return data + "/optimist/optimist.db"
     }
-    if let home = environment("HOME"), !home.isEmpty {
+    if let home = try environment("HOME"), !home.isEmpty {
       return home + "/.local/share/optimist/optimist.db"
     }
     throw .storage("No database path: pass --db PATH, or set OPTIMIST_DB or HOME.")
   }
 
-  /// The process environment.
-  public static func environment(_ name: String) -> String? {
-    getenv(name).map { String(cString: $0) }
+  /// The process environment; a value that is not valid UTF-8 is refused rather than
+  /// repaired into another path.
+  public static func environment(_ name: String) throws(OptimistError) -> String? {
+    guard let value = getenv(name) else { return nil }
+    guard let text = String(validatingCString: value) else {
+      throw .storage("The environment variable \(name) is not valid UTF-8.")
+    }
+    return text
   }
 
-  /// Creates the missing parent folders of `path` (mode 0700) and refuses paths that
-  /// are folders; leaves everything that exists as it is.
-  static func prepare(_ path: String) throws(OptimistError) {
+  /// What `prepare` found at the path.
+  enum State: Equatable {
+    /// No file yet (its folders exist only if `creating` asked for them).
+    case missing
+    /// A file, and whether its header says it uses WAL.
+    case existing(usesWAL: Bool)
+  }
+
+  /// Refuses paths that cannot be a database (folders, tiny files, network file systems);
+  /// with `creating`, makes the missing parent folders (mode 0700). Never changes a file.
+  static func prepare(_ path: String, creating: Bool) throws(OptimistError) -> State {
+    guard !path.hasSuffix("/") else {
+      throw .storage("The database path `\(path)` names a directory, not a database file.")
+    }
     var info = stat()
     if stat(path, &info) == 0 {
       if (info.st_mode & S_IFMT) == S_IFDIR {
@@ -48,11 +65,12 @@ public enum DatabasePath {
       if info.st_size > 0 && info.st_size < 512 {
         throw .storage("`\(path)` is not a SQLite database (it is only \(info.st_size) bytes).")
       }
-      return
+      return .existing(usesWAL: info.st_size > 0 && headerSaysWAL(path))
     }
     guard errno == ENOENT else {
       throw .storage("The database path `\(path)` cannot be used: \(systemError()).")
     }
+    guard creating else { return .missing }
     var parent = ""
     let components = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
     for (index, component) in components.enumerated() {
@@ -63,24 +81,43 @@ public enum DatabasePath {
       }
     }
     try refuseNetworkFileSystem(parent.isEmpty ? (path.hasPrefix("/") ? "/" : ".") : parent)
+    return .missing
+  }
+
+  /// Bytes 18 and 19 of the header are 2 in WAL mode (<https://www.sqlite.org/fileformat.html>).
+  private static func headerSaysWAL(_ path: String) -> Bool {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return false }
+    defer { close(descriptor) }
+    var versions: (UInt8, UInt8) = (0, 0)
+    let read = withUnsafeMutableBytes(of: &versions) { pread(descriptor, $0.baseAddress, 2, 18) }
+    return read == 2 && (versions.0 == 2 || versions.1 == 2)
   }
 
   static func systemError() -> String { String(cString: strerror(errno)) }
 
   /// File systems whose locks SQLite cannot rely on (<https://www.sqlite.org/faq.html#q5>),
   /// by `statfs` magic number: NFS, SMB/CIFS, AFS, Coda and 9P.
-  static let networkFileSystems: [Int: String] = [
-    0x6969: "NFS", 0x517B: "SMB", 0xFF53_4D42: "CIFS", 0xFE53_4D42: "SMB2", 0x5346_414F: "AFS",
-    0x7375_7245: "Coda", 0x0102_1997: "9P",
-  ]
+  static func networkFileSystem(magic: Int) -> String? {
+    switch magic {
+    case 0x6969: return "NFS"
+    case 0x517B: return "SMB"
+    case 0xFF53_4D42: return "CIFS"
+    case 0xFE53_4D42: return "SMB2"
+    case 0x5346_414F: return "AFS"
+    case 0x7375_7245: return "Coda"
+    case 0x0102_1997: return "9P"
+    default: return nil
+    }
+  }
 
   /// Refuses a database on a network file system, where two machines' writers could both
   /// think they hold the lock; `OPTIMIST_ALLOW_NETWORK_FS=1` accepts it anyway.
   static func refuseNetworkFileSystem(_ path: String) throws(OptimistError) {
     #if os(Linux)
       var info = statfs()
-      guard statfs(path, &info) == 0, let name = networkFileSystems[Int(info.f_type)],
-        environment("OPTIMIST_ALLOW_NETWORK_FS") != "1"
+      guard statfs(path, &info) == 0, let name = networkFileSystem(magic: Int(info.f_type)),
+        (try? environment("OPTIMIST_ALLOW_NETWORK_FS")) != "1"
       else { return }
       throw .storage(
         "`\(path)` is on a network file system (\(name)), where SQLite's locks do not hold "

@@ -22,7 +22,9 @@ extension Connection {
       "SELECT request, stdout, stderr, exit_code FROM idempotency_keys WHERE command = ? AND key = ?",
       [.text(command), .text(key)])
     {
-      if stored.text(0) == request {
+      // Byte for byte: Swift's == would take canonically equivalent text (é and e + ◌́)
+      // for the same request, and optimist stores text exactly as given.
+      if stored.text(0)?.utf8.elementsEqual(request.utf8) == true {
         return Output(
           stdout: stored.text(1) ?? "", stderr: stored.text(2) ?? "",
           exitCode: Int32(truncatingIfNeeded: stored.integer(3) ?? 1))
@@ -50,8 +52,7 @@ extension Connection {
 }
 
 /// Validates an idempotency key: 1 to 45 characters (Square's limit for CreatePayment).
-func validateIdempotencyKey(_ key: String?) throws(OptimistError) -> String? {
-  guard let key else { return nil }
+func validateIdempotencyKey(_ key: String) throws(OptimistError) -> String {
   guard !key.isEmpty else {
     throw .invalidValue(field: "idempotency_key", detail: "The idempotency key must not be empty.")
   }

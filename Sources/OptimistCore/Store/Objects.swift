@@ -53,7 +53,7 @@ extension Connection {
       "UPDATE catalog_clock SET last_version = max(last_version + 1, ?) RETURNING last_version",
       [.integer(now.milliseconds)])
     guard let version = row?.integer(0) else {
-      throw OptimistError.storage("The catalog clock row is missing: the database is damaged.")
+      throw OptimistError.storage("The catalog clock is missing or exhausted: the database is damaged.")
     }
     return version
   }

@@ -24,64 +24,102 @@ public final class Store {
     self.timeout = timeout
   }
 
+  /// Whether there was no database file, so that an empty in-memory one stood in for it.
+  public private(set) var isMissing = false
+
   /// Runs `body` in a write transaction with the schema brought up to date.
   ///
-  /// `body` returning commits; `body` throwing rolls everything back.
-  public func write<T>(_ body: (Connection) throws -> T) throws -> T {
-    let connection = try connect()
-    try connection.execute("BEGIN IMMEDIATE")
-    var createdSchema = false
-    let result: T
-    do {
-      let version = try schemaVersion(connection)
-      if version < Migration.latest {
-        try Migration.apply(from: version, on: connection)
-        createdSchema = version == 0
+  /// `body` returning commits; `body` throwing rolls everything back. Without `creating`, a
+  /// missing database is not created: `body` runs against an empty one in memory (an update
+  /// of an object in a database that does not exist is simply NOT_FOUND).
+  public func write<T>(creating: Bool = true, _ body: (Connection) throws -> T) throws -> T {
+    let connection = try connect(creating: creating)
+    return try transaction(connection, "BEGIN IMMEDIATE") {
+      let createdSchema = try migrate(connection)
+      let result = try body(connection)
+      return (result, createdSchema)
+    }
+  }
+
+  /// Runs `body` in a read transaction; a database that needs its schema gets it first, and
+  /// a missing one is not created (an empty one in memory stands in).
+  public func read<T>(_ body: (Connection) throws -> T) throws -> T {
+    let connection = try connect(creating: false)
+    return try transaction(connection, "BEGIN") {
+      if try schemaVersion(connection) < Migration.latest {
+        // Reads cannot migrate: take the write lock for that, then read afresh.
+        try connection.execute("COMMIT")
+        try transaction(connection, "BEGIN IMMEDIATE") { ((), try migrate(connection)) }
+        try connection.execute("BEGIN")
       }
-      result = try body(connection)
+      return (try body(connection), false)
+    }
+  }
+
+  /// Runs `body` between `begin` and COMMIT, or ROLLBACK when it throws; `body` also says
+  /// whether it created the schema, so that a new file can switch to WAL after COMMIT.
+  private func transaction<T>(
+    _ connection: Connection, _ begin: String, _ body: () throws -> (T, Bool)
+  ) throws -> T {
+    try connection.execute(begin)
+    let result: T
+    let createdSchema: Bool
+    do {
+      (result, createdSchema) = try body()
       try connection.execute("COMMIT")
     } catch {
-      rollback(connection)
+      if connection.isInTransaction { try? connection.execute("ROLLBACK") }
       throw error
     }
-    if createdSchema { try useWALWhereSafe(connection) }
+    if createdSchema && !isMissing && Store.walIsSafe {
+      // Best effort: the command has committed, and a busy database keeps its journal.
+      try? connection.execute("PRAGMA journal_mode = WAL")
+    }
     return result
   }
 
-  /// Runs `body` in a read transaction; a database that needs its schema gets it first.
-  public func read<T>(_ body: (Connection) throws -> T) throws -> T {
-    let connection = try connect()
-    try connection.execute("BEGIN")
-    do {
-      if try schemaVersion(connection) < Migration.latest {
-        try connection.execute("COMMIT")
-        try write { _ in }
-        try connection.execute("BEGIN")
-      }
-      let result = try body(connection)
-      try connection.execute("COMMIT")
-      return result
-    } catch {
-      rollback(connection)
-      throw error
-    }
+  /// Applies the migrations this database lacks; the caller holds the write lock, and the
+  /// version is read again under it. Returns whether the schema was created from nothing.
+  private func migrate(_ connection: Connection) throws -> Bool {
+    let version = try schemaVersion(connection)
+    guard version < Migration.latest else { return false }
+    try Migration.apply(from: version, on: connection)
+    return version == 0
   }
 
-  private func connect() throws -> Connection {
+  private func connect(creating: Bool) throws -> Connection {
     if let opened { return opened }
     // A new database and its journal are private to their owner (0600, folders 0700).
     umask(0o077)
-    try DatabasePath.prepare(path)
-    let connection = try Connection(path: path)
+    let state = try DatabasePath.prepare(path, creating: creating)
+    isMissing = state == .missing && !creating
+    // The stand-in for a missing file is not kept: the next command may find the file.
+    let connection = try Connection(path: isMissing ? ":memory:" : path)
+    if state == .existing(usesWAL: true) && !Store.walIsSafe,
+      try connection.first("PRAGMA user_version")?.integer(0) ?? 0 > 0
+    {
+      // This SQLite has the WAL-reset bug: take an optimist database back to the rollback
+      // journal (another program's file is refused, untouched, by the schema check).
+      guard try connection.first("PRAGMA journal_mode = DELETE")?.text(0) == "delete" else {
+        throw OptimistError.storage(
+          "`\(path)` uses WAL, which SQLite \(Connection.libraryVersion) can corrupt with "
+            + "concurrent writers, and it could not be switched back to the rollback journal.")
+      }
+    }
     try connection.setBusyTimeout(milliseconds: Int32(min(timeout * 1000, Double(Int32.max))))
     // A command that printed success has its change on disk.
     try connection.execute("PRAGMA synchronous = FULL")
-    opened = connection
+    if !isMissing { opened = connection }
     return connection
   }
 
   private func schemaVersion(_ connection: Connection) throws -> Int {
     let version = Int(try connection.first("PRAGMA user_version")?.integer(0) ?? 0)
+    if version == 0, try connection.first("SELECT count(*) FROM sqlite_master")?.integer(0) != 0 {
+      throw OptimistError.storage(
+        "`\(path)` is a SQLite database of another program (it has tables but no optimist "
+          + "schema); optimist leaves it alone.")
+    }
     guard version <= Migration.latest else {
       throw OptimistError.storage(
         "The database has schema version \(version), newer than this optimist knows "
@@ -90,17 +128,8 @@ public final class Store {
     return version
   }
 
-  /// Switches a new database to WAL only where SQLite has fixed the WAL-reset bug
-  /// (3.51.3, <https://sqlite.org/wal.html#walresetbug>); older versions keep the rollback
-  /// journal, which is safe for many writers.
-  private func useWALWhereSafe(_ connection: Connection) throws {
-    if Store.walIsSafe { try connection.execute("PRAGMA journal_mode = WAL") }
-  }
-
-  /// Whether this SQLite is new enough for WAL with concurrent writers.
+  /// WAL is used only where SQLite has fixed the WAL-reset bug (3.51.3,
+  /// <https://sqlite.org/wal.html#walresetbug>); older versions keep the rollback journal,
+  /// which is safe for many writers.
   public static var walIsSafe: Bool { Connection.libraryVersionNumber >= 3_051_003 }
-
-  private func rollback(_ connection: Connection) {
-    if connection.isInTransaction { try? connection.execute("ROLLBACK") }
-  }
 }

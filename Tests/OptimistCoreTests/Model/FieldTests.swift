@@ -45,7 +45,11 @@ import Testing
     #expect(try field.parse("false") == .boolean(false))
   }
 
-  @Test(arguments: ["", "yes", "no", "1", "0", "TRUE", "False", " true", "true ", "t"])
+  @Test func anEmptyValueClearsABoolean() throws {
+    #expect(try Field("available_for_pickup", .boolean).parse("") == nil)
+  }
+
+  @Test(arguments: ["yes", "no", "1", "0", "TRUE", "False", " true", "true ", "t"])
   func anythingElseIsNotABoolean(raw: String) {
     #expect(throws: OptimistError.expectedBoolean(field: "available_for_pickup", value: raw)) {
       try Field("available_for_pickup", .boolean).parse(raw)

@@ -44,12 +44,40 @@ import Testing
     #expect(doctor["integrity_check"] as? String == "ok")
   }
 
-  @Test func aReadOnANewFileCreatesTheSchema() throws {
+  /// Reading a database that does not exist answers as an empty one and creates nothing.
+  @Test func aReadOfAMissingFileCreatesNothing() throws {
     let error = #expect(throws: OptimistError.self) {
       try database.store.get(id: "AAAAAAAAAAAAAAAAAAAAAAAAAA")
     }
     #expect(error?.code == "NOT_FOUND")
+    #expect(try TestJSON.success(database.store.list(ListRequest(type: nil, limit: nil, cursor: nil)))["objects"] as? [Any] != nil)
+    #expect(throws: OptimistError.self) { try database.store.doctor() }
+    #expect(!FileManager.default.fileExists(atPath: database.path))
+    // The same store then finds the file once a write has created it.
+    try database.createCustomer([("given_name", "Ada")])
     #expect(try database.scalar("PRAGMA user_version") == Int64(Migration.latest))
+    #expect(try TestJSON.success(database.store.doctor())["integrity_check"] as? String == "ok")
+  }
+
+  /// A SQLite file of another program (tables, no optimist schema) is refused untouched.
+  @Test func anotherProgramsDatabaseIsLeftAlone() throws {
+    try Connection(path: database.path).execute("CREATE TABLE notes (x)")
+    let before = try Data(contentsOf: URL(fileURLWithPath: database.path))
+    let error = #expect(throws: OptimistError.self) {
+      try database.createCustomer([("given_name", "Ada")])
+    }
+    #expect(error?.exitCode == 1)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: database.path)) == before)
+  }
+
+  /// An optimist database left in WAL mode by another tool goes back to the rollback journal
+  /// on this SQLite, which has the WAL-reset bug.
+  @Test func walIsUndoneWhereItIsUnsafe() throws {
+    try database.createCustomer([("given_name", "Ada")])
+    try Connection(path: database.path).execute("PRAGMA journal_mode = WAL")
+    // A new store, as a new process would open it.
+    let doctor = try TestJSON.success(Store(path: database.path, timeout: 10).doctor())
+    #expect(doctor["journal_mode"] as? String == (Store.walIsSafe ? "wal" : "delete"))
   }
 
   /// Connections opening a brand-new file at once, readers and writers, never race the schema,
