@@ -21,11 +21,14 @@ struct FastSyntax<Command: ParsableCommand> {
   }
 
   let positional: ((inout Command, String) -> Void)?
-  let slots: [String: Slot]
+  /// Pairs, not a dictionary: a handful of options is found faster by looking than by
+  /// hashing, and a dictionary type costs a runtime conformance lookup at start-up.
+  let slots: KeyValuePairs<String, Slot>
   let store: (inout Command, StoreOptions) -> Void
 
   init(
-    positional: ((inout Command, String) -> Void)? = nil, options: [String: Slot] = [:],
+    positional: ((inout Command, String) -> Void)? = nil,
+    options: KeyValuePairs<String, Slot> = [:],
     store: @escaping (inout Command, StoreOptions) -> Void
   ) {
     self.positional = positional
@@ -36,16 +39,16 @@ struct FastSyntax<Command: ParsableCommand> {
   /// The command, every property set, or nil when ArgumentParser must decide.
   func parse(_ arguments: ArraySlice<String>) -> Command? {
     var command = Command()
-    var given: [String: [String]] = [:]
+    var given: [(name: String, value: String)] = []
     var positionalValue: String?
     var index = arguments.startIndex
     while index < arguments.endIndex {
       let word = arguments[index]
       if word.hasPrefix("-") {
-        guard slots[word] != nil || word == "--db" || word == "--timeout",
+        guard slots.contains(where: { $0.key == word }) || word == "--db" || word == "--timeout",
           index + 1 < arguments.endIndex
         else { return nil }
-        given[word, default: []].append(arguments[index + 1])
+        given.append((word, arguments[index + 1]))
         index += 2
       } else {
         guard positional != nil, positionalValue == nil else { return nil }
@@ -57,8 +60,9 @@ struct FastSyntax<Command: ParsableCommand> {
       guard let positionalValue else { return nil }
       positional(&command, positionalValue)
     }
+    func values(_ name: String) -> [String] { given.filter { $0.name == name }.map(\.value) }
     for (name, slot) in slots {
-      let values = given[name] ?? []
+      let values = values(name)
       switch slot {
       case .optional(let store):
         guard values.count <= 1 else { return nil }
@@ -71,11 +75,11 @@ struct FastSyntax<Command: ParsableCommand> {
       }
     }
     var options = StoreOptions()
-    guard (given["--db"] ?? []).count <= 1, (given["--timeout"] ?? []).count <= 1 else {
-      return nil
-    }
-    options.db = given["--db"]?.first
-    if let timeout = given["--timeout"]?.first {
+    let db = values("--db")
+    let timeout = values("--timeout")
+    guard db.count <= 1, timeout.count <= 1 else { return nil }
+    options.db = db.first
+    if let timeout = timeout.first {
       guard let seconds = Double(timeout) else { return nil }
       options.timeout = seconds
     } else {

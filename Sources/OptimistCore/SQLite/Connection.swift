@@ -1,10 +1,18 @@
 import CSQLite
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// One open SQLite database connection; closed when released.
 ///
 /// See <https://www.sqlite.org/c3ref/open.html>.
 public final class Connection {
   let handle: OpaquePointer
+  /// The busy handler's state; it lives as long as the connection.
+  private let busyWait = UnsafeMutablePointer<BusyWait>.allocate(capacity: 1)
 
   /// Opens (and, with `create`, creates) the database file at `path`.
   public init(path: String, create: Bool = true) throws(SQLiteError) {
@@ -22,6 +30,7 @@ public final class Connection {
 
   deinit {
     sqlite3_close_v2(handle)
+    busyWait.deallocate()
   }
 
   /// The version of the SQLite library in use, e.g. 3040001 for 3.40.1.
@@ -57,14 +66,39 @@ public final class Connection {
     return Int(sqlite3_changes(handle))
   }
 
-  /// Waits up to `milliseconds` for a lock held by another connection before SQLITE_BUSY.
+  /// Waits up to `milliseconds` for a lock held by another connection before SQLITE_BUSY,
+  /// trying again every 0.05 to 2 milliseconds, with jitter.
   ///
-  /// See <https://www.sqlite.org/c3ref/busy_timeout.html>.
+  /// SQLite's own `sqlite3_busy_timeout` sleeps 1, 2, 5, 10, … up to 100 ms between tries:
+  /// with many processes taking turns at one lock, the lock then sits idle while they sleep
+  /// (BENCHMARKS.md). See <https://www.sqlite.org/c3ref/busy_handler.html>.
   public func setBusyTimeout(milliseconds: Int32) throws(SQLiteError) {
-    let rc = sqlite3_busy_timeout(handle, milliseconds)
+    busyWait.pointee = BusyWait(timeout: UInt64(max(0, milliseconds)) * 1_000_000, start: 0)
+    let rc = sqlite3_busy_handler(handle, busyHandler, UnsafeMutableRawPointer(busyWait))
     guard rc == SQLITE_OK else { throw SQLiteError(connection: handle, code: rc) }
   }
 
   /// Whether the connection is inside an explicit transaction.
   public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+}
+
+/// How long the busy handler may wait, and since when the current lock has been waited for.
+struct BusyWait {
+  var timeout: UInt64
+  var start: UInt64
+}
+
+/// Called by SQLite while a lock is held elsewhere: sleep briefly and try again (non-zero),
+/// or give up with SQLITE_BUSY (zero) once the timeout has passed since the first try.
+private let busyHandler: @convention(c) (UnsafeMutableRawPointer?, Int32) -> Int32 = {
+  context, count in
+  guard let wait = context?.assumingMemoryBound(to: BusyWait.self) else { return 0 }
+  var now = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &now)
+  let nanoseconds = UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+  if count == 0 { wait.pointee.start = nanoseconds }
+  guard nanoseconds - wait.pointee.start < wait.pointee.timeout else { return 0 }
+  let ceiling = min(UInt32(50) << UInt32(min(count, 5)), 2000)
+  usleep(UInt32.random(in: 50...max(50, ceiling)))
+  return 1
 }
