@@ -292,6 +292,10 @@ def busy_phase(workdir):
         fail(f"locked update exited {code} with {err.strip()}")
     if before != after:
         fail("the refused update changed the database file")
+    # It waited for the lock, and gave up soon after --timeout (a generous bound: this checks
+    # that the timeout is honoured, not how fast the machine is).
+    if not 0.5 <= elapsed < 5.5:
+        fail(f"exit 75 came after {elapsed:.2f}s with --timeout 0.5")
     print(f"  exit {code} {error_code(err)} after {elapsed:.2f}s with --timeout 0.5", flush=True)
 
 
