@@ -67,11 +67,12 @@ public final class Connection {
   }
 
   /// Waits up to `milliseconds` for a lock held by another connection before SQLITE_BUSY,
-  /// trying again every 0.05 to 2 milliseconds, with jitter.
+  /// trying again after a random 0.5 ms to 1, 2, 4, 8, then 10 ms.
   ///
   /// SQLite's own `sqlite3_busy_timeout` sleeps 1, 2, 5, 10, … up to 100 ms between tries:
-  /// with many processes taking turns at one lock, the lock then sits idle while they sleep
-  /// (BENCHMARKS.md). See <https://www.sqlite.org/c3ref/busy_handler.html>.
+  /// with many processes taking turns at one lock, an unlucky one waits half a second or
+  /// more while the lock changes hands many times (BENCHMARKS.md, longest lock wait). The
+  /// jitter keeps the waiting processes from waking together. See <https://www.sqlite.org/c3ref/busy_handler.html>.
   public func setBusyTimeout(milliseconds: Int32) throws(SQLiteError) {
     busyWait.pointee = BusyWait(timeout: UInt64(max(0, milliseconds)) * 1_000_000, start: 0)
     let rc = sqlite3_busy_handler(handle, busyHandler, UnsafeMutableRawPointer(busyWait))
@@ -98,7 +99,7 @@ private let busyHandler: @convention(c) (UnsafeMutableRawPointer?, Int32) -> Int
   let nanoseconds = UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
   if count == 0 { wait.pointee.start = nanoseconds }
   guard nanoseconds - wait.pointee.start < wait.pointee.timeout else { return 0 }
-  let ceiling = min(UInt32(50) << UInt32(min(count, 5)), 2000)
-  usleep(UInt32.random(in: 50...max(50, ceiling)))
+  let ceiling = min(UInt32(1000) << UInt32(min(count, 4)), 10_000)
+  usleep(UInt32.random(in: 500...ceiling))
   return 1
 }
