@@ -39,7 +39,16 @@ install: build
 	install -m 0755 $(RELEASE) $(DESTDIR)$(PREFIX)/bin/optimist
 
 clean:
-	rm -rf .build .build-fuzz
+	rm -rf $(SCRATCH) .build-fuzz
+
+# Benchmarks against the sqlite3 shell doing the same SQL, written to BENCHMARKS.md (about 6
+# minutes on 2 cores, plus the build). Never part of `make test`; nothing asserts a time.
+# The work folder keeps the raw measurements (hyperfine JSON, strace, callgrind files).
+bench: DEPS += hyperfine:hyperfine sqlite3:sqlite3 valgrind:valgrind strace:strace /usr/bin/time:time \
+  python3:python3 readelf:binutils
+bench: build
+	rm -rf $(SCRATCH)/bench
+	BENCH_DIR=$(SCRATCH)/bench BENCH_SCRATCH=$(SCRATCH) bash Tests/Scripts/bench.sh $(RELEASE) BENCHMARKS.md
 
 # Reliability: crashes (SIGKILL), 16-process contention and a held lock against the release
 # binary, then the fuzz target; bounded to a few minutes (STRESS_SECONDS per timed phase).
@@ -53,9 +62,10 @@ stress: build fuzz
 FUZZ := .build-fuzz/fuzz-requests
 fuzz: deps
 	@mkdir -p .build-fuzz/corpus
+	@rm -f $(FUZZ)
 	swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name OptimistCore \
 	  -I Sources/CSQLite $$(find Sources/OptimistCore -name '*.swift') Tests/Fuzz/FuzzRequests.swift \
-	  -lsqlite3 -o $(FUZZ) 2>&1 | grep -v "Cannot export local symbol" || true
+	  -lsqlite3 -o $(FUZZ) 2>.build-fuzz/build.log || { cat .build-fuzz/build.log; exit 1; }
 	cp Tests/Fuzz/corpus/* .build-fuzz/corpus/
 	timeout $$(( $(FUZZ_SECONDS) + 60 )) $(FUZZ) -max_total_time=$(FUZZ_SECONDS) -max_len=1024 \
 	  -artifact_prefix=.build-fuzz/ .build-fuzz/corpus
