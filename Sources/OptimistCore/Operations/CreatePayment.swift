@@ -69,10 +69,7 @@ extension Store {
         }
       ) {
         let payment = Payment(request: request, now: Timestamp.now())
-        try db.run(
-          "INSERT INTO payments (\(Payment.columns.joined(separator: ", "))) VALUES "
-            + "(\(Array(repeating: "?", count: Payment.columns.count).joined(separator: ", ")))",
-          payment.sqlValues)
+        try db.insert(payment)
         var output = Output.success(payment.json)
         if payment.status == .failed {
           output.stderr = OptimistError.cardDeclined.document + "\n"

@@ -41,9 +41,19 @@ extension Connection {
         .text(object.id), .integer(object.version), .integer(object.createdAt.milliseconds),
         .integer(object.updatedAt.milliseconds),
       ] + object.type.fields.map { object.values[$0.name]?.sqlValue ?? .null }
+    try insert(into: object.type.table, columns: names, values: values)
+  }
+
+  /// Inserts a payment; payments are written once and never change.
+  func insert(_ payment: Payment) throws {
+    try insert(into: ObjectType.payment.table, columns: Payment.columns, values: payment.sqlValues)
+  }
+
+  /// `INSERT INTO table (columns) VALUES (?, …)` with every value bound.
+  private func insert(into table: String, columns: [String], values: [SQLValue]) throws {
     try run(
-      "INSERT INTO \(object.type.table) (\(names.joined(separator: ", "))) VALUES "
-        + "(\(Array(repeating: "?", count: names.count).joined(separator: ", ")))", values)
+      "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+        + "(\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))", values)
   }
 
   /// The next catalog version: the time in epoch milliseconds, strictly above every
