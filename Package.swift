@@ -20,12 +20,16 @@ let package = Package(
       name: "OptimistCore",
       dependencies: ["CSQLite"]
     ),
-    .executableTarget(
-      name: "optimist",
+    .target(
+      name: "OptimistCLI",
       dependencies: [
         "OptimistCore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
+    ),
+    .executableTarget(
+      name: "optimist",
+      dependencies: ["OptimistCLI"]
     ),
     .testTarget(
       name: "OptimistCoreTests",
@@ -33,7 +37,7 @@ let package = Package(
     ),
     .testTarget(
       name: "optimistTests",
-      dependencies: ["optimist", "OptimistCore"]
+      dependencies: ["optimist", "OptimistCLI", "OptimistCore"]
     ),
   ]
 )

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Testing
 
-@testable import optimist
+@testable import OptimistCLI
 
 /// The fast path must read every plain command line exactly as ArgumentParser does, and leave
 /// everything else to ArgumentParser.

@@ -1,9 +1,9 @@
 import ArgumentParser
 import OptimistCore
 
-@main
-struct Optimist: ParsableCommand {
-  static let configuration = CommandConfiguration(
+/// The command tree; `main()` is the whole program (the executable only calls it).
+public struct Optimist: ParsableCommand {
+  public static let configuration = CommandConfiguration(
     commandName: "optimist",
     abstract:
       "Versioned customers, catalog items and idempotent payments in a local SQLite database.",
@@ -26,7 +26,9 @@ struct Optimist: ParsableCommand {
     Delete.self, PruneKeys.self, Doctor.self,
   ]
 
-  static func main() {
+  public init() {}
+
+  public static func main() {
     if let error = CommandLineText.invalidUTF8Argument() {
       emit(Output(error: error))
     }

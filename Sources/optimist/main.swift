@@ -1,0 +1,4 @@
+// The `optimist` executable: everything it does lives in OptimistCLI.
+import OptimistCLI
+
+Optimist.main()
