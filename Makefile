@@ -22,9 +22,11 @@ deps:
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
 	fi
 
+# The shipped binary is fully static: no dynamic loader, no Swift runtime or SQLite to find.
+STATIC := -c release --static-swift-stdlib -Xswiftc -static-executable --scratch-path $(SCRATCH)
+
 build: deps
-	$(SWIFT) build -c release --static-swift-stdlib -Xswiftc -static-executable --product optimist \
-	  --scratch-path $(SCRATCH)
+	$(SWIFT) build $(STATIC) --product optimist
 
 test: DEPS += sqlite3:sqlite3
 test: deps
@@ -51,12 +53,19 @@ bench: build
 	BENCH_DIR=$(SCRATCH)/bench BENCH_SCRATCH=$(SCRATCH) bash Tests/Scripts/bench.sh $(RELEASE) BENCHMARKS.md
 
 # Reliability: crashes (SIGKILL), 16-process contention and a held lock against the release
-# binary, then the fuzz target; bounded to a few minutes (STRESS_SECONDS per timed phase).
+# binary; power cuts through the test-only optimist-powerloss (Tests/PowerLoss), with its
+# negative controls; then the fuzz target. Bounded to a few minutes (STRESS_SECONDS per timed
+# phase, POWERLOSS_SECONDS for the power cuts).
 STRESS_SECONDS ?= 45
+POWERLOSS_SECONDS ?= 150
 FUZZ_SECONDS ?= 60
+POWERLOSS := $(SCRATCH)/release/optimist-powerloss
 stress: DEPS += sqlite3:sqlite3 python3:python3
 stress: build fuzz
 	python3 Tests/Scripts/stress.py --bin $(RELEASE) --kills 300 --seconds $(STRESS_SECONDS)
+	$(SWIFT) build $(STATIC) --product optimist-powerloss
+	python3 Tests/Scripts/powerloss.py --powerloss $(POWERLOSS) --optimist $(RELEASE) --cuts 300 \
+	  --seconds $(POWERLOSS_SECONDS)
 
 # libFuzzer over the code that turns command-line values into validated requests.
 FUZZ := .build-fuzz/fuzz-requests

@@ -31,6 +31,18 @@ let package = Package(
       name: "optimist",
       dependencies: ["OptimistCLI"]
     ),
+    // Test-only: the CLI over a VFS that simulates power loss (Tests/PowerLoss, used by
+    // `make stress`). The shipped `optimist` links none of it.
+    .target(
+      name: "CPowerLossVFS",
+      dependencies: ["CSQLite"],
+      path: "Tests/PowerLoss/CPowerLossVFS"
+    ),
+    .executableTarget(
+      name: "optimist-powerloss",
+      dependencies: ["CPowerLossVFS", "OptimistCLI", "OptimistCore"],
+      path: "Tests/PowerLoss/optimist-powerloss"
+    ),
     .testTarget(
       name: "OptimistCoreTests",
       dependencies: ["OptimistCore"]

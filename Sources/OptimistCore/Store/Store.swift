@@ -100,15 +100,17 @@ public final class Store {
     {
       // This SQLite has the WAL-reset bug: take an optimist database back to the rollback
       // journal (another program's file is refused, untouched, by the schema check).
-      guard try connection.first("PRAGMA journal_mode = DELETE")?.text(0) == "delete" else {
+      let mode = Store.durability.journalMode
+      guard try connection.first("PRAGMA journal_mode = \(mode)")?.text(0) == mode else {
         throw OptimistError.storage(
           "`\(path)` uses WAL, which SQLite \(Connection.libraryVersion) can corrupt with "
             + "concurrent writers, and it could not be switched back to the rollback journal.")
       }
     }
     try connection.setBusyTimeout(milliseconds: Int32(min(timeout * 1000, Double(Int32.max))))
-    // A command that printed success has its change on disk.
-    try connection.execute("PRAGMA synchronous = FULL")
+    // A command that printed success has its change on disk (Durability.swift).
+    try connection.execute(
+      Store.durability.pragmas(keepingWAL: state == .existing(usesWAL: true) && Store.walIsSafe))
     if !isMissing { opened = connection }
     return connection
   }

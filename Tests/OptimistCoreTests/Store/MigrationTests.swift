@@ -77,7 +77,7 @@ import Testing
     try Connection(path: database.path).execute("PRAGMA journal_mode = WAL")
     // A new store, as a new process would open it.
     let doctor = try TestJSON.success(Store(path: database.path, timeout: 10).doctor())
-    #expect(doctor["journal_mode"] as? String == (Store.walIsSafe ? "wal" : "delete"))
+    #expect(doctor["journal_mode"] as? String == (Store.walIsSafe ? "wal" : "truncate"))
   }
 
   /// Connections opening a brand-new file at once, readers and writers, never race the schema,
@@ -196,11 +196,12 @@ import Testing
     #expect(try database.scalar("PRAGMA user_version") == Int64(newer))
   }
 
-  /// WAL only where SQLite has fixed the WAL-reset bug (3.51.3); the rollback journal elsewhere.
+  /// WAL only where SQLite has fixed the WAL-reset bug (3.51.3); the rollback journal in
+  /// TRUNCATE mode elsewhere (Durability.swift).
   @Test func journalModeFollowsTheSQLiteVersion() throws {
     try database.createCustomer([("given_name", "Ada")])
     let doctor = try TestJSON.success(database.store.doctor())
-    let expected = Connection.libraryVersionNumber >= 3_051_003 ? "wal" : "delete"
+    let expected = Connection.libraryVersionNumber >= 3_051_003 ? "wal" : "truncate"
     #expect(doctor["journal_mode"] as? String == expected)
     #expect(Store.walIsSafe == (Connection.libraryVersionNumber >= 3_051_003))
   }

@@ -1,0 +1,42 @@
+// `optimist-powerloss`: the optimist CLI, test-only, with every file going through the
+// power-loss VFS (CPowerLossVFS), which keeps a durable image of the database folder.
+// Tests/Scripts/powerloss.py runs writers through it, cuts the power, and checks what the
+// image kept. The shipped `optimist` has none of this.
+//
+//   OPTIMIST_POWERLOSS_DIR=folder   where the durable image lives (required)
+//   OPTIMIST_POWERLOSS_DURABILITY=  durable (default): optimist's own settings;
+//                                   off: synchronous=OFF; delete-full: the rollback journal's
+//                                   DELETE mode at synchronous=FULL (the negative controls)
+import CPowerLossVFS
+import OptimistCLI
+@_spi(PowerLossTesting) import OptimistCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+func refuse(_ message: String) -> Never {
+  let text = "optimist-powerloss: \(message)\n"
+  _ = text.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+  exit(70)
+}
+
+guard let directory = getenv("OPTIMIST_POWERLOSS_DIR").map({ String(cString: $0) }),
+  !directory.isEmpty
+else { refuse("set OPTIMIST_POWERLOSS_DIR to the folder of the durable image") }
+
+switch getenv("OPTIMIST_POWERLOSS_DURABILITY").map({ String(cString: $0) }) ?? "durable" {
+case "durable":
+  break
+case "off":
+  Store.durability.synchronous = "off"
+case "delete-full":
+  Store.durability = Durability(journalMode: "delete", synchronous: "full")
+case let other:
+  refuse("unknown OPTIMIST_POWERLOSS_DURABILITY `\(other)` (durable, off or delete-full)")
+}
+
+guard powerloss_vfs_register(directory, 1) == 0 else {
+  refuse("cannot register the power-loss VFS with the image in `\(directory)`")
+}
+Optimist.main()
