@@ -108,9 +108,10 @@ public final class Store {
       }
     }
     try connection.setBusyTimeout(milliseconds: Int32(min(timeout * 1000, Double(Int32.max))))
-    // A command that printed success has its change on disk (Durability.swift).
-    try connection.execute(
-      Store.durability.pragmas(keepingWAL: state == .existing(usesWAL: true) && Store.walIsSafe))
+    // A command that printed success has its change on disk (Durability.swift). A file in
+    // WAL mode is either ours and switched above where WAL is unsafe, or another program's,
+    // which the schema check refuses untouched.
+    try connection.execute(Store.durability.pragmas(keepingWAL: state == .existing(usesWAL: true)))
     if !isMissing { opened = connection }
     return connection
   }

@@ -59,9 +59,12 @@ import Testing
     #expect(try TestJSON.success(database.store.doctor())["integrity_check"] as? String == "ok")
   }
 
-  /// A SQLite file of another program (tables, no optimist schema) is refused untouched.
-  @Test func anotherProgramsDatabaseIsLeftAlone() throws {
-    try Connection(path: database.path).execute("CREATE TABLE notes (x)")
+  /// A SQLite file of another program (tables, no optimist schema) is refused untouched, in
+  /// the rollback journal or in WAL mode (which optimist's own journal mode must not undo).
+  @Test(arguments: ["DELETE", "WAL"])
+  func anotherProgramsDatabaseIsLeftAlone(journalMode: String) throws {
+    try Connection(path: database.path).execute(
+      "PRAGMA journal_mode = \(journalMode); CREATE TABLE notes (x)")
     let before = try Data(contentsOf: URL(fileURLWithPath: database.path))
     let error = #expect(throws: OptimistError.self) {
       try database.createCustomer([("given_name", "Ada")])
