@@ -49,7 +49,7 @@ let package = Package(
     ),
     .testTarget(
       name: "optimistTests",
-      dependencies: ["optimist", "OptimistCLI", "OptimistCore"]
+      dependencies: ["optimist", "optimist-powerloss", "OptimistCLI", "OptimistCore"]
     ),
   ]
 )

@@ -77,7 +77,11 @@ remember() {
 # ------------------------------------------------------------------------------ the SQL
 # The sqlite3 shell's side of every comparison. Every call waits up to 10 s for a lock, like
 # optimist's default --timeout 10; -bail stops a script at its first error.
-SQLITE3="sqlite3 -bail -cmd '.timeout 10000'"
+# Both sides commit durably the same way (Durability.swift): the rollback journal in TRUNCATE
+# mode at synchronous=FULL. journal_mode is per connection, so every shell call sets it, its
+# answer sent to /dev/null. shell_journal MODE gives the shell's options for another mode.
+shell_journal() { echo "-cmd '.output /dev/null' -cmd 'PRAGMA journal_mode = $1' -cmd '.output stdout'"; }
+SQLITE3="sqlite3 -bail -cmd '.timeout 10000' $(shell_journal TRUNCATE)"
 COLUMNS="id, version, created_at, updated_at, given_name, family_name, company_name, email_address, phone_number, reference_id, note"
 NOW="CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"   # epoch milliseconds
 ALPHABET=ABCDEFGHIJKLMNOPQRSTUVWXYZ234567                          # ids: 26 of these
@@ -85,10 +89,11 @@ ALPHABET=ABCDEFGHIJKLMNOPQRSTUVWXYZ234567                          # ids: 26 of 
 # get_sql ID: what `optimist get ID` reads.
 get_sql() { echo "SELECT $COLUMNS FROM customers WHERE id = '$1'"; }
 
-# update_sql ID VERSION NOTE: `optimist update ID --version VERSION --set note=NOTE`: a
-# conditional UPDATE, then the row with changes() (1: updated, 0: the version was stale).
+# update_sql ID VERSION NOTE [SYNCHRONOUS]: `optimist update ID --version VERSION --set
+# note=NOTE`: a conditional UPDATE, then the row with changes() (1: updated, 0: the version was
+# stale); synchronous=FULL unless SYNCHRONOUS says otherwise.
 update_sql() {
-  echo "PRAGMA synchronous = FULL; BEGIN IMMEDIATE;" \
+  echo "PRAGMA synchronous = ${4:-FULL}; BEGIN IMMEDIATE;" \
     "UPDATE customers SET note = '$3', version = version + 1, updated_at = $NOW WHERE id = '$1' AND version = $2;" \
     "SELECT changes() AS changed, $COLUMNS FROM customers WHERE id = '$1'; COMMIT;"
 }
@@ -252,6 +257,18 @@ measure payment n=1 \
 made=$(sqlite3 "$SMALL" "SELECT count(*) FROM payments p JOIN idempotency_keys k ON k.object_id = p.id WHERE k.key LIKE 'bench-%'")
 [ "$made" = $((2 * RUNS)) ] || { echo "bench.sh: expected $((2 * RUNS)) payments, found $made" >&2; exit 1; }
 
+# How a commit reaches the disk: the shell's update in SQLite's default DELETE mode at FULL
+# (optimist's settings before issue 13, which a power cut can undo), DELETE at EXTRA, and
+# TRUNCATE at FULL (optimist's choice), side by side on three customers of their own.
+say "durability: the shell's update in DELETE+FULL, DELETE+EXTRA, TRUNCATE+FULL, $RUNS runs each"
+DUR_IDS=($(for k in 5 6 7; do id_at "$SMALL" $((SMALL_N / 2 + k)); done))
+DUR_SHELL="sqlite3 -bail -cmd '.timeout 10000'"
+measure durability v=0 \
+  "$DUR_SHELL $(shell_journal DELETE) -json $SMALL \"$(update_sql "${DUR_IDS[0]}" '{v}' 'bench-{v}' FULL)\"" \
+  "$DUR_SHELL $(shell_journal DELETE) -json $SMALL \"$(update_sql "${DUR_IDS[1]}" '{v}' 'bench-{v}' EXTRA)\"" \
+  "$DUR_SHELL $(shell_journal TRUNCATE) -json $SMALL \"$(update_sql "${DUR_IDS[2]}" '{v}' 'bench-{v}' FULL)\""
+for k in 0 1 2; do updated_every_run "$SMALL" "${DUR_IDS[k]}" "$RUNS"; done
+
 # The same update and payment with the database on tmpfs, where fdatasync returns at once: what
 # is left is CPU and system calls. The customers are at version RUNS now.
 if [ -n "${SHM:-}" ]; then
@@ -355,14 +372,14 @@ REPLAY_SQL=$(workers idempotency-summary "${replayed_sql[@]}")
 call() {
   case $1 in
     opt-get) CALL=("$OPTIMIST" get "$3" --db "$2") ;;
-    sql-get) CALL=(sqlite3 -bail -cmd '.timeout 10000' -json "$2" "$(get_sql "$3")") ;;
+    sql-get) CALL=(sqlite3 -bail -cmd '.timeout 10000' -cmd '.output /dev/null' -cmd 'PRAGMA journal_mode = TRUNCATE' -cmd '.output stdout' -json "$2" "$(get_sql "$3")") ;;
     opt-update) CALL=("$OPTIMIST" update "$3" --version "$(version_of "$2" "$3")" --set note=probe --db "$2") ;;
-    sql-update) CALL=(sqlite3 -bail -cmd '.timeout 10000' -json "$2" "$(update_sql "$3" "$(version_of "$2" "$3")" probe)") ;;
+    sql-update) CALL=(sqlite3 -bail -cmd '.timeout 10000' -cmd '.output /dev/null' -cmd 'PRAGMA journal_mode = TRUNCATE' -cmd '.output stdout' -json "$2" "$(update_sql "$3" "$(version_of "$2" "$3")" probe)") ;;
     opt-payment) PROBES=$((PROBES + 1))
       CALL=("$OPTIMIST" create-payment --key "probe-opt-$PROBES" --amount 450 --currency USD
         --source-id cnon:card-nonce-ok --customer-id "$3" --db "$2") ;;
     sql-payment) PROBES=$((PROBES + 1))
-      CALL=(sqlite3 -bail -cmd '.timeout 10000' "$2" "$(payment_sql "probe-sql-$PROBES" "$3")") ;;
+      CALL=(sqlite3 -bail -cmd '.timeout 10000' -cmd '.output /dev/null' -cmd 'PRAGMA journal_mode = TRUNCATE' -cmd '.output stdout' "$2" "$(payment_sql "probe-sql-$PROBES" "$3")") ;;
   esac
 }
 PROBES=0
@@ -441,6 +458,13 @@ if [ -n "$BEFORE" ]; then
   measure before - "$BEFORE get $GET_SMALL --db $SMALL" "$OPTIMIST get $GET_SMALL --db $SMALL"
   GET_BEFORE=$(median before 0)
   GET_AFTER=$(median before 1)
+  say "before/after: update with $BEFORE"
+  BEFORE_IDS=($(for k in 8 9; do id_at "$SMALL" $((SMALL_N / 2 + k)); done))
+  measure before-update v=0 \
+    "$BEFORE update ${BEFORE_IDS[0]} --version {v} --set note=bench-{v} --db $SMALL" \
+    "$OPTIMIST update ${BEFORE_IDS[1]} --version {v} --set note=bench-{v} --db $SMALL"
+  UPDATE_BEFORE=$(median before-update 0)
+  UPDATE_AFTER=$(median before-update 1)
   valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.before.out" \
     "$BEFORE" get "$GET_SMALL" --db "$SMALL" >/dev/null 2>&1
   IR_BEFORE=$(workers callgrind-total "$WORK/callgrind.before.out")
@@ -527,7 +551,7 @@ fi)
   $SYS_sql_update_SMALL, \`create-payment\` $SYS_opt_payment_SMALL vs $SYS_sql_payment_SMALL. fsync + fdatasync per
   update: $SYNC_opt_update_SMALL vs $SYNC_sql_update_SMALL, per payment: $SYNC_opt_payment_SMALL vs $SYNC_sql_payment_SMALL$(
   if [ "$SYNC_opt_update_SMALL" = "$SYNC_sql_update_SMALL" ] && [ "$SYNC_opt_payment_SMALL" = "$SYNC_sql_payment_SMALL" ]; then
-    printf '%s' " — the same (rollback journal with synchronous=FULL: the journal, its folder, the journal header, the database): optimist does not wait for the disk more often than the shell."
+    printf '%s' " — the same (rollback journal in TRUNCATE mode at synchronous=FULL: the journal, its folder, the journal header, the database, the journal's truncation): optimist does not wait for the disk more often than the shell."
   else
     printf '%s' " — different: optimist's writes wait for the disk a different number of times."
   fi)
@@ -555,7 +579,7 @@ below comes from the run described here. Lower is better for times, higher for r
   load average (1, 5, 15 min) $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end (the contention workload's own
   $WORKERS workers count too); the run took $((($(date +%s) - STARTED + 30) / 60)) min
 - Disk: the databases live on $(df --output=source "$WORK" | tail -1) ($(findmnt -no FSTYPE -T "$WORK" 2>/dev/null || stat -f -c %T "$WORK")); the page cache is warm
-- SQLite: $SQLITE_LIB inside optimist (static); shell $(sqlite3 --version | cut -d' ' -f1), rollback journal, \`synchronous=FULL\` on both sides
+- SQLite: $SQLITE_LIB inside optimist (static); shell $(sqlite3 --version | cut -d' ' -f1), rollback journal in TRUNCATE mode at \`synchronous=FULL\` on both sides
 - optimist: $("$OPTIMIST" --version) at commit $GIT, $BINARY_MIB MiB static binary
 - Databases: $(fmt "$SMALL_N") and $(fmt "$BIG_N") customers, each with the idempotency key it was created with (built with SQL in $SEED_SECONDS s)
 - hyperfine $(hyperfine --version | cut -d' ' -f2), $RUNS runs per median; $WORKERS workers
@@ -755,17 +779,33 @@ echo "| --- | ---: | ---: |"
 workers strace-compare "$WORK/strace.opt-update.SMALL.txt" "$WORK/strace.sql-update.SMALL.txt"
 echo
 
+DUR_0=$(median durability 0); DUR_1=$(median durability 1); DUR_2=$(median durability 2)
+cat <<EOF
+## Durability: how a commit reaches the disk
+
+The \`sqlite3\` shell's \`update\` (the same SQL as above) on the same database in the same run,
+in three settings, each on a customer of its own, $RUNS runs each (Durability.swift says why):
+
+| journal mode, synchronous | after COMMIT returns, a power cut | median | × DELETE+FULL |
+| --- | --- | ---: | ---: |
+| DELETE, FULL (SQLite's default; optimist before issue 13) | can undo it: the journal's unlink is not synced | $DUR_0 ms | 1.00 |
+| DELETE, EXTRA | keeps it: the folder is synced after the unlink | $DUR_1 ms | $(ratio "$DUR_1" "$DUR_0") |
+| TRUNCATE, FULL (optimist) | keeps it: the truncation is synced | $DUR_2 ms | $(ratio "$DUR_2" "$DUR_0") |
+
+EOF
+
 if [ -n "$BEFORE" ]; then
   cat <<EOF
 ## Before / after
 
-\`get\` with an older binary, ${BENCH_BEFORE_LABEL:-given as BENCH_BEFORE} (\`${BEFORE#$REPO/}\`), and
-with this one, on the same database in the same run:
+\`get\` and \`update\` with an older binary, ${BENCH_BEFORE_LABEL:-given as BENCH_BEFORE} (\`${BEFORE#$REPO/}\`),
+and with this one, on the same database in the same run (each update on a customer of its own):
 
 | | before | after | after / before |
 | --- | ---: | ---: | ---: |
 | \`get\` median | $GET_BEFORE ms | $GET_AFTER ms | $(ratio "$GET_AFTER" "$GET_BEFORE") |
 | \`get\` instructions | $(fmt "$IR_BEFORE") | $(fmt "$IR_opt_get_SMALL") | $(ratio "$IR_opt_get_SMALL" "$IR_BEFORE") |
+| \`update --version\` median | $UPDATE_BEFORE ms | $UPDATE_AFTER ms | $(ratio "$UPDATE_AFTER" "$UPDATE_BEFORE") |
 
 EOF
 fi

@@ -56,7 +56,9 @@ class Tool:
         self.db = args.db
 
     def sqlite3(self, sql, json_mode):
-        command = ["sqlite3", "-bail", "-cmd", ".timeout 10000"]
+        # The same durable commits as optimist's (Durability.swift), the pragma's answer hidden.
+        command = ["sqlite3", "-bail", "-cmd", ".timeout 10000", "-cmd", ".output /dev/null",
+                   "-cmd", "PRAGMA journal_mode = TRUNCATE", "-cmd", ".output stdout"]
         if json_mode:
             command.append("-json")
         return subprocess.run(command + [self.db, sql], capture_output=True, text=True)
