@@ -391,6 +391,15 @@ def phase(args, work, name, durability, rounds, seconds, want_loss):
                 fail(f"cut {cuts}: {line}")
             # The ledger no longer matches the disk: later rounds would only repeat this.
             break
+    if not want_loss and first_loss is None:
+        # After the last cut, every printed payment replays through the shipped optimist.
+        db = os.path.join(folder, "shop.db")
+        for payment_args, out, err, code in ledger.payments.values():
+            p = subprocess.run([args.optimist, *payment_args, "--db", db], capture_output=True,
+                               text=True)
+            if (p.returncode, p.stdout, p.stderr) != (code, out, err):
+                fail(f"payment {payment_args[2]} replays as exit {p.returncode} after the last cut")
+        print(f"  all {len(ledger.payments)} printed payments replayed byte for byte", flush=True)
     print(f"  {cuts} cuts, {printed_total} printed successes, {torn_total} torn units, "
           f"{hot_total} hot journals rolled back, {len(ledger.payments)} payments held", flush=True)
     if want_loss:
