@@ -4,6 +4,7 @@ PREFIX  ?= /usr/local
 SCRATCH ?= .build
 RELEASE := $(SCRATCH)/release/optimist
 SCHEMA_SWIFT := Sources/OptimistCore/Store/Schema.swift
+PG_SCHEMA_SWIFT := Sources/OptimistPostgres/Schema.swift
 
 .PHONY: build test demo install clean deps schema bench stress fuzz
 
@@ -79,18 +80,23 @@ fuzz: deps
 	timeout $$(( $(FUZZ_SECONDS) + 60 )) $(FUZZ) -max_total_time=$(FUZZ_SECONDS) -max_len=1024 \
 	  -artifact_prefix=.build-fuzz/ .build-fuzz/corpus
 
-# Regenerates the SQL the binary embeds from Schema/*.sql (a test checks they are equal).
+# Regenerates the SQL the binaries embed from Schema/*.sql (SQLite) and Schema/postgresql/*.sql
+# (a test checks they are equal).
 schema:
-	@{ echo '// Generated from Schema/*.sql by `make schema`; a test checks it matches.'; \
+	@gen() { dir=$$1; name=$$2; out=$$3; doc=$$4; \
+	  { echo '// Generated from '"$$dir"'*.sql by `make schema`; a test checks it matches.'; \
 	  echo ''; \
+	  [ "$$name" = all ] || echo 'import OptimistCore'; [ "$$name" = all ] || echo ''; \
 	  echo 'extension Migration {'; \
-	  echo '  /// Every migration, in order: migration N sets `PRAGMA user_version = N`.'; \
-	  echo '  static let all: [Migration] = ['; \
-	  for f in Schema/*.sql; do \
+	  echo "  /// $$doc"; \
+	  echo "  $$( [ "$$name" = all ] || echo 'public ')static let $$name: [Migration] = ["; \
+	  for f in $$dir*.sql; do \
 	    n=$$(basename $$f | sed 's/_.*//; s/^0*//'); \
 	    echo "    Migration(number: $$n, file: \"$$(basename $$f)\", sql: #\"\"\""; \
 	    cat $$f; \
 	    echo '"""#),'; \
 	  done; \
 	  echo '  ]'; \
-	  echo '}'; } > $(SCHEMA_SWIFT)
+	  echo '}'; } > $$out; }; \
+	gen Schema/ all $(SCHEMA_SWIFT) 'Every migration, in order: migration N sets `PRAGMA user_version = N`.'; \
+	gen Schema/postgresql/ postgresql $(PG_SCHEMA_SWIFT) 'Every PostgreSQL migration, in order: migration N sets `optimist_schema.version = N`.'

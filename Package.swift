@@ -5,6 +5,7 @@ let package = Package(
   name: "optimist",
   products: [
     .executable(name: "optimist", targets: ["optimist"]),
+    .executable(name: "optimist-pg", targets: ["optimist-pg"]),
     .library(name: "OptimistCore", targets: ["OptimistCore"]),
   ],
   dependencies: [
@@ -15,6 +16,24 @@ let package = Package(
       name: "CSQLite",
       pkgConfig: "sqlite3",
       providers: [.apt(["libsqlite3-dev"])]
+    ),
+    // PostgreSQL: libpq, linked only into optimist-pg (the static optimist execs it).
+    .systemLibrary(
+      name: "CLibPQ",
+      pkgConfig: "libpq",
+      providers: [.apt(["libpq-dev"])]
+    ),
+    .target(
+      name: "OptimistPostgres",
+      dependencies: ["OptimistCore", "CLibPQ"]
+    ),
+    .executableTarget(
+      name: "optimist-pg",
+      dependencies: ["OptimistCLI", "OptimistPostgres"]
+    ),
+    .testTarget(
+      name: "OptimistPostgresTests",
+      dependencies: ["OptimistPostgres", "OptimistCore"]
     ),
     .target(
       name: "OptimistCore",
@@ -49,7 +68,7 @@ let package = Package(
     ),
     .testTarget(
       name: "optimistTests",
-      dependencies: ["optimist", "optimist-powerloss", "OptimistCLI", "OptimistCore"]
+      dependencies: ["optimist", "optimist-pg", "optimist-powerloss", "OptimistCLI", "OptimistCore"]
     ),
   ]
 )

@@ -32,7 +32,7 @@ struct StoreOptions: ParsableArguments {
   }
 
   /// Runs `body` against the store and prints its output; a non-zero exit ends the process.
-  func run(_ body: (Store) throws -> Output) {
+  func run(_ body: (any StoreEngine) throws -> Output) {
     emit(runCommand(database: db, timeout: timeout, body))
   }
 }

@@ -22,6 +22,9 @@ public enum OptimistError: Error, Equatable {
   case cardDeclined
   /// The database stayed locked past the timeout (exit 75, TEMPORARY_ERROR).
   case busy(timeout: Double)
+  /// The server cannot answer now: unreachable, shutting down, or it aborted the transaction
+  /// (deadlock, serialization failure); retrying later is safe (exit 75, TEMPORARY_ERROR).
+  case unavailable(String)
   /// The database is unusable, damaged, or an I/O call failed (exit 1, INTERNAL_SERVER_ERROR).
   case storage(String)
 
@@ -35,7 +38,7 @@ public enum OptimistError: Error, Equatable {
     case .notFound: return 4
     case .idempotencyKeyReused: return 5
     case .cardDeclined: return 6
-    case .busy: return 75
+    case .busy, .unavailable: return 75
     case .storage: return 1
     }
   }
@@ -52,7 +55,7 @@ public enum OptimistError: Error, Equatable {
     case .notFound: return "NOT_FOUND"
     case .idempotencyKeyReused: return "IDEMPOTENCY_KEY_REUSED"
     case .cardDeclined: return "CARD_DECLINED"
-    case .busy: return "TEMPORARY_ERROR"
+    case .busy, .unavailable: return "TEMPORARY_ERROR"
     case .storage: return "INTERNAL_SERVER_ERROR"
     }
   }
@@ -60,7 +63,7 @@ public enum OptimistError: Error, Equatable {
   /// Square's error category.
   public var category: String {
     switch self {
-    case .busy, .storage: return "API_ERROR"
+    case .busy, .unavailable, .storage: return "API_ERROR"
     case .cardDeclined: return "PAYMENT_METHOD_ERROR"
     case .notFound, .invalidValue, .missingRequiredParameter, .valueTooLong, .expectedBoolean,
       .unsupportedCurrency, .versionMismatch, .idempotencyKeyReused:
@@ -78,7 +81,7 @@ public enum OptimistError: Error, Equatable {
     case .notFound(_, let field): return field
     case .idempotencyKeyReused: return "idempotency_key"
     case .cardDeclined: return "source_id"
-    case .busy, .storage: return nil
+    case .busy, .unavailable, .storage: return nil
     }
   }
 
@@ -101,7 +104,7 @@ public enum OptimistError: Error, Equatable {
     case .cardDeclined: return "The card was declined; the payment is recorded as FAILED."
     case .busy(let timeout):
       return "The database stayed locked for more than \(timeout) seconds; retry later."
-    case .storage(let detail): return detail
+    case .unavailable(let detail), .storage(let detail): return detail
     }
   }
 
@@ -124,10 +127,8 @@ extension OptimistError {
     switch error {
     case let error as OptimistError:
       self = error
-    case let error as SQLiteError where error.isBusy:
-      self = .busy(timeout: timeout)
-    case let error as SQLiteError:
-      self = .storage("The database could not be used: \(error.message) (SQLite code \(error.code)).")
+    case let error as any DatabaseError:
+      self = error.optimistError(timeout: timeout)
     default:
       self = .storage("Internal error: \(error)")
     }

@@ -26,7 +26,7 @@ public struct CreateRequest: Sendable, Equatable {
   }
 }
 
-extension Store {
+extension StoreEngine {
   /// Creates a customer (version 0) or an item (version from the catalog clock).
   public func create(_ request: CreateRequest) throws -> Output {
     try write { db in

@@ -54,7 +54,7 @@ public struct PaymentRequest: Sendable, Equatable {
   }
 }
 
-extension Store {
+extension StoreEngine {
   /// Creates a payment and its idempotency row in one transaction, or replays the first
   /// response to this key. A declined source records a FAILED payment and exits 6.
   public func createPayment(_ request: PaymentRequest) throws -> Output {

@@ -1,30 +1,22 @@
-extension Store {
-  /// Reports the path, SQLite version, journal mode, schema version, counts and
-  /// `PRAGMA integrity_check`; exits 1 when the check finds damage, the report still on stdout.
-  ///
-  /// See <https://www.sqlite.org/pragma.html#pragma_integrity_check>.
+extension StoreEngine {
+  /// Reports the engine's facts (location, versions), the counts and the engine's check
+  /// (SQLite's `PRAGMA integrity_check`, PostgreSQL's consistency check); exits 1 when the
+  /// check finds damage, the report still on stdout.
   public func doctor() throws -> Output {
     try read { db in
-      guard !isMissing else { throw OptimistError.storage("There is no database at `\(path)`.") }
       // The check first: a damaged table can make the counts below fail.
-      let problems = try db.prepare("PRAGMA integrity_check").rows().compactMap { $0.text(0) }
-      let integrity = problems == ["ok"] ? "ok" : problems.joined(separator: "; ")
+      let diagnosis = try diagnose(db)
+      let result = diagnosis.problems.isEmpty ? "ok" : diagnosis.problems.joined(separator: "; ")
       var counts = JSONObject()
       for type in ObjectType.allCases {
         counts.addRaw(type.table, count(db, type.table))
       }
-      let synchronous = try db.first("PRAGMA synchronous")?.integer(0)
-      var document = JSONObject()
-      document.add("path", path)
-      document.add("sqlite_version", Connection.libraryVersion)
-      document.add("journal_mode", try db.first("PRAGMA journal_mode")?.text(0))
-      document.add("synchronous", synchronous.map { ["off", "normal", "full", "extra"][Int($0) & 3] })
-      document.add("schema_version", try db.first("PRAGMA user_version")?.integer(0))
+      var document = diagnosis.facts
       document.addRaw("objects", counts.text)
       document.addRaw("idempotency_keys", count(db, "idempotency_keys"))
-      document.add("integrity_check", integrity)
-      guard integrity == "ok" else {
-        let error = OptimistError.storage("The integrity check found damage: \(integrity)")
+      document.add(diagnosis.checkName, result)
+      guard diagnosis.problems.isEmpty else {
+        let error = OptimistError.storage("The \(diagnosis.checkName.replacingUnderscores) found damage: \(result)")
         return Output(stdout: document.text + "\n", stderr: error.document + "\n", exitCode: 1)
       }
       return .success(document.text)
@@ -32,7 +24,33 @@ extension Store {
   }
 
   /// The row count of `table` as JSON, or `null` when damage keeps it from being read.
-  private func count(_ db: Connection, _ table: String) -> String {
-    (try? db.first("SELECT count(*) FROM \(table)")?.integer(0)).map { String($0) } ?? "null"
+  private func count(_ db: any Database, _ table: String) -> String {
+    (try? db.first("SELECT count(*) FROM \(table)", [])?.integer(0)).map { String($0) } ?? "null"
+  }
+}
+
+extension String {
+  /// `integrity_check` as "integrity check", for messages.
+  fileprivate var replacingUnderscores: String {
+    String(map { $0 == "_" ? " " : $0 })
+  }
+}
+
+extension Store {
+  /// SQLite's facts and `PRAGMA integrity_check`.
+  ///
+  /// See <https://www.sqlite.org/pragma.html#pragma_integrity_check>.
+  public func diagnose(_ db: any Database) throws -> Diagnosis {
+    guard !isMissing else { throw OptimistError.storage("There is no database at `\(path)`.") }
+    let problems = try db.rows("PRAGMA integrity_check", []).compactMap { $0.text(0) }
+    let synchronous = try db.first("PRAGMA synchronous", [])?.integer(0)
+    var facts = JSONObject()
+    facts.add("path", path)
+    facts.add("sqlite_version", Connection.libraryVersion)
+    facts.add("journal_mode", try db.first("PRAGMA journal_mode", [])?.text(0))
+    facts.add("synchronous", synchronous.map { ["off", "normal", "full", "extra"][Int($0) & 3] })
+    facts.add("schema_version", try db.first("PRAGMA user_version", [])?.integer(0))
+    return Diagnosis(
+      facts: facts, checkName: "integrity_check", problems: problems == ["ok"] ? [] : problems)
   }
 }

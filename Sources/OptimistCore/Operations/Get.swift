@@ -1,4 +1,4 @@
-extension Store {
+extension StoreEngine {
   /// Prints the object with this id, of any type.
   public func get(id: String) throws -> Output {
     try read { db in

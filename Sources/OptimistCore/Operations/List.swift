@@ -72,15 +72,15 @@ struct Cursor: Equatable, Sendable {
   var text: String { "\(scope)-\(type.rawValue)-\(seq)" }
 }
 
-extension Store {
+extension StoreEngine {
   /// Prints `{"objects":[…],"cursor":"…"}`, the cursor only while more remain.
   public func list(_ request: ListRequest) throws -> Output {
     try read { db in
       if let start = request.start {
-        // AUTOINCREMENT keeps the highest position ever handed out: a cursor past it was
-        // never printed by optimist.
-        let highest = try db.first(
-          "SELECT seq FROM sqlite_sequence WHERE name = ?", [.text(start.type.table)])?.integer(0)
+        // The engine keeps the highest position ever handed out (SQLite's AUTOINCREMENT,
+        // PostgreSQL's sequence): a cursor past it was never printed by optimist.
+        let (sql, values) = db.dialect.highestPosition(start.type.table)
+        let highest = try db.first(sql, values)?.integer(0)
         guard let highest, start.seq <= highest else {
           throw OptimistError.invalidValue(
             field: "cursor", detail: "`\(start.text)` is not a cursor of this listing.")

@@ -27,11 +27,11 @@ public struct Output: Equatable, Sendable {
 /// `body` validates its request before it touches the store, so a refused request never
 /// creates or changes the database.
 public func runCommand(
-  database: String?, timeout: Double, _ body: (Store) throws -> Output
+  database: String?, timeout: Double, _ body: (any StoreEngine) throws -> Output
 ) -> Output {
   do {
-    let path = try DatabasePath.resolve(option: database)
-    return try body(Store(path: path, timeout: timeout))
+    let location = try DatabasePath.resolve(option: database)
+    return try body(Engines.open(location, timeout: timeout))
   } catch {
     return Output(error: OptimistError(error, timeout: timeout))
   }

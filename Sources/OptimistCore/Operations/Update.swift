@@ -48,7 +48,7 @@ public struct UpdateRequest: Sendable, Equatable {
   }
 }
 
-extension Store {
+extension StoreEngine {
   /// Applies the changes with a conditional UPDATE on the caller's version.
   public func update(_ request: UpdateRequest) throws -> Output {
     try write(creating: false) { db in

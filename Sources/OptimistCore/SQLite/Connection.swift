@@ -9,7 +9,7 @@ import CSQLite
 /// One open SQLite database connection; closed when released.
 ///
 /// See <https://www.sqlite.org/c3ref/open.html>.
-public final class Connection {
+public final class Connection: Database {
   let handle: OpaquePointer
   /// The busy handler's state; it lives as long as the connection.
   private let busyWait = UnsafeMutablePointer<BusyWait>.allocate(capacity: 1)
@@ -33,6 +33,8 @@ public final class Connection {
     busyWait.deallocate()
   }
 
+  public var dialect: SQLDialect { .sqlite }
+
   /// The version of the SQLite library in use, e.g. 3040001 for 3.40.1.
   public static var libraryVersionNumber: Int32 { sqlite3_libversion_number() }
 
@@ -55,6 +57,13 @@ public final class Connection {
     let statement = try prepare(sql)
     try statement.bind(values)
     return try statement.step()
+  }
+
+  /// Runs one statement with `values` bound and returns every row.
+  public func rows(_ sql: String, _ values: [SQLValue] = []) throws(SQLiteError) -> [Row] {
+    let statement = try prepare(sql)
+    try statement.bind(values)
+    return try statement.rows()
   }
 
   /// Runs one statement with `values` bound, ignoring any rows, and returns the changes count.

@@ -3,7 +3,7 @@ import CSQLite
 /// An error reported by SQLite, with its extended result code, message and statement.
 ///
 /// See <https://www.sqlite.org/rescode.html>.
-public struct SQLiteError: Error, Equatable, CustomStringConvertible {
+public struct SQLiteError: DatabaseError, Equatable, CustomStringConvertible {
   /// The extended result code (`sqlite3_extended_errcode`).
   public let code: Int32
   /// The message SQLite gave (`sqlite3_errmsg`), or the generic text of the code.
@@ -32,6 +32,13 @@ public struct SQLiteError: Error, Equatable, CustomStringConvertible {
 
   /// SQLITE_BUSY or SQLITE_LOCKED: another connection holds the lock.
   public var isBusy: Bool { primaryCode == SQLITE_BUSY || primaryCode == SQLITE_LOCKED }
+
+  /// Busy past the timeout is TEMPORARY_ERROR; anything else is a storage error.
+  public func optimistError(timeout: Double) -> OptimistError {
+    isBusy
+      ? .busy(timeout: timeout)
+      : .storage("The database could not be used: \(message) (SQLite code \(code)).")
+  }
 
   public var description: String {
     var text = "SQLite error \(code): \(message)"

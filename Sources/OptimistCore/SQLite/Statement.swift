@@ -16,6 +16,8 @@ extension SQLValue {
 public struct Row {
   let values: [SQLValue]
 
+  public init(values: [SQLValue]) { self.values = values }
+
   public subscript(_ index: Int) -> SQLValue { values[index] }
 
   public func text(_ index: Int) -> String? {

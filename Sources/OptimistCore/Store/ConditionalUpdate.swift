@@ -3,12 +3,13 @@
 /// `… WHERE id = ? AND version = ?` changes one row when the caller's version is current; when
 /// it changes none, the same transaction looks whether the object is gone (NOT_FOUND) or has
 /// moved on (VERSION_MISMATCH). No write ever lands on a version its caller did not see.
-extension Connection {
+extension Database {
   /// The customer or item with this id, for a command that changes it.
   ///
-  /// Payments change only through their own commands: naming one is INVALID_VALUE.
+  /// Payments change only through their own commands: naming one is INVALID_VALUE. The row
+  /// is locked until the transaction ends, so "the latest version" stays the latest.
   func versionedObject(id: String, command: String) throws -> VersionedObject {
-    switch try object(id: id) {
+    switch try object(id: id, forUpdate: true) {
     case .versioned(let object)?:
       return object
     case .payment?:

@@ -2,14 +2,17 @@
 /// request with the same key gets the first response again, byte for byte.
 ///
 /// Keys are scoped per command: `create-customer` and `create-payment` keep separate ones.
-extension Connection {
+extension Database {
   /// Runs `create` at most once per (command, key) and request.
   ///
+  /// - The key is claimed first with `INSERT … ON CONFLICT DO NOTHING`. On PostgreSQL a
+  ///   concurrent caller with the same key waits there until the first commits (or rolls
+  ///   back, and then claims the key itself); on SQLite the write lock already orders them.
   /// - The same key with the same `request` replays the stored response; nothing is created.
   /// - `check` (e.g. that a named customer exists) runs before a new object is created and
-  ///   before a reused key is reported, so an invalid request never uses up its key.
+  ///   before a reused key is reported, so an invalid request never uses up its key: its
+  ///   error rolls the claim back with everything else.
   /// - The same key with another request is IDEMPOTENCY_KEY_REUSED.
-  /// The caller holds the write lock (`Store.write`), so concurrent callers see each other.
   func idempotent(
     command: String, key: String?, request: String, check: () throws -> Void,
     create: () throws -> (objectID: String, output: Output)
@@ -18,10 +21,19 @@ extension Connection {
       try check()
       return try create().output
     }
-    if let stored = try first(
-      "SELECT request, stdout, stderr, exit_code FROM idempotency_keys WHERE command = ? AND key = ?",
-      [.text(command), .text(key)])
-    {
+    let claimed = try run(
+      "INSERT INTO idempotency_keys (command, key, request, object_id, stdout, stderr, exit_code, "
+        + "created_at) VALUES (?, ?, ?, '', '', '', -1, ?) ON CONFLICT (command, key) DO NOTHING",
+      [.text(command), .text(key), .text(request), .integer(Timestamp.now().milliseconds)])
+    guard claimed == 1 else {
+      guard
+        let stored = try first(
+          "SELECT request, stdout, stderr, exit_code FROM idempotency_keys WHERE command = ? AND key = ?",
+          [.text(command), .text(key)])
+      else {
+        // Pruned between the claim and this read: the caller retries, as after a lock wait.
+        throw OptimistError.storage("Idempotency key `\(key)` changed during this command; retry it.")
+      }
       // Byte for byte: Swift's == would take canonically equivalent text (é and e + ◌́)
       // for the same request, and optimist stores text exactly as given.
       if stored.text(0)?.utf8.elementsEqual(request.utf8) == true {
@@ -35,12 +47,11 @@ extension Connection {
     try check()
     let (objectID, output) = try create()
     try run(
-      "INSERT INTO idempotency_keys (command, key, request, object_id, stdout, stderr, exit_code, "
-        + "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      "UPDATE idempotency_keys SET object_id = ?, stdout = ?, stderr = ?, exit_code = ? "
+        + "WHERE command = ? AND key = ?",
       [
-        .text(command), .text(key), .text(request), .text(objectID), .text(output.stdout),
-        .text(output.stderr), .integer(Int64(output.exitCode)),
-        .integer(Timestamp.now().milliseconds),
+        .text(objectID), .text(output.stdout), .text(output.stderr),
+        .integer(Int64(output.exitCode)), .text(command), .text(key),
       ])
     return output
   }

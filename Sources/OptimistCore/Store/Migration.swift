@@ -1,21 +1,34 @@
-/// One numbered file of `Schema/`, embedded in the binary.
+/// One numbered file of `Schema/` (SQLite) or `Schema/postgresql/`, embedded in the binary.
 ///
-/// Migrations run inside the write transaction that needs them and re-read
-/// `PRAGMA user_version` there, so processes opening a new file at once never race.
+/// Migrations run inside the write transaction that needs them and re-read the schema
+/// version there, under the engine's lock (SQLite's write lock, PostgreSQL's migration
+/// advisory lock), so processes opening a new store at once never race.
 /// See <https://www.sqlite.org/pragma.html#pragma_user_version>.
-struct Migration: Sendable {
-  let number: Int
-  let file: String
-  let sql: String
+public struct Migration: Sendable {
+  public let number: Int
+  public let file: String
+  public let sql: String
 
-  /// The schema version this binary writes.
+  public init(number: Int, file: String, sql: String) {
+    self.number = number
+    self.file = file
+    self.sql = sql
+  }
+
+  /// The schema version this binary writes to SQLite.
   static var latest: Int { all.last?.number ?? 0 }
 
-  /// Brings the schema from `current` to the latest version; the caller holds the write lock.
-  static func apply(from current: Int, on connection: Connection) throws {
-    for migration in all where migration.number > current {
-      try connection.execute(migration.sql)
-      try connection.execute("PRAGMA user_version = \(migration.number)")
+  /// Brings the schema from `current` to the last of `migrations`; the caller holds the
+  /// migration lock. Each migration records its number the dialect's way.
+  public static func apply(_ migrations: [Migration], from current: Int, on db: any Database) throws {
+    for migration in migrations where migration.number > current {
+      try db.execute(migration.sql)
+      try db.execute(db.dialect.setSchemaVersion(migration.number))
     }
+  }
+
+  /// SQLite's migrations (`all`, generated from Schema/*.sql) from `current` to `latest`.
+  static func apply(from current: Int, on db: any Database) throws {
+    try apply(all, from: current, on: db)
   }
 }

@@ -1,5 +1,5 @@
 /// Reading and inserting customers, items and payments.
-extension Connection {
+extension Database {
   /// The columns read for an object of `type`, in the order `VersionedObject(row:)` expects.
   static func columns(of type: ObjectType) -> String {
     let fixed =
@@ -9,26 +9,28 @@ extension Connection {
   }
 
   /// The object with this id, of whatever type.
-  func object(id: String) throws -> StoredObject? {
+  func object(id: String, forUpdate: Bool = false) throws -> StoredObject? {
     for type in ObjectType.allCases {
-      if let object = try object(id: id, type: type) { return object }
+      if let object = try object(id: id, type: type, forUpdate: forUpdate) { return object }
     }
     return nil
   }
 
-  /// The object of `type` with this id.
-  func object(id: String, type: ObjectType) throws -> StoredObject? {
-    let sql = "SELECT \(Connection.columns(of: type)) FROM \(type.table) WHERE id = ?"
+  /// The object of `type` with this id; with `forUpdate`, locked until the transaction ends
+  /// where the engine locks rows (`SQLDialect.lockForUpdate`).
+  func object(id: String, type: ObjectType, forUpdate: Bool = false) throws -> StoredObject? {
+    let sql =
+      "SELECT \(Self.columns(of: type)) FROM \(type.table) WHERE id = ?"
+      + (forUpdate ? dialect.lockForUpdate : "")
     return try first(sql, [.text(id)]).map { try StoredObject(type: type, row: $0) }
   }
 
   /// Up to `limit` objects of `type` after position `seq`, with their positions.
   func objects(type: ObjectType, after seq: Int64, limit: Int) throws -> [(Int64, StoredObject)] {
-    let statement = try prepare(
-      "SELECT seq, \(Connection.columns(of: type)) FROM \(type.table) WHERE seq > ? "
-        + "ORDER BY seq LIMIT ?")
-    try statement.bind([.integer(seq), .integer(Int64(limit))])
-    return try statement.rows().map { row in
+    let rows = try rows(
+      "SELECT seq, \(Self.columns(of: type)) FROM \(type.table) WHERE seq > ? "
+        + "ORDER BY seq LIMIT ?", [.integer(seq), .integer(Int64(limit))])
+    return try rows.map { row in
       (row.integer(0) ?? 0, try StoredObject(type: type, row: Row(values: Array(row.values.dropFirst()))))
     }
   }
@@ -51,6 +53,7 @@ extension Connection {
 
   /// `INSERT INTO table (columns) VALUES (?, …)` with every value bound.
   private func insert(into table: String, columns: [String], values: [SQLValue]) throws {
+    if let serialize = dialect.serializeInserts(table) { try execute(serialize) }
     try run(
       "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
         + "(\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))", values)
@@ -58,10 +61,15 @@ extension Connection {
 
   /// The next catalog version: the time in epoch milliseconds, strictly above every
   /// version handed out before (two writes in one millisecond still get increasing ones).
+  ///
+  /// The clock is the server's where there is one (PostgreSQL), so hosts whose clocks
+  /// disagree still hand out increasing versions; the one row is locked until commit.
   func nextCatalogVersion(now: Timestamp) throws -> Int64 {
+    let clock = dialect.serverMilliseconds ?? "?"
     let row = try first(
-      "UPDATE catalog_clock SET last_version = max(last_version + 1, ?) RETURNING last_version",
-      [.integer(now.milliseconds)])
+      "UPDATE catalog_clock SET last_version = \(dialect.greatest("last_version + 1", clock)) "
+        + "RETURNING last_version",
+      dialect.serverMilliseconds == nil ? [.integer(now.milliseconds)] : [])
     guard let version = row?.integer(0) else {
       throw OptimistError.storage("The catalog clock is missing or exhausted: the database is damaged.")
     }

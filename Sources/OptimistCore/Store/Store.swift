@@ -6,12 +6,13 @@ import CSQLite
   import Darwin
 #endif
 
-/// The database of one command: opened on first use, every command one transaction.
+/// The SQLite store of one command (the default engine): opened on first use, every command
+/// one transaction.
 ///
 /// Writes begin with `BEGIN IMMEDIATE` so that a read-then-write transaction never fails at
 /// once with SQLITE_BUSY; every lock waits up to the timeout. See
 /// <https://www.sqlite.org/lang_transaction.html>.
-public final class Store {
+public final class Store: StoreEngine {
   /// The database file.
   public let path: String
   /// How long to wait for a lock held by another process, in seconds.
@@ -32,7 +33,7 @@ public final class Store {
   /// `body` returning commits; `body` throwing rolls everything back. Without `creating`, a
   /// missing database is not created: `body` runs against an empty one in memory (an update
   /// of an object in a database that does not exist is simply NOT_FOUND).
-  public func write<T>(creating: Bool = true, _ body: (Connection) throws -> T) throws -> T {
+  public func write<T>(creating: Bool, _ body: (any Database) throws -> T) throws -> T {
     let connection = try connect(creating: creating)
     return try transaction(connection, "BEGIN IMMEDIATE") {
       let createdSchema = try migrate(connection)
@@ -43,7 +44,7 @@ public final class Store {
 
   /// Runs `body` in a read transaction; a database that needs its schema gets it first, and
   /// a missing one is not created (an empty one in memory stands in).
-  public func read<T>(_ body: (Connection) throws -> T) throws -> T {
+  public func read<T>(_ body: (any Database) throws -> T) throws -> T {
     let connection = try connect(creating: false)
     return try transaction(connection, "BEGIN") {
       if try schemaVersion(connection) < Migration.latest {

@@ -1,0 +1,74 @@
+/// One connection to a store's database, as the operations use it: statements with
+/// parameters, written once for every engine.
+///
+/// SQL is written with `?` placeholders and the SQLite spelling; what differs between
+/// engines is named in `SQLDialect`, never spelled out in an operation. SQLite's
+/// `Connection` and PostgreSQL's `PostgresConnection` conform.
+public protocol Database: AnyObject {
+  /// How this engine spells what the engines spell differently.
+  var dialect: SQLDialect { get }
+
+  /// Runs one or more statements without parameters, ignoring any rows.
+  func execute(_ sql: String) throws
+
+  /// Runs one statement with `values` bound to its `?` in order; returns its first row.
+  func first(_ sql: String, _ values: [SQLValue]) throws -> Row?
+
+  /// Runs one statement with `values` bound; returns every row.
+  func rows(_ sql: String, _ values: [SQLValue]) throws -> [Row]
+
+  /// Runs one statement with `values` bound; returns how many rows it changed.
+  @discardableResult
+  func run(_ sql: String, _ values: [SQLValue]) throws -> Int
+}
+
+/// An engine's failure that the user sees as one of optimist's errors.
+///
+/// The engine only chooses which `OptimistError` it is; the codes stay in `OptimistError`.
+public protocol DatabaseError: Error {
+  /// The error the command reports, given the lock timeout it ran with.
+  func optimistError(timeout: Double) -> OptimistError
+}
+
+/// A store's engine: its connection, transactions, migrations and health report.
+///
+/// `Store` runs every command through one of these; SQLite's is `SQLiteEngine`, PostgreSQL's
+/// is in the `OptimistPostgres` target (linked only into `optimist-pg`).
+public protocol StoreEngine: AnyObject {
+  /// Whether the store did not exist (no file, no schema): reads and refused writes then run
+  /// against an empty stand-in and leave nothing behind.
+  var isMissing: Bool { get }
+
+  /// Runs `body` in a write transaction with the schema brought up to date; `body` returning
+  /// commits, throwing rolls back. Without `creating`, a missing store is not created.
+  func write<T>(creating: Bool, _ body: (any Database) throws -> T) throws -> T
+
+  /// Runs `body` in a read transaction that sees one snapshot of the store.
+  func read<T>(_ body: (any Database) throws -> T) throws -> T
+
+  /// The engine's part of `doctor`: where the store is, its versions and its own checks.
+  func diagnose(_ db: any Database) throws -> Diagnosis
+}
+
+/// What an engine's health check found, for `doctor`.
+public struct Diagnosis {
+  /// The report's leading fields (location, engine and schema versions), in order.
+  public var facts: JSONObject
+  /// The name of the check (`integrity_check`, `consistency_check`).
+  public var checkName: String
+  /// What the check found wrong; empty when all is well.
+  public var problems: [String]
+
+  public init(facts: JSONObject, checkName: String, problems: [String]) {
+    self.facts = facts
+    self.checkName = checkName
+    self.problems = problems
+  }
+}
+
+extension StoreEngine {
+  /// A write that creates the store when it is missing.
+  public func write<T>(_ body: (any Database) throws -> T) throws -> T {
+    try write(creating: true, body)
+  }
+}

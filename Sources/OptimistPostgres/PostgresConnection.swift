@@ -1,0 +1,190 @@
+import CLibPQ
+import OptimistCore
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// One libpq connection; closed when released.
+///
+/// The URL is libpq's own connection string, so URI parameters, the `PG*` variables and
+/// `.pgpass` behave as with `psql`. See <https://www.postgresql.org/docs/current/libpq-connect.html>.
+public final class PostgresConnection: Database {
+  let handle: OpaquePointer
+  /// Text to keep out of every message: the URL's password.
+  let secret: PostgresURL
+
+  public var dialect: SQLDialect { .postgresql }
+
+  /// Connects, waiting at most `connectTimeout` seconds unless the URL or
+  /// `$PGCONNECT_TIMEOUT` says otherwise. Text is always exchanged as UTF-8.
+  public init(url: String, connectTimeout: Int) throws(PostgresError) {
+    secret = PostgresURL(url)
+    // Entries before the expanded URL are defaults it can override; entries after it win
+    // (libpq's PQconnectdbParams rule).
+    var parameters: [(String, String)] = [("fallback_application_name", "optimist")]
+    if getenv("PGCONNECT_TIMEOUT") == nil {
+      parameters.append(("connect_timeout", String(max(2, connectTimeout))))
+    }
+    parameters += [("dbname", url), ("client_encoding", "UTF8")]
+    let connection = PostgresConnection.withParameters(parameters) { keywords, values in
+      PQconnectdbParams(keywords, values, 1)
+    }
+    guard let connection, PQstatus(connection) == CONNECTION_OK else {
+      let message = connection.map { String(cString: PQerrorMessage($0)) } ?? "out of memory"
+      PQfinish(connection)
+      let ping = PostgresConnection.withParameters(parameters) { keywords, values in
+        PQpingParams(keywords, values, 1)
+      }
+      throw PostgresError(
+        connectionFailure: secret.redact(message),
+        serverAnswers: ping == PQPING_OK, parametersValid: ping != PQPING_NO_ATTEMPT)
+    }
+    handle = connection
+  }
+
+  deinit {
+    PQfinish(handle)
+  }
+
+  /// The server's version, e.g. "15.8".
+  public var serverVersion: String {
+    let number = Int(PQserverVersion(handle))
+    return number >= 100_000 ? "\(number / 10_000).\(number % 10_000)" : "\(number / 10_000).\(number / 100 % 100).\(number % 100)"
+  }
+
+  /// Runs one or more statements with the simple query protocol (no parameters).
+  public func execute(_ sql: String) throws(PostgresError) {
+    PQclear(try result(of: PQexec(handle, sql), sql: sql))
+  }
+
+  public func first(_ sql: String, _ values: [SQLValue]) throws(PostgresError) -> Row? {
+    try rows(sql, values).first
+  }
+
+  public func rows(_ sql: String, _ values: [SQLValue]) throws(PostgresError) -> [Row] {
+    rows(of: try run(parameterized: sql, values))
+  }
+
+  /// Runs one or more statements without parameters in one round trip; returns the rows
+  /// of the last.
+  public func rows(ofLast sql: String) throws(PostgresError) -> [Row] {
+    rows(of: try result(of: PQexec(handle, sql), sql: sql))
+  }
+
+  /// The rows of `result`, which is then cleared.
+  private func rows(of result: OpaquePointer) -> [Row] {
+    defer { PQclear(result) }
+    return (0..<PQntuples(result)).map { row in
+      Row(values: (0..<PQnfields(result)).map { column in value(result, row, column) })
+    }
+  }
+
+  @discardableResult
+  public func run(_ sql: String, _ values: [SQLValue]) throws(PostgresError) -> Int {
+    let result = try run(parameterized: sql, values)
+    defer { PQclear(result) }
+    return Int(String(cString: PQcmdTuples(result))) ?? 0
+  }
+
+  /// Whether the connection is inside a transaction (also a failed one).
+  public var isInTransaction: Bool {
+    let status = PQtransactionStatus(handle)
+    return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE
+  }
+
+  /// Runs one statement with the extended protocol: `?` become `$1, $2, …`, integers are
+  /// sent as `int8`, text as `text`, all in text format.
+  /// See <https://www.postgresql.org/docs/current/libpq-exec.html#LIBPQ-PQEXECPARAMS>.
+  private func run(parameterized sql: String, _ values: [SQLValue]) throws(PostgresError) -> OpaquePointer {
+    let numbered = PostgresConnection.numberedPlaceholders(sql)
+    let types: [Oid] = values.map {
+      switch $0 {
+      case .null: return 0
+      case .integer: return 20
+      case .text: return 25
+      }
+    }
+    let texts: [UnsafeMutablePointer<CChar>?] = values.map {
+      switch $0 {
+      case .null: return nil
+      case .integer(let number): return strdup(String(number))
+      case .text(let text): return strdup(text)
+      }
+    }
+    defer { texts.forEach { free($0) } }
+    let raw = texts.map { UnsafePointer($0) }
+    let result = PQexecParams(handle, numbered, Int32(values.count), types, raw, nil, nil, 0)
+    return try self.result(of: result, sql: sql)
+  }
+
+  /// The result if the statement succeeded; else its error (the result is cleared).
+  private func result(of result: OpaquePointer?, sql: String) throws(PostgresError) -> OpaquePointer {
+    guard let result else {
+      throw PostgresError(connection: handle, result: nil, sql: sql, secret: secret)
+    }
+    switch PQresultStatus(result) {
+    case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+      return result
+    default:
+      let error = PostgresError(connection: handle, result: result, sql: sql, secret: secret)
+      PQclear(result)
+      throw error
+    }
+  }
+
+  /// A column's value: NULL, a whole number (int2, int4, int8, oid; bool as 0 or 1), or text.
+  private func value(_ result: OpaquePointer, _ row: Int32, _ column: Int32) -> SQLValue {
+    if PQgetisnull(result, row, column) != 0 { return .null }
+    guard let bytes = PQgetvalue(result, row, column) else { return .null }
+    let count = Int(PQgetlength(result, row, column))
+    let text = bytes.withMemoryRebound(to: UInt8.self, capacity: count) {
+      String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
+    }
+    switch PQftype(result, column) {
+    case 20, 21, 23, 26: return Int64(text).map { .integer($0) } ?? .text(text)
+    case 16: return .integer(text == "t" ? 1 : 0)
+    default: return .text(text)
+    }
+  }
+
+  /// `?` placeholders as PostgreSQL's `$1, $2, …`; a `?` inside a quoted literal or
+  /// identifier stays.
+  static func numberedPlaceholders(_ sql: String) -> String {
+    var out = ""
+    out.reserveCapacity(sql.utf8.count + 8)
+    var number = 0
+    var quote: Character?
+    for character in sql {
+      if let open = quote {
+        if character == open { quote = nil }
+        out.append(character)
+      } else if character == "'" || character == "\"" {
+        quote = character
+        out.append(character)
+      } else if character == "?" {
+        number += 1
+        out += "$\(number)"
+      } else {
+        out.append(character)
+      }
+    }
+    return out
+  }
+
+  /// Calls `body` with C arrays of keywords and values, NULL-terminated.
+  private static func withParameters<T>(
+    _ parameters: [(String, String)],
+    _ body: (UnsafePointer<UnsafePointer<CChar>?>, UnsafePointer<UnsafePointer<CChar>?>) -> T
+  ) -> T {
+    let keywords = parameters.map { UnsafePointer(strdup($0.0)) } + [nil]
+    let values = parameters.map { UnsafePointer(strdup($0.1)) } + [nil]
+    defer {
+      keywords.forEach { free(UnsafeMutablePointer(mutating: $0)) }
+      values.forEach { free(UnsafeMutablePointer(mutating: $0)) }
+    }
+    return body(keywords, values)
+  }
+}

@@ -1,0 +1,157 @@
+import OptimistCore
+
+/// A PostgreSQL store: one connection per command, every command one transaction.
+///
+/// Writes run in READ COMMITTED and lock what they change: the row about to be updated
+/// (`FOR UPDATE`), the catalog clock row, the idempotency key's index entry (claimed with
+/// `INSERT … ON CONFLICT DO NOTHING`, so a concurrent same-key caller waits, then replays).
+/// Reads run in REPEATABLE READ, one snapshot for the whole command. `lock_timeout` is the
+/// command's `--timeout`. See <https://www.postgresql.org/docs/current/transaction-iso.html>.
+public final class PostgresStore: StoreEngine {
+  /// The URL as given (it may hold a password: show `location` instead).
+  let url: PostgresURL
+  /// How long any lock wait may last, in seconds.
+  public let timeout: Double
+  private var opened: PostgresConnection?
+
+  public private(set) var isMissing = false
+
+  /// A store at `url`; nothing is connected until a transaction needs it.
+  public init(url: String, timeout: Double) {
+    self.url = PostgresURL(url)
+    self.timeout = timeout
+  }
+
+  /// The URL with its password masked.
+  public var location: String { url.redacted }
+
+  /// The schema version this binary writes.
+  static var latest: Int { Migration.postgresql.last?.number ?? 0 }
+
+  public func write<T>(creating: Bool, _ body: (any Database) throws -> T) throws -> T {
+    try transaction(
+      begin: "BEGIN ISOLATION LEVEL READ COMMITTED", creating: creating, body)
+  }
+
+  public func read<T>(_ body: (any Database) throws -> T) throws -> T {
+    try transaction(
+      begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", creating: false, body)
+  }
+
+  /// Runs `body` in one transaction begun with `begin` at the latest schema version.
+  ///
+  /// One round trip begins the transaction and reads the version. A store that lacks the
+  /// schema (or has an older one) is migrated in a READ COMMITTED transaction under the
+  /// migration lock; when `creating` is false and there was no schema at all, `body` runs
+  /// against the schema made in that transaction, which is then rolled back.
+  private func transaction<T>(
+    begin: String, creating: Bool, _ body: (any Database) throws -> T
+  ) throws -> T {
+    let (connection, setup) = try connect()
+    let version: Int?
+    do {
+      version = try connection.rows(ofLast: setup + begin + "; SELECT version FROM optimist_schema")
+        .first.flatMap { $0.integer(0) }.map(Int.init)
+    } catch {
+      // undefined_table: no schema here yet.
+      guard error.sqlstate == "42P01" else { throw error }
+      try connection.execute("ROLLBACK")
+      version = nil
+    }
+    if let version, version == PostgresStore.latest {
+      return try finish(connection, commit: true) { try body(connection) }
+    }
+    if let version, version > PostgresStore.latest {
+      try connection.execute("ROLLBACK")
+      throw OptimistError.storage(
+        "The database has schema version \(version), newer than this optimist knows "
+          + "(\(PostgresStore.latest)): use a newer optimist.")
+    }
+    if connection.isInTransaction { try connection.execute("ROLLBACK") }
+    try connection.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+    let found = try finish(connection, commit: nil) { () throws -> Int in
+      try connection.execute(
+        "SELECT pg_advisory_xact_lock(\(PostgresLocks.namespace), "
+          + "hashtext(coalesce(current_schema(), '') || '.optimist_schema'))")
+      return try schemaVersion(connection)
+    }
+    if found == 0 && !creating {
+      isMissing = true
+      return try finish(connection, commit: false) {
+        try Migration.apply(Migration.postgresql, from: 0, on: connection)
+        return try body(connection)
+      }
+    }
+    try finish(connection, commit: true) {
+      try Migration.apply(Migration.postgresql, from: found, on: connection)
+    }
+    return try transaction(begin: begin, creating: creating, body)
+  }
+
+  /// Runs `body` in the open transaction, then COMMIT (`commit` true), ROLLBACK (false) or
+  /// neither (nil); any error rolls back.
+  private func finish<T>(_ connection: PostgresConnection, commit: Bool?, _ body: () throws -> T) throws -> T {
+    let result: T
+    do {
+      result = try body()
+      switch commit {
+      case true?: try connection.execute("COMMIT")
+      case false?: try connection.execute("ROLLBACK")
+      case nil: break
+      }
+    } catch {
+      if connection.isInTransaction { try? connection.execute("ROLLBACK") }
+      throw error
+    }
+    return result
+  }
+
+  /// The version in `optimist_schema`, 0 when there is no optimist schema on the search
+  /// path; a table of that name from another program is refused.
+  private func schemaVersion(_ connection: PostgresConnection) throws -> Int {
+    guard try connection.first("SELECT to_regclass('optimist_schema') IS NOT NULL", [])?.integer(0) == 1
+    else { return 0 }
+    guard let version = try connection.first("SELECT version FROM optimist_schema", [])?.integer(0)
+    else {
+      throw OptimistError.storage(
+        "The table optimist_schema in \(location) is empty: this is not an optimist schema.")
+    }
+    guard version <= PostgresStore.latest else {
+      throw OptimistError.storage(
+        "The database has schema version \(version), newer than this optimist knows "
+          + "(\(PostgresStore.latest)): use a newer optimist.")
+    }
+    return Int(version)
+  }
+
+  /// The connection, and the settings a new one still needs (sent with its first BEGIN).
+  private func connect() throws -> (PostgresConnection, String) {
+    if let opened { return (opened, "") }
+    let connection = try PostgresConnection(
+      url: url.url, connectTimeout: Int(min(timeout, 86_400).rounded(.up)))
+    opened = connection
+    // lock_timeout 0 would mean "wait for ever"; --timeout 0 means "do not wait".
+    let milliseconds = max(1, Int(min(timeout * 1000, 2_147_483_647)))
+    return (connection, "SET lock_timeout = \(milliseconds); ")
+  }
+
+  /// PostgreSQL's facts and the consistency check.
+  public func diagnose(_ db: any Database) throws -> Diagnosis {
+    guard !isMissing else {
+      throw OptimistError.storage("There is no optimist schema in `\(location)`.")
+    }
+    let problems = try db.consistencyProblems()
+    var facts = JSONObject()
+    facts.add("engine", "postgresql")
+    facts.add("database", location)
+    facts.add("server_version", try db.first("SHOW server_version", [])?.text(0))
+    facts.add("schema", try db.first("SELECT current_schema()", [])?.text(0))
+    facts.add("schema_version", try db.first("SELECT version FROM optimist_schema", [])?.integer(0))
+    return Diagnosis(facts: facts, checkName: "consistency_check", problems: problems)
+  }
+
+  /// Opens PostgreSQL stores for `Engines.postgres`.
+  public static func open(url: String, timeout: Double) -> any StoreEngine {
+    PostgresStore(url: url, timeout: timeout)
+  }
+}

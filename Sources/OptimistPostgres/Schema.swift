@@ -1,0 +1,90 @@
+// Generated from Schema/postgresql/*.sql by `make schema`; a test checks it matches.
+
+import OptimistCore
+
+extension Migration {
+  /// Every PostgreSQL migration, in order: migration N sets `optimist_schema.version = N`.
+  public static let postgresql: [Migration] = [
+    Migration(number: 1, file: "001_initial.sql", sql: #"""
+-- Versioned objects: customers and catalog items (PostgreSQL).
+-- seq gives list its stable order (an identity column: its sequence <table>_seq_seq never
+-- hands a value out twice, so a cursor never skips a new object); id is the public, random id.
+
+-- The schema version, the one row migrations update (SQLite keeps it in PRAGMA user_version).
+CREATE TABLE optimist_schema (
+  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+  version   INTEGER NOT NULL
+);
+INSERT INTO optimist_schema (singleton, version) VALUES (1, 0);
+
+CREATE TABLE customers (
+  seq           BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id            TEXT    NOT NULL UNIQUE,
+  version       BIGINT  NOT NULL,
+  created_at    BIGINT  NOT NULL,
+  updated_at    BIGINT  NOT NULL,
+  given_name    TEXT,
+  family_name   TEXT,
+  company_name  TEXT,
+  email_address TEXT,
+  phone_number  TEXT,
+  reference_id  TEXT,
+  note          TEXT,
+  CHECK (coalesce(given_name, family_name, company_name, email_address, phone_number) IS NOT NULL)
+);
+
+CREATE TABLE items (
+  seq                  BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id                   TEXT    NOT NULL UNIQUE,
+  version              BIGINT  NOT NULL,
+  created_at           BIGINT  NOT NULL,
+  updated_at           BIGINT  NOT NULL,
+  name                 TEXT    NOT NULL CHECK (name <> ''),
+  description          TEXT,
+  available_for_pickup BIGINT  CHECK (available_for_pickup IN (0, 1))
+);
+
+-- The last catalog version handed out: item versions are epoch milliseconds of the
+-- server's clock, strictly increasing across the store even within one millisecond.
+CREATE TABLE catalog_clock (
+  singleton    INTEGER PRIMARY KEY CHECK (singleton = 1),
+  last_version BIGINT  NOT NULL
+);
+INSERT INTO catalog_clock (singleton, last_version) VALUES (1, 0);
+"""#),
+    Migration(number: 2, file: "002_payments.sql", sql: #"""
+-- Payments and idempotency keys (PostgreSQL).
+
+CREATE TABLE payments (
+  seq           BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id            TEXT    NOT NULL UNIQUE,
+  created_at    BIGINT  NOT NULL,
+  amount        BIGINT  NOT NULL CHECK (amount > 0),
+  currency      TEXT    NOT NULL,
+  status        TEXT    NOT NULL CHECK (status IN ('APPROVED', 'COMPLETED', 'FAILED')),
+  source_id     TEXT    NOT NULL,
+  customer_id   TEXT,
+  reference_id  TEXT,
+  note          TEXT,
+  version_token TEXT    NOT NULL
+);
+
+-- One row per (command, key): the request it was first used for and the response it got,
+-- replayed byte for byte when the same request comes again. A command claims its key by
+-- inserting this row first; a concurrent caller with the same key waits on it.
+CREATE TABLE idempotency_keys (
+  command    TEXT    NOT NULL,
+  key        TEXT    NOT NULL,
+  request    TEXT    NOT NULL,
+  object_id  TEXT    NOT NULL,
+  stdout     TEXT    NOT NULL,
+  stderr     TEXT    NOT NULL,
+  exit_code  INTEGER NOT NULL,
+  created_at BIGINT  NOT NULL,
+  PRIMARY KEY (command, key)
+);
+
+CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+"""#),
+  ]
+}
