@@ -13,18 +13,22 @@ enum Companion {
   /// The helper's name.
   static let postgres = "optimist-pg"
 
-  /// Replaces this process with `optimist-pg` and the same arguments when the store is a
-  /// PostgreSQL URL and this binary has no PostgreSQL engine; returns otherwise. A missing
-  /// helper is a storage error (exit 1).
-  static func runIfNeeded() {
-    guard Engines.postgres == nil, let location = storeLocation(), Engines.isPostgres(location)
-    else { return }
+  /// Makes this binary run `optimist-pg` for PostgreSQL stores, unless it has the engine
+  /// itself. The hook fires when a command opens its store, so `--db`, `$OPTIMIST_DB` and
+  /// the defaults are read exactly as for SQLite, by the same parser.
+  static func install() {
+    if Engines.postgres == nil { Engines.postgres = { _, _ in runPostgres() } }
+  }
+
+  /// Replaces this process with `optimist-pg` and the same arguments. Only a failed exec
+  /// returns: that is a storage error (exit 1).
+  static func runPostgres() -> Never {
     let helper = besideThisExecutable(postgres)
     var arguments: [UnsafeMutablePointer<CChar>?] = [strdup(helper)]
     for index in 1..<max(1, Int(CommandLine.argc)) { arguments.append(CommandLine.unsafeArgv[index]) }
     arguments.append(nil)
     execv(helper, arguments)
-    // Only a failed exec returns. The URL is not repeated: it may hold a password.
+    // The URL is not repeated: it may hold a password.
     let reason = String(cString: strerror(errno))
     emit(
       Output(
@@ -32,20 +36,6 @@ enum Companion {
           "A PostgreSQL URL needs \(postgres) beside optimist, and `\(helper)` cannot be run "
             + "(\(reason)). Install both with `make install`.")))
     exit(1)
-  }
-
-  /// The value of the first `--db` (`--db X` or `--db=X`), else `$OPTIMIST_DB`.
-  static func storeLocation(_ arguments: [String] = CommandLine.arguments) -> String? {
-    var index = 1
-    while index < arguments.count {
-      let word = arguments[index]
-      if word == "--db" { return index + 1 < arguments.count ? arguments[index + 1] : nil }
-      if word.hasPrefix("--db=") { return String(word.dropFirst(5)) }
-      if word == "--" { break }
-      index += 1
-    }
-    guard let value = getenv("OPTIMIST_DB") else { return nil }
-    return String(cString: value)
   }
 
   /// `name` in the folder of the running executable (`/proc/self/exe`, else `argv[0]`).

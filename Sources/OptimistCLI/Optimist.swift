@@ -32,7 +32,7 @@ public struct Optimist: ParsableCommand {
     if let error = CommandLineText.invalidUTF8Argument() {
       emit(Output(error: error))
     }
-    Companion.runIfNeeded()
+    Companion.install()
     let arguments = Array(CommandLine.arguments.dropFirst())
     // A plain command line skips ArgumentParser's reflection (FastSyntax); otherwise a named
     // subcommand is parsed on its own, which reflects over its options only, not the tree.

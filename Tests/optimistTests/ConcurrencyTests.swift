@@ -67,7 +67,7 @@ import Testing
     #expect(final["version"] as? Int == result.successes)
     #expect(final["note"] as? String == String(result.successes))
     let doctor = sandbox.run("doctor").expectSuccess()
-    #expect(doctor["integrity_check"] as? String == "ok")
+    #expect(doctor[sandbox.engine.checkName] as? String == "ok")
   }
 
   @Test func concurrentItemUpdatesKeepVersionsStrictlyIncreasing() throws {
@@ -95,8 +95,7 @@ import Testing
   }
 
   @Test func simultaneousFirstUseOfANewFileGivesEveryCommandItsOwnAnswer() throws {
-    let db = sandbox.root + "/fresh/optimist.db"
-    let environment = ["HOME": sandbox.root + "/home", "OPTIMIST_DB": db]
+    let environment = sandbox.environment(store: try sandbox.freshStore("fresh/optimist.db"))
     let commands: [(arguments: [String], exit: Int32)] = [
       // doctor is left out: before the file exists it rightly says there is no database.
       (["list"], 0), (["prune-keys", "--older-than", "7d"], 0), (["get", Shop.missing], 4),
@@ -122,7 +121,7 @@ import Testing
       if command.exit == 4 { result?.expectError(4, "NOT_FOUND") }
     }
     let doctor = sandbox.run(["doctor"], environment: environment).expectSuccess()
-    #expect(doctor["integrity_check"] as? String == "ok")
+    #expect(doctor[sandbox.engine.checkName] as? String == "ok")
     let counts = doctor["objects"] as? [String: Any]
     #expect(counts?["customers"] as? Int == 1)
     #expect(counts?["items"] as? Int == 1)

@@ -22,7 +22,7 @@ import Testing
   ])
   func dashedValuesAreCheckedValues(_ arguments: [String], _ field: String) {
     sandbox.run(arguments).expectError(2, "INVALID_VALUE", field: .some(field))
-    #expect(!sandbox.exists(sandbox.db))
+    #expect(!sandbox.storeExists())
   }
 
   @Test func dashedTextIsStoredAsIs() throws {
@@ -44,19 +44,20 @@ import Testing
       "--customer-id", "AAAAAAAAAAAAAAAAAAAAAAAAAA",
     ],
   ])
-  func aMissingDatabaseIsNotCreatedByARefusal(_ arguments: [String]) {
-    let db = sandbox.root + "/new/folder/typo.db"
+  func aMissingDatabaseIsNotCreatedByARefusal(_ arguments: [String]) throws {
+    let db = try sandbox.freshStore("new/folder/typo.db")
     sandbox.run(arguments + ["--db", db]).expectError(4, "NOT_FOUND")
     #expect(!sandbox.exists(sandbox.root + "/new"))
+    #expect(!sandbox.storeExists(db))
   }
 
-  @Test func listingAMissingDatabaseIsEmptyAndDoctorSaysItIsMissing() {
-    let db = sandbox.root + "/typo.db"
+  @Test func listingAMissingDatabaseIsEmptyAndDoctorSaysItIsMissing() throws {
+    let db = try sandbox.freshStore("typo.db")
     let page = sandbox.run("list", "--db", db).expectSuccess()
     #expect((page["objects"] as? [Any])?.isEmpty == true)
     _ = sandbox.run("prune-keys", "--older-than", "0s", "--db", db).expectSuccess()
     sandbox.run("doctor", "--db", db).expectError(1, "INTERNAL_SERVER_ERROR")
-    #expect(!sandbox.exists(db))
+    #expect(!sandbox.storeExists(db))
   }
 
   @Test func anotherProgramsSQLiteFileIsRefusedUntouched() throws {

@@ -57,8 +57,8 @@ import Testing
     sandbox.run("delete", id).expectError(4, "NOT_FOUND", field: "id")
 
     let doctor = sandbox.run("doctor").expectSuccess()
-    #expect(doctor["integrity_check"] as? String == "ok")
-    #expect(doctor["path"] as? String == sandbox.db)
+    #expect(doctor[sandbox.engine.checkName] as? String == "ok")
+    #expect(doctor[sandbox.engine.locationKey] as? String == sandbox.db)
     #expect((doctor["objects"] as? [String: Any])?["customers"] as? Int == 0)
   }
 
@@ -167,16 +167,16 @@ import Testing
     let result = sandbox.run(arguments)
 
     result.expectUsageError()
-    #expect(!sandbox.exists(sandbox.db))
+    #expect(!sandbox.storeExists())
   }
 
   @Test func malformedCommandLineLeavesDatabaseUnchanged() throws {
     let shop = Shop(sandbox)
-    let before = try #require(sandbox.bytes())
+    let before = try #require(sandbox.snapshot())
 
     sandbox.run("update", shop.customer, "--set", "note=x", "--bogus").expectUsageError()
     sandbox.run("create-payment", "--key", "first-key", "--amount", "450").expectUsageError()
 
-    #expect(sandbox.bytes() == before)
+    #expect(sandbox.snapshot() == before)
   }
 }

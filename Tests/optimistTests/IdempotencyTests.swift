@@ -36,9 +36,9 @@ import Testing
   @Test(arguments: Folder.allCases, 0..<keyedCreates.count)
   func simultaneousSameKeyCreatesExactlyOnce(_ folder: Folder, _ index: Int) throws {
     let (command, type) = Self.keyedCreates[index]
-    let db = sandbox.root + (folder == .existing ? "/race.db" : "/new/folders/race.db")
-    let environment = ["HOME": sandbox.root + "/home", "OPTIMIST_DB": db]
-    #expect(!sandbox.exists(db))
+    let db = try sandbox.freshStore(folder == .existing ? "race.db" : "new/folders/race.db")
+    let environment = sandbox.environment(store: db)
+    #expect(!sandbox.storeExists(db))
     let results = Locked<[CLIResult]>([])
 
     runTogether(Self.racers) { _ in
@@ -92,7 +92,7 @@ import Testing
     let first = sandbox.run(
       "create-payment", "--key", "k-1", "--amount", "100", "--currency", "USD", "--source-id", "s")
     first.expectSuccess()
-    let before = try #require(sandbox.bytes())
+    let before = try #require(sandbox.snapshot())
 
     for changed in [
       ["--amount", "101", "--currency", "USD", "--source-id", "s"],
@@ -105,15 +105,15 @@ import Testing
         .expectError(
           5, "IDEMPOTENCY_KEY_REUSED", field: "idempotency_key", category: "INVALID_REQUEST_ERROR")
     }
-    #expect(sandbox.bytes() == before)
+    #expect(sandbox.snapshot() == before)
     // Leaving a parameter out is a different request too.
     let noted = [
       "create-payment", "--key", "k-2", "--amount", "1", "--currency", "USD", "--source-id", "s",
     ]
     sandbox.run(noted + ["--note", "n"]).expectSuccess()
-    let withNote = try #require(sandbox.bytes())
+    let withNote = try #require(sandbox.snapshot())
     sandbox.run(noted).expectError(5, "IDEMPOTENCY_KEY_REUSED")
-    #expect(sandbox.bytes() == withNote)
+    #expect(sandbox.snapshot() == withNote)
 
     sandbox.run("create-customer", "--key", "c-1", "--given-name", "Ada").expectSuccess()
     sandbox.run("create-customer", "--key", "c-1", "--given-name", "Bob").expectError(
@@ -164,14 +164,14 @@ import Testing
     ] {
       let first = sandbox.run(arguments)
       first.expectSuccess()
-      let before = try #require(sandbox.bytes())
+      let before = try #require(sandbox.snapshot())
       for _ in 0..<3 {
         let again = sandbox.run(arguments)
         #expect(again.exitCode == 0)
         #expect(again.stdout == first.stdout)
         #expect(again.stderr.isEmpty)
       }
-      #expect(sandbox.bytes() == before)
+      #expect(sandbox.snapshot() == before)
     }
     #expect(objects("CUSTOMER").count == 1)
     #expect(objects("ITEM").count == 1)

@@ -3,8 +3,9 @@ import Testing
 
 /// Exit 75: another process holds the write lock past `--timeout`.
 ///
-/// The lock is held by `/usr/bin/sqlite3` inside `BEGIN IMMEDIATE`; it touches a file once
-/// it has the lock, and keeps it until its stdin is told to roll back.
+/// On SQLite the lock is held by `/usr/bin/sqlite3` inside `BEGIN IMMEDIATE`; on PostgreSQL
+/// by `psql` holding EXCLUSIVE locks on every table (readers still read). Either touches a
+/// file once it has the lock, and keeps it until its stdin is told to roll back.
 @Suite struct LockTimeoutTests {
   let sandbox: Sandbox
 
@@ -14,21 +15,32 @@ import Testing
 
   static let sqlite3 = "/usr/bin/sqlite3"
 
-  /// Runs `body` while a separate sqlite3 process holds the database's write lock.
+  /// Runs `body` while a separate sqlite3 or psql process holds the store's write lock.
   private func whileLocked(_ body: () throws -> Void) throws {
-    try #require(
-      FileManager.default.isExecutableFile(atPath: Self.sqlite3),
-      "\(Self.sqlite3) is needed to hold the lock from another process: apt-get install sqlite3")
     let marker = sandbox.root + "/locked"
-    let holder = OptimistProcess.launch(
-      [sandbox.db], environment: ["HOME": sandbox.root + "/home"], executable: Self.sqlite3,
-      input: true)
-    holder.write("BEGIN IMMEDIATE;\n.shell touch '\(marker)'\n")
+    let holder: RunningProcess
+    switch sandbox.engine {
+    case .sqlite:
+      try #require(
+        FileManager.default.isExecutableFile(atPath: Self.sqlite3),
+        "\(Self.sqlite3) is needed to hold the lock from another process: apt-get install sqlite3")
+      holder = OptimistProcess.launch(
+        [sandbox.db], environment: ["HOME": sandbox.root + "/home"], executable: Self.sqlite3,
+        input: true)
+      holder.write("BEGIN IMMEDIATE;\n.shell touch '\(marker)'\n")
+    case .postgresql:
+      holder = OptimistProcess.launch(
+        ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", sandbox.db],
+        environment: ["HOME": sandbox.root + "/home"], executable: TestServer.psql, input: true)
+      holder.write(
+        "BEGIN;\nLOCK TABLE customers, items, payments, idempotency_keys, catalog_clock "
+          + "IN EXCLUSIVE MODE;\n\\! touch '\(marker)'\n")
+    }
     defer {
-      holder.write("ROLLBACK;\n.quit\n")
+      holder.write(sandbox.engine == .sqlite ? "ROLLBACK;\n.quit\n" : "ROLLBACK;\n\\q\n")
       holder.closeInput()
       let ended = holder.finish()
-      #expect(ended.exitCode == 0, "sqlite3 failed: \(ended)")
+      #expect(ended.exitCode == 0, "the lock holder failed: \(ended)")
     }
     // Bounded wait for the lock holder to report that it has the lock (not a timing assertion).
     var polls = 0
@@ -36,7 +48,7 @@ import Testing
       usleep(10_000)
       polls += 1
     }
-    try #require(sandbox.exists(marker), "sqlite3 never took the lock")
+    try #require(sandbox.exists(marker), "the lock holder never took the lock")
     try body()
   }
 
@@ -46,7 +58,7 @@ import Testing
     let customer = sandbox.run("get", shop.customer)
     let item = sandbox.run("get", shop.item)
     let version = try #require(customer.json?["version"] as? Int)
-    let before = try #require(sandbox.bytes())
+    let before = try #require(sandbox.snapshot())
     let payment = [
       "create-payment", "--key", "during-lock", "--amount", "5", "--currency", "USD", "--source-id",
       "s",
@@ -69,7 +81,7 @@ import Testing
       #expect(sandbox.run("get", shop.customer, "--timeout", "0").stdout == customer.stdout)
     }
 
-    #expect(sandbox.bytes() == before)
+    #expect(sandbox.snapshot() == before)
     #expect(sandbox.run("get", shop.customer).stdout == customer.stdout)
     #expect(sandbox.run("get", shop.item).stdout == item.stdout)
     // The key of the payment refused with 75 was not used up.

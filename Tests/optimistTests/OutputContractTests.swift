@@ -56,7 +56,7 @@ import Testing
 
     let list = sandbox.run("list").expectSuccess()
     #expect((list["objects"] as? [[String: Any]])?.count == 2)
-    #expect(sandbox.run("doctor").expectSuccess()["integrity_check"] as? String == "ok")
+    #expect(sandbox.run("doctor").expectSuccess()[sandbox.engine.checkName] as? String == "ok")
   }
 
   @Test func setValueIsEverythingAfterTheFirstEquals() throws {
@@ -125,7 +125,7 @@ import Testing
     #expect(result.out.contains("--db"))
     #expect(result.out.contains("--timeout"))
     #expect(result.stderr.isEmpty)
-    #expect(!sandbox.exists(sandbox.db))
+    #expect(!sandbox.storeExists())
   }
 
   @Test func rootHelpListsEverySubcommand() {
@@ -144,7 +144,7 @@ import Testing
     #expect(result.out.hasPrefix("optimist "))
     #expect(result.out.hasSuffix("\n"))
     #expect(result.stderr.isEmpty)
-    #expect(!sandbox.exists(sandbox.db))
+    #expect(!sandbox.storeExists())
   }
 
   /// Values exactly at their documented limits are accepted, counted in characters, not bytes.
@@ -182,6 +182,6 @@ import Testing
       environment: sandbox.environment, executable: "/bin/sh")
 
     result.expectError(2, "INVALID_VALUE")
-    #expect(!sandbox.exists(sandbox.db))
+    #expect(!sandbox.storeExists())
   }
 }

@@ -216,14 +216,14 @@ import Testing
   @Test(arguments: invalidRequests + conflicts)
   func refusedCommandChangesNothing(_ refusal: CommandLineCase) throws {
     let shop = Shop(sandbox)
-    let before = try #require(sandbox.bytes())
+    let before = try #require(sandbox.snapshot())
     let files = sandbox.listing()
 
     let result = sandbox.run(shop.fill(refusal.arguments))
 
     result.expectError(
       refusal.exit, refusal.code, field: refusal.field, category: "INVALID_REQUEST_ERROR")
-    #expect(sandbox.bytes() == before, "the database file changed: \(result)")
+    #expect(sandbox.snapshot() == before, "the database file changed: \(result)")
     #expect(sandbox.listing() == files)
   }
 
@@ -238,7 +238,7 @@ import Testing
 
     #expect(result.exitCode == 2, "\(result)")
     #expect(result.stdout.isEmpty)
-    #expect(!sandbox.exists(sandbox.db), "\(result)")
+    #expect(!sandbox.storeExists(), "\(result)")
     #expect(sandbox.listing() == ["home"])
   }
 

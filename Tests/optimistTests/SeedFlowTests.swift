@@ -23,13 +23,13 @@ import Testing
       "update", id, "--version", String(seen), "--set", "description=Filter coffee")
     let newVersion = try #require(afterA.expectSuccess()["version"] as? Int64)
     #expect(newVersion > seen)
-    let stateAfterA = try #require(sandbox.bytes())
+    let stateAfterA = try #require(sandbox.snapshot())
 
     // B writes with the version it read: refused, nothing changes.
     let stale = sandbox.run(
       "update", id, "--version", String(seen), "--set", "available_for_pickup=false")
     stale.expectError(3, "VERSION_MISMATCH", field: "version", category: "INVALID_REQUEST_ERROR")
-    #expect(sandbox.bytes() == stateAfterA)
+    #expect(sandbox.snapshot() == stateAfterA)
     #expect(sandbox.run("get", id).stdout == afterA.stdout)
 
     // B reads again and retries with the new version.
@@ -54,13 +54,13 @@ import Testing
   @Test func staleDeleteIsRefusedForCustomers() throws {
     let id = sandbox.create("create-customer", "--given-name", "Ada")
     sandbox.run("update", id, "--version", "0", "--set", "note=first").expectSuccess()
-    let before = try #require(sandbox.bytes())
+    let before = try #require(sandbox.snapshot())
 
     sandbox.run("update", id, "--version", "0", "--set", "note=second").expectError(
       3, "VERSION_MISMATCH")
     sandbox.run("delete", id, "--version", "0").expectError(3, "VERSION_MISMATCH")
 
-    #expect(sandbox.bytes() == before)
+    #expect(sandbox.snapshot() == before)
     #expect(sandbox.get(id)["note"] as? String == "first")
     sandbox.run("delete", id, "--version", "1").expectSuccess()
   }

@@ -93,15 +93,15 @@ import Testing
           + "WHERE name = 'idempotency_keys_by_age';",
       ], environment: ["HOME": sandbox.root + "/home"], executable: sqlite3)
     try #require(damage.exitCode == 0, "\(damage)")
-    let before = try #require(sandbox.bytes())
+    let before = try #require(sandbox.snapshot())
 
     let result = sandbox.run("doctor")
 
     #expect(result.exitCode == 1, "\(result)")
     #expect(result.errorCode == "INTERNAL_SERVER_ERROR", "\(result)")
     let report = try #require(result.json, "\(result)")
-    #expect(report["integrity_check"] as? String != "ok")
-    #expect((report["integrity_check"] as? String)?.isEmpty == false)
-    #expect(sandbox.bytes() == before)
+    #expect(report[sandbox.engine.checkName] as? String != "ok")
+    #expect((report[sandbox.engine.checkName] as? String)?.isEmpty == false)
+    #expect(sandbox.snapshot() == before)
   }
 }

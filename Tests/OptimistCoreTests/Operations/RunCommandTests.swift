@@ -7,7 +7,7 @@ import Testing
   let directory = TemporaryDirectory()
 
   /// One of each command, as the CLI runs them.
-  static let commands: [(String, @Sendable (Store) throws -> Output)] = [
+  static let commands: [(String, @Sendable (any StoreEngine) throws -> Output)] = [
     ("get", { try $0.get(id: "AAAAAAAAAAAAAAAAAAAAAAAAAA") }),
     ("list", { try $0.list(ListRequest(type: nil, limit: nil, cursor: nil)) }),
     ("doctor", { try $0.doctor() }),
@@ -84,7 +84,7 @@ import Testing
   /// A refused request never creates the database file.
   @Test func refusedRequestDoesNotCreateTheDatabase() throws {
     let path = directory.file("sub/optimist.db")
-    let refused: [(Int32, (Store) throws -> Output)] = [
+    let refused: [(Int32, (any StoreEngine) throws -> Output)] = [
       (2, { try $0.create(CreateRequest(type: .customer, raw: [("note", "n")], key: nil)) }),
       (2, { try $0.pruneKeys(olderThan: "5x") }),
       (2, { try $0.delete(id: "X", version: "v1") }),

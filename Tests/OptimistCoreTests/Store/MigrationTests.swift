@@ -169,7 +169,7 @@ import Testing
     let entriesBefore = database.directory.entries()
 
     let store = Store(path: database.path, timeout: 1)
-    let commands: [(String, (Store) throws -> Output)] = [
+    let commands: [(String, (any StoreEngine) throws -> Output)] = [
       ("get", { try $0.get(id: id) }),
       ("list", { try $0.list(ListRequest(type: nil, limit: nil, cursor: nil)) }),
       ("doctor", { try $0.doctor() }),

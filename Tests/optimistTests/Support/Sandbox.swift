@@ -1,30 +1,87 @@
 import Foundation
 import Testing
 
-/// A fresh temporary folder for one test, removed when the test is done.
+/// A fresh temporary folder for one test, removed when the test is done, and a fresh store:
+/// a database file in it (SQLite), or a new schema on the test server (PostgreSQL).
 ///
-/// By default every command gets `OPTIMIST_DB=<folder>/optimist.db` and `HOME=<folder>/home`,
-/// and nothing else from the test runner's environment, so no test touches a real database.
+/// By default every command gets `OPTIMIST_DB=<store>` and `HOME=<folder>/home`, and nothing
+/// else from the test runner's environment, so no test touches a real database.
 final class Sandbox: Sendable {
   let root: String
+  let engine: TestEngine
+  /// The default store's location: a file path or a PostgreSQL URL.
+  let db: String
+  /// PostgreSQL schemas made for this sandbox (dropped at the end), by location.
+  private let schemas: Locked<[String: String]>
 
-  init() throws {
+  init(engine: TestEngine = .current) throws {
+    self.engine = engine
     root =
       FileManager.default.temporaryDirectory
       .appendingPathComponent("optimist-cli-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(
       atPath: root + "/home", withIntermediateDirectories: true)
+    switch engine {
+    case .sqlite:
+      db = root + "/optimist.db"
+      schemas = Locked([:])
+    case .postgresql:
+      let (name, url) = try TestServer.freshSchema()
+      db = url
+      schemas = Locked([url: name])
+    }
   }
 
   deinit {
     try? FileManager.default.removeItem(atPath: root)
+    let names = schemas.withLock { Array($0.values) }
+    if !names.isEmpty {
+      _ = try? TestServer.sql(names.map { "DROP SCHEMA IF EXISTS \($0) CASCADE" }.joined(separator: "; "))
+    }
   }
 
-  /// The database every command uses unless the test says otherwise.
-  var db: String { root + "/optimist.db" }
+  /// Another store no command has used yet: `relativePath` in the folder (SQLite), or a new
+  /// empty schema (PostgreSQL, which has no folders to create).
+  func freshStore(_ relativePath: String) throws -> String {
+    switch engine {
+    case .sqlite:
+      return root + "/" + relativePath
+    case .postgresql:
+      let (name, url) = try TestServer.freshSchema()
+      schemas.withLock { $0[url] = name }
+      return url
+    }
+  }
 
   /// The environment a command gets by default.
   var environment: [String: String] { ["HOME": root + "/home", "OPTIMIST_DB": db] }
+
+  /// The environment with another store.
+  func environment(store: String) -> [String: String] { ["HOME": root + "/home", "OPTIMIST_DB": store] }
+
+  /// Whether the store at `location` (the default one by default) exists: its file, or
+  /// optimist's tables in its schema.
+  func storeExists(_ location: String? = nil) -> Bool {
+    let location = location ?? db
+    switch engine {
+    case .sqlite: return exists(location)
+    case .postgresql:
+      guard let schema = schemas.withLock({ $0[location] }) else { return false }
+      return TestServer.hasStore(schema: schema)
+    }
+  }
+
+  /// Everything the store at `location` holds, to compare before and after a command: the
+  /// file's bytes (SQLite) or every row and sequence (PostgreSQL); nil when it does not exist.
+  func snapshot(_ location: String? = nil) -> Data? {
+    let location = location ?? db
+    switch engine {
+    case .sqlite: return bytes(location)
+    case .postgresql:
+      guard let schema = schemas.withLock({ $0[location] }) else { return nil }
+      return TestServer.snapshot(schema: schema)
+    }
+  }
 
   /// Runs `optimist` with these arguments, by default against `db`.
   func run(_ arguments: String..., environment: [String: String]? = nil) -> CLIResult {
