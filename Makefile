@@ -9,13 +9,16 @@ PG_SCHEMA_SWIFT := Sources/OptimistPostgres/Schema.swift
 .PHONY: build test demo install clean deps schema bench stress fuzz
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-# Debian packages a target needs, installed only when missing: "header-or-command:package".
-DEPS := /usr/include/sqlite3.h:libsqlite3-dev
+# Debian packages a target needs, installed only when missing: "header-or-command:package"
+# (a path may be a glob: the PostgreSQL server's binaries are under /usr/lib/postgresql/N/bin).
+DEPS := /usr/include/sqlite3.h:libsqlite3-dev /usr/include/postgresql/libpq-fe.h:libpq-dev
+PG_SERVER := /usr/lib/postgresql/*/bin/initdb:postgresql
+PG_RUN := bash Tests/Scripts/pg-server.sh run
 
 deps:
 	@missing=""; for d in $(DEPS); do \
 	  f=$${d%%:*}; p=$${d##*:}; \
-	  if [ "$${f#/}" != "$$f" ]; then [ -e "$$f" ] || missing="$$missing $$p"; \
+	  if [ "$${f#/}" != "$$f" ]; then set -- $$f; [ -e "$$1" ] || missing="$$missing $$p"; \
 	  else command -v "$$f" >/dev/null || missing="$$missing $$p"; fi; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -26,13 +29,24 @@ deps:
 # The shipped binary is fully static: no dynamic loader, no Swift runtime or SQLite to find.
 STATIC := -c release --static-swift-stdlib -Xswiftc -static-executable --scratch-path $(SCRATCH)
 
+# optimist: static, SQLite only. optimist-pg: the same commands, dynamically linked to libpq
+# (its own scratch folder: other link flags), placed beside optimist, which execs it for a
+# PostgreSQL URL.
 build: deps
 	$(SWIFT) build $(STATIC) --product optimist
+	$(SWIFT) build -c release --static-swift-stdlib --product optimist-pg --scratch-path $(SCRATCH)/pg
+	install -m 0755 $(SCRATCH)/pg/release/optimist-pg $(RELEASE)-pg
 
-test: DEPS += sqlite3:sqlite3
+# Every test, then the CLI contract again against PostgreSQL, with a throwaway server
+# (started as the postgres user, stopped afterwards even on failure). The second pass leaves
+# out what only concerns SQLite files and what does not touch a store (FastSyntaxTests).
+PG_ONLY_SQLITE := DatabasePathTests|StorageErrorTests|FastSyntaxTests|SQLite|PostgresCLITests
+test: DEPS += sqlite3:sqlite3 python3:python3 $(PG_SERVER)
 test: deps
 	$(SWIFT) build --build-tests --scratch-path $(SCRATCH)
-	$(SWIFT) test --skip-build --scratch-path $(SCRATCH)
+	$(PG_RUN) sh -c '$(SWIFT) test --skip-build --scratch-path $(SCRATCH) && \
+	  OPTIMIST_TEST_ENGINE=postgresql $(SWIFT) test --skip-build --scratch-path $(SCRATCH) \
+	    --filter optimistTests --skip "$(PG_ONLY_SQLITE)"'
 
 demo: build
 	@OPTIMIST=$(RELEASE) sh Tests/Scripts/demo.sh
@@ -40,6 +54,7 @@ demo: build
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(RELEASE) $(DESTDIR)$(PREFIX)/bin/optimist
+	install -m 0755 $(RELEASE)-pg $(DESTDIR)$(PREFIX)/bin/optimist-pg
 
 clean:
 	rm -rf $(SCRATCH) .build-fuzz

@@ -51,8 +51,9 @@ public struct PostgresError: DatabaseError, Equatable, CustomStringConvertible {
     }
   }
 
+  /// libpq's message on one line, runs of white space (newlines, tabs) as one space.
   private static func trimmed(_ text: String) -> String {
-    String(text.split(whereSeparator: \.isNewline).joined(separator: " ").drop(while: \.isWhitespace))
+    text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
   }
 
   /// lock_not_available: a lock wait outlasted `lock_timeout` (`--timeout`).

@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+
+/// What only PostgreSQL has: URLs, passwords, servers that cannot be reached, schemas and
+/// databases on first use, the helper executable. The rest of the contract runs against
+/// PostgreSQL in the second pass of `make test` (the same tests as SQLite).
+@Suite struct PostgresCLITests {
+  let sandbox: Sandbox
+
+  init() throws {
+    sandbox = try Sandbox(engine: .postgresql)
+  }
+
+  /// A login role with a password, reached over TCP (scram-sha-256), owning a fresh database.
+  private func roleWithPassword() throws -> (url: String, password: String, database: String) {
+    let name = "r_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+    let password = "pw-" + UUID().uuidString.lowercased()
+    try TestServer.require("CREATE ROLE \(name) LOGIN PASSWORD '\(password)'")
+    try TestServer.require("CREATE DATABASE \(name) OWNER \(name)")
+    let url = "postgresql://\(name):\(password)@127.0.0.1:\(TestServer.port)/\(name)?sslmode=disable"
+    return (url, password, String(name))
+  }
+
+  @Test func aPasswordInTheURLNeverAppearsInOutputOrErrors() throws {
+    let (url, password, name) = try roleWithPassword()
+    let customer = sandbox.run("create-customer", "--given-name", "Ada", "--db", url)
+    let id = try #require(customer.expectSuccess()["id"] as? String)
+    let doctor = sandbox.run("doctor", "--db", url)
+    #expect(doctor.expectSuccess()["database"] as? String == url.replacingOccurrences(of: password, with: "***"))
+    let wrong = url.replacingOccurrences(of: password, with: password + "x")
+    let missingDatabase = url.replacingOccurrences(of: "/\(name)?", with: "/\(name)_missing?")
+    let stale = sandbox.run("update", id, "--version", "7", "--set", "note=x", "--db", url)
+    stale.expectError(3, "VERSION_MISMATCH")
+    for (result, exit) in [
+      (sandbox.run("get", id, "--db", wrong), Int32(1)),
+      (sandbox.run("get", id, "--db", missingDatabase), 1),
+      (sandbox.run("get", id, "--db", url + "&bogus_parameter=1"), 1),
+      (stale, 3),
+      (doctor, 0),
+    ] {
+      #expect(result.exitCode == exit, "\(result)")
+      #expect(!result.out.contains(password) && !result.err.contains(password), "\(result)")
+      #expect(!result.err.contains(password + "x"), "\(result)")
+    }
+    sandbox.run("get", id, "--db", wrong).expectError(1, "INTERNAL_SERVER_ERROR")
+  }
+
+  @Test func anUnreachableServerIsATemporaryErrorWithinTheTimeout() throws {
+    // Nothing listens on a socket folder that does not exist, nor on TCP port 1.
+    for url in [
+      "postgresql:///postgres?host=\(sandbox.root)/no-server&port=5432",
+      "postgresql://postgres@127.0.0.1:1/postgres",
+    ] {
+      sandbox.run("get", Shop.missing, "--db", url, "--timeout", "2")
+        .expectError(75, "TEMPORARY_ERROR", field: .some(nil), category: "API_ERROR")
+    }
+  }
+
+  @Test func aURLLibpqCannotReadIsRefused() {
+    let result = sandbox.run("list", "--db", "postgresql://%zz@/postgres?host=/tmp")
+    result.expectError(1, "INTERNAL_SERVER_ERROR")
+    #expect(result.err.contains("PostgreSQL"), "\(result)")
+  }
+
+  @Test func theEnvironmentVariablesOfLibpqAreRead() throws {
+    var environment = sandbox.environment(store: "postgresql:///postgres")
+    environment["PGHOST"] = TestServer.socketFolder
+    environment["PGPORT"] = TestServer.port
+    environment["PGUSER"] = "postgres"
+    environment["PGOPTIONS"] = "-csearch_path=\(try schemaOf(sandbox.db))"
+    let id = try #require(
+      sandbox.run(["create-customer", "--given-name", "Env"], environment: environment)
+        .expectSuccess()["id"] as? String)
+    // The same store as the sandbox's URL, which names the schema in `options`.
+    #expect(sandbox.get(id)["given_name"] as? String == "Env")
+  }
+
+  @Test func eachSearchPathSchemaIsItsOwnStore() throws {
+    let other = try sandbox.freshStore("other")
+    let id = sandbox.create("create-customer", "--given-name", "Ada")
+    sandbox.run("get", id, "--db", other).expectError(4, "NOT_FOUND")
+    #expect(sandbox.storeExists())
+    #expect(!sandbox.storeExists(other))
+    _ = sandbox.run("create-item", "--name", "Tea", "--db", other).expectSuccess()
+    #expect(sandbox.storeExists(other))
+    let listed = sandbox.run("list", "--db", other).expectSuccess()["objects"] as? [[String: Any]]
+    #expect(listed?.count == 1)
+  }
+
+  /// A new database's public schema, created by eight first uses at once.
+  @Test func simultaneousFirstUsesOfANewDatabaseMigrateOnce() throws {
+    let (name, url) = try TestServer.freshDatabase()
+    defer { _ = try? TestServer.sql("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+    let results = Locked<[CLIResult]>([])
+    runTogether(8) { index in
+      let result = OptimistProcess.run(
+        ["create-customer", "--given-name", "Racer \(index)", "--db", url], environment: sandbox.environment)
+      results.withLock { $0.append(result) }
+    }
+    for result in results.withLock({ $0 }) { result.expectSuccess() }
+    let doctor = sandbox.run("doctor", "--db", url).expectSuccess()
+    #expect(doctor["schema"] as? String == "public")
+    #expect(doctor["consistency_check"] as? String == "ok")
+    #expect((doctor["objects"] as? [String: Any])?["customers"] as? Int == 8)
+    #expect(try TestServer.require("SELECT version FROM optimist_schema", url: url) == "2\n")
+  }
+
+  /// Another program's table of the same name: refused, and nothing of optimist's is left.
+  @Test func anotherProgramsTableIsRefusedUntouched() throws {
+    let schema = try schemaOf(sandbox.db)
+    try TestServer.require("CREATE TABLE \(schema).customers (x int); INSERT INTO \(schema).customers VALUES (1)")
+    for arguments in [["create-customer", "--given-name", "Ada"], ["create-item", "--name", "x"]] {
+      sandbox.run(arguments).expectError(1, "INTERNAL_SERVER_ERROR")
+    }
+    #expect(try TestServer.require("SELECT x FROM \(schema).customers") == "1\n")
+    #expect(!sandbox.storeExists())
+  }
+
+  @Test func withoutTheHelperBesideItOptimistSaysSo() throws {
+    let alone = sandbox.root + "/bin"
+    try FileManager.default.createDirectory(atPath: alone, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: OptimistProcess.binary, toPath: alone + "/optimist")
+    let result = OptimistProcess.run(
+      ["get", Shop.missing, "--db", "postgresql://u:topsecret@127.0.0.1:1/x"],
+      environment: sandbox.environment, executable: alone + "/optimist")
+    result.expectError(1, "INTERNAL_SERVER_ERROR")
+    #expect(result.err.contains("optimist-pg"), "\(result)")
+    #expect(!result.err.contains("topsecret"), "\(result)")
+    // SQLite needs no helper.
+    _ = OptimistProcess.run(
+      ["create-item", "--name", "x", "--db", sandbox.root + "/alone.db"],
+      environment: sandbox.environment, executable: alone + "/optimist"
+    ).expectSuccess()
+  }
+
+  /// The schema named in a sandbox URL's `options=-csearch_path%3D…`.
+  private func schemaOf(_ url: String) throws -> String {
+    try #require(url.components(separatedBy: "search_path%3D").last)
+  }
+}
