@@ -6,7 +6,9 @@
 public enum Engines {
   /// Whether `location` is a PostgreSQL connection URI (libpq's two URI schemes).
   public static func isPostgres(_ location: String) -> Bool {
-    location.hasPrefix("postgresql://") || location.hasPrefix("postgres://")
+    // The first byte first: a SQLite path pays one comparison, not two prefix searches.
+    location.utf8.first == UInt8(ascii: "p")
+      && (location.hasPrefix("postgresql://") || location.hasPrefix("postgres://"))
   }
 
   /// Opens a PostgreSQL store from its URL and lock timeout; nil where libpq is not linked.
