@@ -70,18 +70,21 @@ bench: build
 
 # Reliability: crashes (SIGKILL), 16-process contention and a held lock against the release
 # binary; power cuts through the test-only optimist-powerloss (Tests/PowerLoss), with its
-# negative controls; then the fuzz target. Bounded to a few minutes (STRESS_SECONDS per timed
-# phase, POWERLOSS_SECONDS for the power cuts).
+# negative controls; the same crashes, contention and lock on PostgreSQL, plus SIGKILL of the
+# whole server mid-load and clients on two hosts (network namespaces; needs root); then the
+# fuzz target. Bounded to a few minutes (STRESS_SECONDS per timed phase, POWERLOSS_SECONDS
+# for the power cuts).
 STRESS_SECONDS ?= 45
 POWERLOSS_SECONDS ?= 150
 FUZZ_SECONDS ?= 60
 POWERLOSS := $(SCRATCH)/release/optimist-powerloss
-stress: DEPS += sqlite3:sqlite3 python3:python3
+stress: DEPS += sqlite3:sqlite3 python3:python3 ip:iproute2 $(PG_SERVER)
 stress: build fuzz
 	python3 Tests/Scripts/stress.py --bin $(RELEASE) --kills 300 --seconds $(STRESS_SECONDS)
 	$(SWIFT) build $(STATIC) --product optimist-powerloss
 	python3 Tests/Scripts/powerloss.py --powerloss $(POWERLOSS) --optimist $(RELEASE) --cuts 300 \
 	  --seconds $(POWERLOSS_SECONDS)
+	python3 Tests/Scripts/stress_pg.py --bin $(RELEASE) --kills 150 --seconds $(STRESS_SECONDS)
 
 # libFuzzer over the code that turns command-line values into validated requests.
 FUZZ := .build-fuzz/fuzz-requests

@@ -29,20 +29,29 @@ public final class PostgresConnection: Database {
       parameters.append(("connect_timeout", String(max(2, connectTimeout))))
     }
     parameters += [("dbname", url), ("client_encoding", "UTF8")]
-    let connection = PostgresConnection.withParameters(parameters) { keywords, values in
-      PQconnectdbParams(keywords, values, 1)
-    }
-    guard let connection, PQstatus(connection) == CONNECTION_OK else {
+    var attempt = 0
+    while true {
+      attempt += 1
+      let connection = PostgresConnection.withParameters(parameters) { keywords, values in
+        PQconnectdbParams(keywords, values, 1)
+      }
+      if let connection, PQstatus(connection) == CONNECTION_OK {
+        handle = connection
+        return
+      }
       let message = connection.map { String(cString: PQerrorMessage($0)) } ?? "out of memory"
       PQfinish(connection)
+      // libpq gives no SQLSTATE for a failed login: ask the server whether it takes
+      // connections at all. One that just finished starting up (or crash recovery) is
+      // tried once more; one that answers and still refuses has refused this login.
       let ping = PostgresConnection.withParameters(parameters) { keywords, values in
         PQpingParams(keywords, values, 1)
       }
+      if ping == PQPING_OK && attempt == 1 { continue }
       throw PostgresError(
         connectionFailure: secret.redact(message),
         serverAnswers: ping == PQPING_OK, parametersValid: ping != PQPING_NO_ATTEMPT)
     }
-    handle = connection
   }
 
   deinit {

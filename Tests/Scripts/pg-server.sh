@@ -2,9 +2,10 @@
 # A throwaway PostgreSQL server for tests, run as the postgres user from Debian's packages.
 #
 #   pg-server.sh start DIR [durable]   initdb DIR/data, listen on DIR's Unix socket and on
-#                                      127.0.0.1:PORT; print PORT. `durable` keeps fsync,
+#                                      127.0.0.1:PORT ($PG_LISTEN instead, if set); print PORT. `durable` keeps fsync,
 #                                      synchronous_commit and full_page_writes on (the
 #                                      defaults); without it they are off, for speed.
+#   pg-server.sh resume DIR            start the server of DIR again (after a crash: recovery)
 #   pg-server.sh stop DIR              stop it (fast shutdown), if it runs
 #   pg-server.sh run CMD...            start a server in a new folder, export
 #                                      OPTIMIST_TEST_PG (a URL of its postgres database),
@@ -37,8 +38,10 @@ start() {
   chmod 0755 "$dir"
   as_postgres "$bin/initdb" -D "$dir/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
     -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
+  # Password logins over TCP from any address the server listens on (its own namespaces).
+  echo "host all all 0.0.0.0/0 scram-sha-256" >>"$dir/data/pg_hba.conf"
   port=$(free_port)
-  local settings="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=300"
+  local settings="-c listen_addresses=${PG_LISTEN:-127.0.0.1} -c port=$port -c unix_socket_directories=$dir -c max_connections=300"
   if [ "$durable" != durable ]; then
     settings="$settings -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   else
@@ -51,6 +54,14 @@ start() {
   echo "$port"
 }
 
+resume() {
+  local dir=$1 bin
+  bin=$(bindir)
+  # (pg_ctl warns about the pid file a killed server left behind: expected here.)
+  as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 120 -o "$(cat "$dir/settings")" start >/dev/null 2>&1 \
+    || { tail -n 20 "$dir/server.log" >&2; exit 1; }
+}
+
 stop() {
   local dir=$1 bin
   bin=$(bindir)
@@ -60,6 +71,7 @@ stop() {
 
 case "${1:-}" in
   start) start "$2" "${3:-}" ;;
+  resume) resume "$2" ;;
   stop) stop "$2" ;;
   run)
     shift

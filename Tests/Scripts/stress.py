@@ -52,9 +52,18 @@ def error_code(stderr):
 
 # ----------------------------------------------------------------------------- crash
 
-def crash_phase(workdir, kills_wanted, seconds):
+def sqlite_rows(db, sql):
+    """The rows of one query against the SQLite store at `db`."""
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def crash_phase(db, kills_wanted, seconds, rows=sqlite_rows, check="integrity_check"):
+    """`rows(db, sql)` reads the store directly; `check` is doctor's check on this engine."""
     print(f"crash: {kills_wanted} SIGKILLs at random moments, at most {seconds}s", flush=True)
-    db = os.path.join(workdir, "crash.db")
     customers = [json.loads(run(db, "create-customer", "--given-name", f"c{i}", "--note", "0")[1])["id"]
                  for i in range(4)]
     items = [json.loads(run(db, "create-item", "--name", f"item{i}")[1])["id"] for i in range(2)]
@@ -141,7 +150,7 @@ def crash_phase(workdir, kills_wanted, seconds):
         fail(f"only {kills[0]} kills happened")
 
     code, out, err = run(db, "doctor")
-    if code != 0 or json.loads(out)["integrity_check"] != "ok":
+    if code != 0 or json.loads(out)[check] != "ok":
         fail(f"doctor after crashes: exit {code} {out} {err}")
 
     # Every printed update is visible: the object's version is at least the printed one, and
@@ -166,29 +175,32 @@ def crash_phase(workdir, kills_wanted, seconds):
         if (p.returncode, p.stdout, p.stderr) != (code, out, err):
             fail(f"payment {args[2]} replayed differently: exit {p.returncode}")
 
-    con = sqlite3.connect(db)
-    orphans = con.execute("""SELECT count(*) FROM payments p LEFT JOIN idempotency_keys k
-        ON k.command = 'create-payment' AND k.object_id = p.id WHERE k.key IS NULL""").fetchone()[0]
-    keyless = con.execute("""SELECT count(*) FROM idempotency_keys k LEFT JOIN payments p
-        ON p.id = k.object_id WHERE k.command = 'create-payment' AND p.id IS NULL""").fetchone()[0]
-    item_versions = con.execute("SELECT count(*), count(DISTINCT version) FROM items").fetchone()
-    integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
-    con.close()
-    if orphans or keyless:
+    check_rows(db, rows)
+    print(f"  checked {len(versions)} versions, {len(payments)} replays, key rows and {check}",
+          flush=True)
+
+
+def check_rows(db, rows):
+    """Payments and key rows one to one, no catalog version twice (read from the store)."""
+    orphans = rows(db, """SELECT count(*) FROM payments p LEFT JOIN idempotency_keys k
+        ON k.command = 'create-payment' AND k.object_id = p.id WHERE k.key IS NULL""")[0][0]
+    keyless = rows(db, """SELECT count(*) FROM idempotency_keys k LEFT JOIN payments p
+        ON p.id = k.object_id WHERE k.command = 'create-payment' AND p.id IS NULL""")[0][0]
+    item_versions = rows(db, "SELECT count(*), count(DISTINCT version) FROM items")[0]
+    if int(orphans) or int(keyless):
         fail(f"{orphans} payments without a key row, {keyless} key rows without a payment")
     if item_versions[0] != item_versions[1]:
         fail(f"catalog versions repeat: {item_versions}")
-    if integrity != "ok":
-        fail(f"integrity_check: {integrity}")
-    print(f"  checked {len(versions)} versions, {len(payments)} replays, key rows and integrity",
-          flush=True)
+    if rows is sqlite_rows:
+        integrity = rows(db, "PRAGMA integrity_check")[0][0]
+        if integrity != "ok":
+            fail(f"integrity_check: {integrity}")
 
 
 # ------------------------------------------------------------------------ contention
 
-def contention_phase(workdir, workers, seconds):
+def contention_phase(db, workers, seconds):
     print(f"contention: {workers} processes, every command, {seconds}s", flush=True)
-    db = os.path.join(workdir, "contention.db")
     shared = json.loads(run(db, "create-customer", "--given-name", "shared", "--note", "0")[1])["id"]
     item = json.loads(run(db, "create-item", "--name", "shared")[1])["id"]
     deadline = time.time() + seconds
@@ -271,27 +283,36 @@ def contention_phase(workdir, workers, seconds):
 
 # ------------------------------------------------------------------------------ busy
 
-def busy_phase(workdir):
-    print("busy: a lock held past --timeout", flush=True)
-    db = os.path.join(workdir, "busy.db")
-    target = json.loads(run(db, "create-customer", "--given-name", "busy")[1])["id"]
+def sqlite_lock(db):
+    """A sqlite3 process holding the write lock of `db`, and what ends it."""
     holder = subprocess.Popen(["sqlite3", db], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                               text=True)
     holder.stdin.write("BEGIN IMMEDIATE;\nSELECT 'locked';\n")
     holder.stdin.flush()
     holder.stdout.readline()
-    before = hashlib.sha256(open(db, "rb").read()).hexdigest()
+    return holder, "ROLLBACK;\n.quit\n"
+
+
+def file_hash(db):
+    return hashlib.sha256(open(db, "rb").read()).hexdigest()
+
+
+def busy_phase(db, lock=sqlite_lock, fingerprint=file_hash):
+    print("busy: a lock held past --timeout", flush=True)
+    target = json.loads(run(db, "create-customer", "--given-name", "busy")[1])["id"]
+    holder, release = lock(db)
+    before = fingerprint(db)
     started = time.time()
     code, out, err = run(db, "update", target, "--set", "note=x", timeout="0.5")
     elapsed = time.time() - started
-    after = hashlib.sha256(open(db, "rb").read()).hexdigest()
-    holder.stdin.write("ROLLBACK;\n.quit\n")
+    after = fingerprint(db)
+    holder.stdin.write(release)
     holder.stdin.close()
     holder.wait()
     if code != 75 or error_code(err) != "TEMPORARY_ERROR" or out:
         fail(f"locked update exited {code} with {err.strip()}")
     if before != after:
-        fail("the refused update changed the database file")
+        fail("the refused update changed the store")
     # It waited for the lock, and gave up soon after --timeout (a generous bound: this checks
     # that the timeout is honoured, not how fast the machine is).
     if not 0.5 <= elapsed < 5.5:
@@ -309,9 +330,9 @@ def main():
     args = parser.parse_args()
     BIN = os.path.abspath(args.bin)
     with tempfile.TemporaryDirectory(prefix="optimist-stress-") as workdir:
-        crash_phase(workdir, args.kills, args.seconds)
-        contention_phase(workdir, args.workers, min(args.seconds, 30))
-        busy_phase(workdir)
+        crash_phase(os.path.join(workdir, "crash.db"), args.kills, args.seconds)
+        contention_phase(os.path.join(workdir, "contention.db"), args.workers, min(args.seconds, 30))
+        busy_phase(os.path.join(workdir, "busy.db"))
     if FAILURES:
         print(f"stress: {len(FAILURES)} failures", flush=True)
         sys.exit(1)
