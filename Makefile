@@ -63,7 +63,7 @@ clean:
 # minutes on 2 cores, plus the build). Never part of `make test`; nothing asserts a time.
 # The work folder keeps the raw measurements (hyperfine JSON, strace, callgrind files).
 bench: DEPS += hyperfine:hyperfine sqlite3:sqlite3 valgrind:valgrind strace:strace /usr/bin/time:time \
-  python3:python3 readelf:binutils
+  python3:python3 readelf:binutils $(PG_SERVER)
 bench: build
 	rm -rf $(SCRATCH)/bench
 	BENCH_DIR=$(SCRATCH)/bench BENCH_SCRATCH=$(SCRATCH) bash Tests/Scripts/bench.sh $(RELEASE) BENCHMARKS.md

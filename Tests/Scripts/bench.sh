@@ -9,6 +9,7 @@
 #   c. idempotency: 8 workers with distinct keys; 8 workers replaying one key
 #   d. scale: get and update with 1,000 and with 1,000,000 customers (and as many keys)
 #   e. memory: peak resident size of one call
+#   f. PostgreSQL: one call and contention against psql on one server (bench_pg.py)
 # and, to explain the figures, instructions (valgrind --tool=callgrind) and system calls
 # (strace -c) of one call. The workloads with threads live in bench_workers.py.
 #
@@ -827,6 +828,11 @@ EOF
 printf '%s\n' "${COMMANDS[@]}"
 echo '```'
 } >"$REPORT"
+
+# PostgreSQL: optimist (optimist-pg beside it) against psql on one throwaway server.
+say "PostgreSQL: one call and contention, optimist against psql"
+python3 "$here/bench_pg.py" --bin "$OPTIMIST" --runs "$RUNS" --workers "$WORKERS" --cycles "$CYCLES" \
+  --work "$WORK/pg" >>"$REPORT"
 
 if [ -n "${BENCH_DIR:-}" ]; then rm -f "$SMALL" "$BIG" "$SMALL-journal" "$BIG-journal"; fi
 say "done: $REPORT"
