@@ -40,7 +40,7 @@ build: deps
 # Every test, then the CLI contract again against PostgreSQL, with a throwaway server
 # (started as the postgres user, stopped afterwards even on failure). The second pass leaves
 # out what only concerns SQLite files and what does not touch a store (FastSyntaxTests).
-PG_ONLY_SQLITE := DatabasePathTests|StorageErrorTests|FastSyntaxTests|SQLite|PostgresCLITests
+PG_ONLY_SQLITE := DatabasePathTests|StorageErrorTests|FastSyntaxTests|PowerLossTests|SQLite|PostgresCLITests
 test: DEPS += sqlite3:sqlite3 python3:python3 $(PG_SERVER)
 test: deps
 	$(SWIFT) build --build-tests --scratch-path $(SCRATCH)
