@@ -133,6 +133,18 @@ import Testing
     ).expectSuccess()
   }
 
+  /// doctor's consistency check finds a rule broken behind optimist's back: exit 1, the
+  /// report still on stdout.
+  @Test func doctorExitsOneWhenTheConsistencyCheckFails() throws {
+    _ = Shop(sandbox)
+    #expect(sandbox.run("doctor").expectSuccess()["consistency_check"] as? String == "ok")
+    try TestServer.require("DELETE FROM \(try schemaOf(sandbox.db)).payments")
+    let doctor = sandbox.run("doctor")
+    #expect(doctor.exitCode == 1, "\(doctor)")
+    #expect(doctor.json?["consistency_check"] as? String == "1 create-payment keys that name no payment")
+    #expect(doctor.errorCode == "INTERNAL_SERVER_ERROR", "\(doctor)")
+  }
+
   /// The schema named in a sandbox URL's `options=-csearch_path%3D…`.
   private func schemaOf(_ url: String) throws -> String {
     try #require(url.components(separatedBy: "search_path%3D").last)
