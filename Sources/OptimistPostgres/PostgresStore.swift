@@ -47,10 +47,10 @@ public final class PostgresStore: StoreEngine {
   private func transaction<T>(
     begin: String, creating: Bool, _ body: (any Database) throws -> T
   ) throws -> T {
-    let (connection, setup) = try connect()
+    let connection = try connect()
     let version: Int?
     do {
-      version = try connection.rows(ofLast: setup + begin + "; SELECT version FROM optimist_schema")
+      version = try connection.rows(ofLast: lockTimeout + begin + "; SELECT version FROM optimist_schema")
         .first.flatMap { $0.integer(0) }.map(Int.init)
     } catch {
       // undefined_table: no schema here yet.
@@ -68,7 +68,7 @@ public final class PostgresStore: StoreEngine {
           + "(\(PostgresStore.latest)): use a newer optimist.")
     }
     if connection.isInTransaction { try connection.execute("ROLLBACK") }
-    try connection.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+    try connection.execute(lockTimeout + "BEGIN ISOLATION LEVEL READ COMMITTED")
     let found = try finish(connection, commit: nil) { () throws -> Int in
       try connection.execute(
         "SELECT pg_advisory_xact_lock(\(PostgresLocks.namespace), "
@@ -124,15 +124,19 @@ public final class PostgresStore: StoreEngine {
     return Int(version)
   }
 
-  /// The connection, and the settings a new one still needs (sent with its first BEGIN).
-  private func connect() throws -> (PostgresConnection, String) {
-    if let opened { return (opened, "") }
+  private func connect() throws -> PostgresConnection {
+    if let opened { return opened }
     let connection = try PostgresConnection(
       url: url.url, connectTimeout: Int(min(timeout, 86_400).rounded(.up)))
     opened = connection
-    // lock_timeout 0 would mean "wait for ever"; --timeout 0 means "do not wait".
-    let milliseconds = max(1, Int(min(timeout * 1000, 2_147_483_647)))
-    return (connection, "SET lock_timeout = \(milliseconds); ")
+    return connection
+  }
+
+  /// `--timeout` as `lock_timeout`, sent in the same round trip as every BEGIN (a rolled-back
+  /// transaction takes a SET with it). 0 would mean "wait for ever"; `--timeout 0` means
+  /// "do not wait". See <https://www.postgresql.org/docs/current/runtime-config-client.html>.
+  private var lockTimeout: String {
+    "SET lock_timeout = \(max(1, Int(min(timeout * 1000, 2_147_483_647)))); "
   }
 
   /// PostgreSQL's facts and the consistency check.

@@ -32,7 +32,7 @@ extension Database {
           [.text(command), .text(key)])
       else {
         // Pruned between the claim and this read: the caller retries, as after a lock wait.
-        throw OptimistError.storage("Idempotency key `\(key)` changed during this command; retry it.")
+        throw OptimistError.unavailable("Idempotency key `\(key)` was pruned during this command; retry it.")
       }
       // Byte for byte: Swift's == would take canonically equivalent text (é and e + ◌́)
       // for the same request, and optimist stores text exactly as given.
