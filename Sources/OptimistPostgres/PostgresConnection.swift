@@ -98,6 +98,16 @@ public final class PostgresConnection: Database {
     return Int(String(cString: PQcmdTuples(result))) ?? 0
   }
 
+  /// Ends the transaction with COMMIT, and makes sure it committed: the server answers a
+  /// COMMIT of a failed transaction with ROLLBACK, and libpq calls that a success.
+  public func commit() throws(PostgresError) {
+    let result = try self.result(of: PQexec(handle, "COMMIT"), sql: "COMMIT")
+    defer { PQclear(result) }
+    guard String(cString: PQcmdStatus(result)) == "COMMIT" else {
+      throw PostgresError(sqlstate: "40000", message: "The transaction was rolled back, not committed.", sql: "COMMIT")
+    }
+  }
+
   /// Whether the connection is inside a transaction (also a failed one).
   public var isInTransaction: Bool {
     let status = PQtransactionStatus(handle)

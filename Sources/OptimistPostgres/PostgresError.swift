@@ -59,12 +59,13 @@ public struct PostgresError: DatabaseError, Equatable, CustomStringConvertible {
   /// lock_not_available: a lock wait outlasted `lock_timeout` (`--timeout`).
   public var isLockTimeout: Bool { sqlstate == "55P03" }
 
-  /// Failures that retrying the whole command can cure: serialization failure, deadlock,
-  /// a lost connection (class 08), the server shutting down or not yet accepting
-  /// connections (57P01–57P03), too many connections, a cancelled statement.
+  /// Failures that retrying the whole command can cure: a rolled-back transaction,
+  /// serialization failure, deadlock, a lost connection (class 08), the server shutting
+  /// down or not yet accepting connections (57P01–57P03), too many connections, a
+  /// cancelled statement.
   public var isTemporary: Bool {
     guard let sqlstate else { return false }
-    return ["40001", "40P01", "57P01", "57P02", "57P03", "53300", "57014"].contains(sqlstate)
+    return ["40000", "40001", "40P01", "57P01", "57P02", "57P03", "53300", "57014"].contains(sqlstate)
       || sqlstate.hasPrefix("08")
   }
 

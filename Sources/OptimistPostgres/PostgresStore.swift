@@ -45,7 +45,7 @@ public final class PostgresStore: StoreEngine {
   /// migration lock; when `creating` is false and there was no schema at all, `body` runs
   /// against the schema made in that transaction, which is then rolled back.
   private func transaction<T>(
-    begin: String, creating: Bool, _ body: (any Database) throws -> T
+    begin: String, creating: Bool, migrated: Bool = false, _ body: (any Database) throws -> T
   ) throws -> T {
     let connection = try connect()
     let version: Int?
@@ -68,6 +68,9 @@ public final class PostgresStore: StoreEngine {
           + "(\(PostgresStore.latest)): use a newer optimist.")
     }
     if connection.isInTransaction { try connection.execute("ROLLBACK") }
+    guard !migrated else {
+      throw OptimistError.storage("The schema in \(location) did not reach version \(PostgresStore.latest).")
+    }
     try connection.execute(lockTimeout + "BEGIN ISOLATION LEVEL READ COMMITTED")
     let found = try finish(connection, commit: nil) { () throws -> Int in
       try connection.execute(
@@ -85,7 +88,7 @@ public final class PostgresStore: StoreEngine {
     try finish(connection, commit: true) {
       try Migration.apply(Migration.postgresql, from: found, on: connection)
     }
-    return try transaction(begin: begin, creating: creating, body)
+    return try transaction(begin: begin, creating: creating, migrated: true, body)
   }
 
   /// Runs `body` in the open transaction, then COMMIT (`commit` true), ROLLBACK (false) or
@@ -95,7 +98,7 @@ public final class PostgresStore: StoreEngine {
     do {
       result = try body()
       switch commit {
-      case true?: try connection.execute("COMMIT")
+      case true?: try connection.commit()
       case false?: try connection.execute("ROLLBACK")
       case nil: break
       }

@@ -9,7 +9,7 @@ and full_page_writes on). Each phase is bounded in time; any broken promise ends
                 one, no version handed out twice, doctor's consistency_check ok.
 2. contention   16 processes, every command; only the exits the workload allows.
 3. busy         a lock held by psql past --timeout: exit 75, store unchanged.
-4. server crash the whole server process group SIGKILLed mid-load, several times, restarted
+4. server crash every server process SIGKILLed at once mid-load, several times, restarted
                 (crash recovery); every acknowledged write (printed update and its version,
                 printed payment) survived, byte for byte. Writers may see exit 75 meanwhile.
 5. two hosts    two network namespaces joined by a veth pair; the server listens in one, and
@@ -39,6 +39,15 @@ SERVER = os.path.join(HERE, "pg-server.sh")
 def psql():
     versions = sorted(int(v) for v in os.listdir("/usr/lib/postgresql") if v.isdigit())
     return f"/usr/lib/postgresql/{versions[-1]}/bin/psql"
+
+
+def alive(pid):
+    """Whether the process exists and is not a zombie waiting to be reaped."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 class Server:
@@ -75,19 +84,46 @@ class Server:
         with open(os.path.join(self.folder, "data", "postmaster.pid")) as f:
             return int(f.readline())
 
+    def processes(self):
+        """Every live process of this server: the postmaster's children are process groups
+        of their own (they call setsid()), so they are found by their working folder, the
+        data folder, which every server process has."""
+        data = os.path.realpath(os.path.join(self.folder, "data"))
+        found = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    if os.readlink(f"/proc/{entry}/cwd") == data and alive(int(entry)):
+                        found.append(int(entry))
+                except OSError:
+                    pass
+        return found
+
     def kill(self):
-        """SIGKILL to the server's whole process group: the postmaster and every backend."""
-        pid = self.postmaster()
-        group = os.getpgid(pid)
-        if group == os.getpgrp():
-            raise RuntimeError("the server shares this script's process group")
-        os.killpg(group, signal.SIGKILL)
+        """SIGKILL to every server process (the postmaster first, so that it starts no new
+        backend meanwhile), as a machine that loses power or an OOM killer would; repeated
+        until none is left."""
+        try:
+            os.kill(self.postmaster(), signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         while True:
-            try:
-                os.kill(pid, 0)
-                time.sleep(0.02)
-            except ProcessLookupError:
-                return
+            victims = self.processes()
+            if not victims:
+                break
+            for pid in victims:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.01)
+        # Every server process is gone, but its pid may already belong to another process
+        # (thousands start here), and the server would then take its lock files for a live
+        # postmaster's: remove them, as an administrator would after checking.
+        os.remove(os.path.join(self.folder, "data", "postmaster.pid"))
+        for name in os.listdir(self.folder):
+            if name.startswith(".s.PGSQL.") and name.endswith(".lock"):
+                os.remove(os.path.join(self.folder, name))
 
     def resume(self):
         subprocess.run(self.prefix() + ["bash", SERVER, "resume", self.folder], check=True)
@@ -118,7 +154,7 @@ def pg_fingerprint(server):
 # ---------------------------------------------------------------------- server crash
 
 def server_crash_phase(server, crashes, seconds):
-    print(f"server crash: {crashes} SIGKILLs of the whole server mid-load, at most {seconds}s",
+    print(f"server crash: {crashes} SIGKILLs of every server process mid-load, at most {seconds}s",
           flush=True)
     db = server.store()
     run = stress.run
@@ -168,22 +204,24 @@ def server_crash_phase(server, crashes, seconds):
                 else:
                     stress.fail(f"create-payment exited {code}: {err.strip()[:200]}")
 
-    threads = [threading.Thread(target=writer, args=(i,)) for i in range(6)]
+    threads = [threading.Thread(target=writer, args=(i,), daemon=True) for i in range(6)]
     for t in threads:
         t.start()
     rng = random.Random(11)
     deadline = time.time() + seconds
     done = 0
-    while done < crashes and time.time() < deadline:
-        time.sleep(rng.uniform(0.5, 2.0))
-        server.kill()
-        time.sleep(rng.uniform(0.1, 0.5))
-        server.resume()
-        done += 1
-    time.sleep(1)
-    stop.set()
-    for t in threads:
-        t.join()
+    try:
+        while done < crashes and time.time() < deadline:
+            time.sleep(rng.uniform(0.5, 2.0))
+            server.kill()
+            time.sleep(rng.uniform(0.1, 0.5))
+            server.resume()
+            done += 1
+        time.sleep(1)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
     print(f"  {done} server crashes, {len(successes)} updates and {len(payments)} payments "
           f"acknowledged, {outages[0]} refusals with exit 75 while it was down", flush=True)
     if done < min(crashes, 2):
@@ -204,10 +242,15 @@ def server_crash_phase(server, crashes, seconds):
     for args, out, err in payments:
         code, again, again_err = run(db, *args)
         if (code, again, again_err) != (0, out, err):
-            stress.fail(f"acknowledged payment {args[2]} did not replay byte for byte (exit {code})")
+            stress.fail(f"acknowledged payment {args[2]} did not replay byte for byte (exit {code}): "
+                        f"printed {out.strip()[:120]}, replayed {again.strip()[:120]}")
     code, out, err = run(db, "doctor")
     if code != 0 or json.loads(out)["consistency_check"] != "ok":
         stress.fail(f"doctor after the server crashes: exit {code} {out} {err}")
+    if stress.FAILURES:
+        kept = os.path.join(tempfile.gettempdir(), "optimist-stress-pg-server.log")
+        subprocess.run(["cp", os.path.join(server.folder, "server.log"), kept], check=False)
+        print(f"  the server's log is kept in {kept}", flush=True)
     stress.check_rows(db, server.rows)
     print(f"  checked {len(latest)} versions and {len(payments)} replays after recovery", flush=True)
 
