@@ -28,7 +28,7 @@ STATIC := -c release --static-swift-stdlib -Xswiftc -static-executable --scratch
 build: deps
 	$(SWIFT) build $(STATIC) --product optimist
 
-test: DEPS += sqlite3:sqlite3
+test: DEPS += sqlite3:sqlite3 strace:strace
 test: deps
 	$(SWIFT) build --build-tests --scratch-path $(SCRATCH)
 	$(SWIFT) test --skip-build --scratch-path $(SCRATCH)
