@@ -5,7 +5,7 @@ SCRATCH ?= .build
 RELEASE := $(SCRATCH)/release/optimist
 SCHEMA_SWIFT := Sources/OptimistCore/Store/Schema.swift
 
-.PHONY: build test demo install clean deps schema bench stress fuzz
+.PHONY: build test demo install install-files clean deps schema bench stress fuzz
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # Debian packages a target needs, installed only when missing: "header-or-command:package".
@@ -37,8 +37,26 @@ demo: build
 	@OPTIMIST=$(RELEASE) sh Tests/Scripts/demo.sh
 
 install: build
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(RELEASE) $(DESTDIR)$(PREFIX)/bin/optimist
+	@$(MAKE) --no-print-directory install-files BIN=$(RELEASE)
+
+# The binary, its bash, zsh and fish completions and its man page, each where that shell and
+# `man` look under PREFIX; the scripts and the page are written by the binary from the same
+# declarations as its help. `make install` runs it after building; BIN is the binary.
+BIN ?= $(RELEASE)
+SHARE = $(DESTDIR)$(PREFIX)/share
+install-files:
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/bash-completion/completions \
+	  $(SHARE)/zsh/site-functions $(SHARE)/fish/vendor_completions.d $(SHARE)/man/man1
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/optimist
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  $(BIN) --generate-completion-script bash >$$tmp/bash && \
+	  $(BIN) --generate-completion-script zsh >$$tmp/zsh && \
+	  $(BIN) --generate-completion-script fish >$$tmp/fish && \
+	  $(BIN) --generate-manual >$$tmp/man && \
+	  install -m 0644 $$tmp/bash $(SHARE)/bash-completion/completions/optimist && \
+	  install -m 0644 $$tmp/zsh $(SHARE)/zsh/site-functions/_optimist && \
+	  install -m 0644 $$tmp/fish $(SHARE)/fish/vendor_completions.d/optimist.fish && \
+	  install -m 0644 $$tmp/man $(SHARE)/man/man1/optimist.1
 
 clean:
 	rm -rf $(SCRATCH) .build-fuzz

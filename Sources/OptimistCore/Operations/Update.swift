@@ -38,7 +38,9 @@ public struct UpdateRequest: Sendable, Equatable {
           field: change.field, detail: "`\(change.field)` is read-only: only optimist sets it.")
       }
       guard known.contains(change.field) else {
-        throw .invalidValue(field: change.field, detail: "Unknown field `\(change.field)`.")
+        let names = ObjectType.allCases.flatMap(\.fields).map(\.name)
+        let hint = nearestName(to: change.field, in: names).map { " Did you mean `\($0)`?" } ?? ""
+        throw .invalidValue(field: change.field, detail: "Unknown field `\(change.field)`.\(hint)")
       }
       guard seen.insert(change.field).inserted else {
         throw .invalidValue(field: change.field, detail: "`\(change.field)` is changed twice.")
