@@ -26,6 +26,23 @@ public enum Optimist {
     Delete.self, PruneKeys.self, Doctor.self,
   ]
 
+  /// The subcommand with this name. A switch, not a search of `commands`: the command a
+  /// script runs is found without building that list.
+  static func command(named name: String) -> (any Subcommand.Type)? {
+    switch name {
+    case CreateCustomer.about.name: return CreateCustomer.self
+    case CreateItem.about.name: return CreateItem.self
+    case CreatePayment.about.name: return CreatePayment.self
+    case Get.about.name: return Get.self
+    case List.about.name: return List.self
+    case Update.about.name: return Update.self
+    case Delete.about.name: return Delete.self
+    case PruneKeys.about.name: return PruneKeys.self
+    case Doctor.about.name: return Doctor.self
+    default: return nil
+    }
+  }
+
   /// The options of `optimist` itself, for help and completions.
   static let rootOptions: [(String, String)] = [
     ("--version", "Show optimist's version."),
@@ -35,15 +52,17 @@ public enum Optimist {
   ]
 
   public static func main() {
-    if let error = CommandLineText.invalidUTF8Argument() {
-      emit(Output(error: error))
+    let arguments: ArraySlice<String>
+    do throws(OptimistError) {
+      arguments = try CommandLineText.words()[...]
+    } catch {
+      return emit(Output(error: error))
     }
-    let arguments = CommandLine.arguments.dropFirst()
     guard let first = arguments.first else {
       printHelp(nil)
       return
     }
-    for command in commands where command.about.name == first {
+    if let command = command(named: first) {
       command.run(arguments.dropFirst())
       return
     }
@@ -78,7 +97,7 @@ public enum Optimist {
       return writeStdout(
         Help.root(about, commands: commands.map { $0.about }, width: Terminal.width))
     }
-    guard let command = commands.first(where: { $0.about.name == name }) else {
+    guard let command = command(named: name) else {
       let suggestion =
         nearestName(to: name, in: commands.map { $0.about.name }).map { " Did you mean '\($0)'?" }
         ?? ""

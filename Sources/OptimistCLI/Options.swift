@@ -96,19 +96,20 @@ func writeAll(_ text: String, to descriptor: Int32) -> Bool {
   }
 }
 
-/// Checks the raw arguments: text that is not UTF-8 would be silently repaired.
+/// The command line's words after the program's name, read from `argv` once.
 enum CommandLineText {
-  static func invalidUTF8Argument() -> OptimistError? {
+  /// The words; the first one that is not UTF-8 is refused (Swift's `CommandLine.arguments`
+  /// would silently repair it).
+  static func words() throws(OptimistError) -> [String] {
+    var words: [String] = []
+    words.reserveCapacity(Int(CommandLine.argc))
     for index in 1..<max(1, Int(CommandLine.argc)) {
       guard let pointer = CommandLine.unsafeArgv[index] else { continue }
-      let bytes = UnsafeBufferPointer(start: pointer, count: strlen(pointer))
-      let valid = bytes.withMemoryRebound(to: UInt8.self) {
-        String(validating: $0, as: UTF8.self) != nil
+      guard let word = String(validatingCString: pointer) else {
+        throw .invalidValue(field: nil, detail: "Argument \(index) is not valid UTF-8 text.")
       }
-      if !valid {
-        return .invalidValue(field: nil, detail: "Argument \(index) is not valid UTF-8 text.")
-      }
+      words.append(word)
     }
-    return nil
+    return words
   }
 }

@@ -10,10 +10,10 @@ import Testing
 
   /// Parses `words` for `C` and returns the command `init` builds from the values.
   func parse<C: Subcommand>(_ type: C.Type, _ words: [String]) throws -> C {
-    guard case .values(let values) = try Parser.parse(words[...], C.declarations) else {
+    guard case .found(let parsed) = try Parser.parse(words[...], C.declarations) else {
       throw UsageError("help was asked for")
     }
-    var arguments = Arguments(values: values)
+    var arguments = Arguments(parsed: parsed)
     return try C(&arguments)
   }
 
@@ -28,15 +28,25 @@ import Testing
     #expect(Set(commandNames).count == 9)
   }
 
+  /// `main()` finds a command with a switch; it must know every command in `commands`.
+  @Test func everyCommandIsFoundByItsName() {
+    for command in Optimist.commands {
+      let found = Optimist.command(named: command.about.name)
+      #expect(
+        found.map(ObjectIdentifier.init) == ObjectIdentifier(command), "\(command.about.name)")
+    }
+    #expect(Optimist.command(named: "help") == nil)
+  }
+
   /// Values are handed out by position: a command must declare the same list whatever the
   /// values are, or `init` would read another option's value.
   @Test func readingDeclaresWhatDescribingDeclared() throws {
     let words = [Self.id, "--version", "1", "--set", "note=x", "--unset", "note", "--db", "d"]
-    guard case .values(let values) = try Parser.parse(words[...], Update.declarations) else {
+    guard case .found(let parsed) = try Parser.parse(words[...], Update.declarations) else {
       Issue.record("help was asked for")
       return
     }
-    var arguments = Arguments(values: values)
+    var arguments = Arguments(parsed: parsed)
     _ = try Update(&arguments)
     #expect(arguments.declared.map(\.name) == Update.declarations.map(\.name))
   }
@@ -89,7 +99,7 @@ import Testing
 
   @Test(arguments: [["--help"], ["-h"], [id, "--help"], ["--db", "x", "-h"]])
   func helpIsAskedFor(_ words: [String]) throws {
-    #expect(try Parser.parse(words[...], Get.declarations) == .help)
+    #expect(try Parser.parse(words[...], Get.declarations).isHelp)
   }
 
   @Test func aValueIsNeverTakenForHelp() throws {

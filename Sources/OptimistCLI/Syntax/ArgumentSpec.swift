@@ -25,8 +25,12 @@ struct ArgumentSpec: Sendable {
   let help: String
   /// What a shell may offer for the value.
   let completion: Completion
-  /// Shown in help as "(default: …)".
+  /// Shown in help as "Default: …".
   let defaultValue: String?
+  /// The values the command line gave it, in order (a flag that is set: `[""]`); empty in
+  /// the declarations themselves. Kept here rather than in a list of lists of its own: each
+  /// generic array type costs the runtime an instantiation at start-up.
+  var values: [String] = []
 
   /// How help and errors name it: `<id>`, `--db <path>`, `--all`.
   var label: String {

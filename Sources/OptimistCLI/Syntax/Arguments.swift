@@ -8,23 +8,26 @@
 struct Arguments {
   /// Every option and positional declared so far, in order.
   private(set) var declared: [ArgumentSpec] = []
-  /// The values found for each declaration, by position; nil while only describing.
-  private let values: [[String]]?
+  /// The declarations with the values the parser found, by position; nil while only
+  /// describing.
+  private let parsed: [ArgumentSpec]?
 
   /// Arguments that only record the declarations.
-  static var describing: Arguments { Arguments(values: nil) }
+  static var describing: Arguments { Arguments(parsed: nil) }
 
-  /// Arguments that hand out `values`: one list per declaration, in declaration order.
-  init(values: [[String]]) {
-    self.values = values
+  /// Arguments that hand out the values of `parsed`, the declarations as the parser filled
+  /// them in, in declaration order.
+  init(parsed: [ArgumentSpec]) {
+    self.init(parsed: Optional(parsed))
   }
 
-  private init(values: [[String]]?) {
-    self.values = values
+  private init(parsed: [ArgumentSpec]?) {
+    self.parsed = parsed
+    declared.reserveCapacity(16)
   }
 
   /// Whether this is only the describing pass (nothing was parsed).
-  var isDescribing: Bool { values == nil }
+  var isDescribing: Bool { parsed == nil }
 
   private mutating func declare(
     _ name: String, _ kind: ArgumentSpec.Kind, value: String?, help: String,
@@ -35,8 +38,8 @@ struct Arguments {
       ArgumentSpec(
         name: name, kind: kind, valueName: value ?? name, help: help, completion: completion,
         defaultValue: defaultValue))
-    guard let values, index < values.count else { return [] }
-    return values[index]
+    guard let parsed, index < parsed.count else { return [] }
+    return parsed[index].values
   }
 
   /// A required positional argument, e.g. an id.

@@ -7,16 +7,21 @@ import OptimistCore
 /// optimist's own check (exit 2). `--` ends the options. `-h` or `--help` where an option may
 /// stand asks for help.
 enum Parser {
-  enum Result: Equatable {
-    /// One list of values per declaration, in declaration order (a flag that is set: `[""]`).
-    case values([[String]])
+  enum Result {
+    /// The declarations with the values found for each.
+    case found([ArgumentSpec])
     case help
+
+    var isHelp: Bool {
+      if case .help = self { return true }
+      return false
+    }
   }
 
   static func parse(_ words: ArraySlice<String>, _ specs: [ArgumentSpec]) throws(UsageError)
     -> Result
   {
-    var values = [[String]](repeating: [], count: specs.count)
+    var specs = specs
     var positionals: [String] = []
     var index = words.startIndex
     var optionsEnded = false
@@ -46,7 +51,7 @@ enum Parser {
       let spec = specs[found]
       if spec.kind == .flag {
         guard inline == nil else { throw UsageError("\(spec.label) takes no value.") }
-        values[found] = [""]
+        specs[found].values = [""]
         continue
       }
       let value: String
@@ -57,24 +62,28 @@ enum Parser {
         value = words[index]
         index += 1
       }
-      if spec.kind == .repeated { values[found].append(value) } else { values[found] = [value] }
+      if spec.kind == .repeated {
+        specs[found].values.append(value)
+      } else {
+        specs[found].values = [value]
+      }
     }
     var next = positionals.startIndex
     for (position, spec) in specs.enumerated() where spec.kind == .positional {
       guard next < positionals.endIndex else {
         throw UsageError("Missing expected argument '\(spec.label)'.")
       }
-      values[position] = [positionals[next]]
+      specs[position].values = [positionals[next]]
       next += 1
     }
     if next < positionals.endIndex {
       throw UsageError("Unexpected argument '\(positionals[next])'.")
     }
     for (position, spec) in specs.enumerated()
-    where spec.kind == .required && values[position].isEmpty {
+    where spec.kind == .required && spec.values.isEmpty {
       throw UsageError("Missing expected argument '\(spec.label)'.")
     }
-    return .values(values)
+    return .found(specs)
   }
 
   /// "Unknown option '--nme'. Did you mean '--name'?"

@@ -40,7 +40,9 @@ extension Subcommand {
   /// Every option and argument the command declares.
   static var declarations: [ArgumentSpec] {
     var arguments = Arguments.describing
-    _ = try? Self(&arguments)
+    // Describing reads no value, so nothing can be refused (and `try?` would cost a
+    // runtime instantiation of `Optional<Self>`).
+    do throws(UsageError) { _ = try Self(&arguments) } catch {}
     return arguments.declared
   }
 }
@@ -49,16 +51,16 @@ extension Subcommand {
   /// Parses the words after the command's name and runs the command.
   static func run(_ words: ArraySlice<String>) {
     let specs = declarations
-    let values: [[String]]
+    let parsed: [ArgumentSpec]
     do throws(UsageError) {
       switch try Parser.parse(words, specs) {
       case .help:
         Optimist.printHelp(about.name)
         return
-      case .values(let found):
-        values = found
+      case .found(let specs):
+        parsed = specs
       }
-      var arguments = Arguments(values: values)
+      var arguments = Arguments(parsed: parsed)
       let command = try Self(&arguments)
       command.run()
     } catch {

@@ -8,7 +8,7 @@ extension Store {
       guard !isMissing else { throw OptimistError.storage("There is no database at `\(path)`.") }
       // The check first: a damaged table can make the counts below fail.
       let problems = try db.prepare("PRAGMA integrity_check").rows().compactMap { $0.text(0) }
-      let integrity = problems == ["ok"] ? "ok" : problems.joined(separator: "; ")
+      let integrity = problems == ["ok"] ? "ok" : problems.joinedFast("; ")
       var counts = JSONObject()
       for type in ObjectType.allCases {
         counts.addRaw(type.table, count(db, type.table))
