@@ -64,7 +64,7 @@ clean:
 # Benchmarks against the sqlite3 shell doing the same SQL, written to BENCHMARKS.md (about 6
 # minutes on 2 cores, plus the build). Never part of `make test`; nothing asserts a time.
 # The work folder keeps the raw measurements (hyperfine JSON, strace, callgrind files).
-bench: DEPS += hyperfine:hyperfine sqlite3:sqlite3 valgrind:valgrind strace:strace /usr/bin/time:time \
+bench: DEPS += hyperfine:hyperfine sqlite3:sqlite3 valgrind:valgrind strace:strace /usr/bin/time:time cc:gcc \
   python3:python3 readelf:binutils
 bench: build
 	rm -rf $(SCRATCH)/bench
