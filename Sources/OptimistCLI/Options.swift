@@ -30,7 +30,7 @@ struct StoreOptions: Sendable {
         "Colour and indent the JSON: auto (on a terminal, unless $NO_COLOR is set), always or never. Piped output stays compact.",
       completion: .choices { ColorChoice.names }, defaultValue: "auto")
     self.timeout = try StoreOptions.seconds(timeout)
-    guard let choice = ColorChoice(rawValue: color ?? "auto") else {
+    guard let choice = ColorChoice(color ?? "auto") else {
       throw UsageError(
         "The value '\(color ?? "")' is invalid for '--color <when>': use auto, always or never.")
     }

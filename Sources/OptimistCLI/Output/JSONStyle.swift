@@ -5,10 +5,22 @@
 #endif
 
 /// `--color auto|always|never`.
-enum ColorChoice: String, CaseIterable, Sendable {
+enum ColorChoice: Sendable {
   case auto, always, never
 
-  static var names: [String] { allCases.map(\.rawValue) }
+  static let names = ["auto", "always", "never"]
+
+  /// The choice with this name. A switch, not a `String` raw value: the synthesized
+  /// `init(rawValue:)` builds an array of the names at run time, a generic instantiation
+  /// every command would pay for.
+  init?(_ name: String) {
+    switch name {
+    case "auto": self = .auto
+    case "always": self = .always
+    case "never": self = .never
+    default: return nil
+    }
+  }
 }
 
 /// How stdout's JSON is laid out: compact and stable for scripts, indented (and coloured)

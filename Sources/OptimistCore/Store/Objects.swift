@@ -86,7 +86,10 @@ extension Connection {
 }
 
 /// Any object the store holds, as `get` and `list` print it.
-enum StoredObject {
+///
+/// `indirect`: the payloads are boxed, so destroying one is a release, not a value-witness
+/// call that needs the runtime to instantiate `Optional<StoredObject>`'s metadata first.
+indirect enum StoredObject {
   case versioned(VersionedObject)
   case payment(Payment)
 
