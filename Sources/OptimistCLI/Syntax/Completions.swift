@@ -74,13 +74,15 @@ enum Completions {
 
   // MARK: zsh
 
-  /// Text inside a single-quoted zsh word, safe in an `_arguments` spec.
-  private static func zshQuoted(_ text: String) -> String {
+  /// Text inside a single-quoted zsh word: `'` closes and reopens the quotes; `inSpec`
+  /// also escapes what `_arguments` reads in an option's `[explanation]` (brackets,
+  /// backslashes) and `_describe` in a name (colons).
+  private static func zshQuoted(_ text: String, inSpec: Bool = true) -> String {
     var out = ""
     for character in text {
       switch character {
       case "'": out += "'\\''"
-      case "[", "]", ":", "\\": out += "\\" + String(character)
+      case "[" where inSpec, "]" where inSpec, "\\" where inSpec: out += "\\" + String(character)
       default: out.append(character)
       }
     }
@@ -107,7 +109,7 @@ enum Completions {
 
       """
     for (about, _) in commands {
-      out += "    '\(about.name):\(zshQuoted(firstSentence(about.abstract)))'\n"
+      out += "    '\(about.name):\(zshQuoted(firstSentence(about.abstract), inSpec: false))'\n"
     }
     out += "    'help:Show help for a command.'\n  )\n"
     out += """

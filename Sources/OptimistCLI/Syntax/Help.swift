@@ -64,7 +64,7 @@ enum Help {
     (["optimist", name] + usageParts(specs)).joined(separator: " ")
   }
 
-  private static func usageParts(_ specs: [ArgumentSpec]) -> [String] {
+  static func usageParts(_ specs: [ArgumentSpec]) -> [String] {
     specs.map { spec in
       switch spec.kind {
       case .positional, .required: return spec.label

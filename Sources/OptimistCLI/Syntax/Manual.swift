@@ -5,6 +5,9 @@ enum Manual {
   static func page() -> String {
     var out = [
       ".TH OPTIMIST 1 \"\" \"\(escape(Optimist.version))\" \"User Commands\"",
+      // No hyphenation and a ragged right edge: option names must stay whole.
+      ".nh",
+      ".ad l",
       ".SH NAME",
       "optimist \\- \(escape(Optimist.about.abstract))",
       ".SH SYNOPSIS",
@@ -22,7 +25,11 @@ enum Manual {
     for command in Optimist.commands {
       let about = command.about
       let specs = command.declarations
-      out += [".SS \(escape(about.name))", ".nf", escape(Help.usage(about.name, specs)), ".fi"]
+      // Filled like text, but never broken inside one `[--name <value>]`.
+      let usage = (["optimist", about.name] + Help.usageParts(specs)).map {
+        escape($0).replacingAll(" ", with: "\\ ")
+      }
+      out += [".SS \(escape(about.name))", ".PP", usage.joined(separator: " ")]
       out += paragraphs([about.abstract] + about.discussion)
       for spec in specs {
         out += [".TP", ".B \(escape(spec.label))", escape(Help.describe(spec))]
