@@ -147,4 +147,29 @@ import Testing
     #expect(nearestName(to: "frobnicate", in: names) == nil)
     #expect(nearestName(to: "x", in: names) == nil)
   }
+
+  /// A command as a new one would be written: one line declares its option.
+  struct Probe: Subcommand {
+    static let about = About("probe", abstract: "A command for this test.", examples: [])
+    let shade: String?
+    let options: StoreOptions
+
+    init(_ arguments: inout Arguments) throws(UsageError) {
+      shade = arguments.option(
+        "shade", help: "A new option.", completion: .choices { ["light", "dark"] })
+      options = try StoreOptions(&arguments)
+    }
+
+    func run() {}
+  }
+
+  @Test func aNewOptionIsParsedAndInHelpUsageAndErrorsAtOnce() throws {
+    #expect(try parse(Probe.self, ["--shade", "dark"]).shade == "dark")
+    let help = Help.command(Probe.about, Probe.declarations, width: 80)
+    #expect(help.contains("  --shade <shade>         A new option."))
+    #expect(Help.usage("probe", Probe.declarations).hasPrefix("optimist probe [--shade <shade>]"))
+    #expect(throws: UsageError("Unknown option '--shdae'. Did you mean '--shade'?")) {
+      try parse(Probe.self, ["--shdae", "dark"])
+    }
+  }
 }
