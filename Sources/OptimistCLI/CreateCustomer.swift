@@ -42,17 +42,11 @@ struct CreateCustomer: Subcommand {
       ),
       ("note", arguments.option("note", help: "A note, at most 500 characters.")),
     ]
-    key = arguments.option("key", help: Idempotency.keyHelp)
+    key = arguments.option("key", help: SharedHelp.key)
     options = try StoreOptions(&arguments)
   }
 
   func run() {
     options.run { try $0.create(CreateRequest(type: .customer, raw: fields, key: key)) }
   }
-}
-
-/// Help shared by the options of the same meaning in several commands.
-enum Idempotency {
-  static let keyHelp =
-    "Idempotency key (1-45 characters): a retry with the same key creates nothing new."
 }

@@ -29,7 +29,7 @@ struct CreateItem: Subcommand {
           completion: .choices { ["true", "false"] })
       ),
     ]
-    key = arguments.option("key", help: Idempotency.keyHelp)
+    key = arguments.option("key", help: SharedHelp.key)
     options = try StoreOptions(&arguments)
   }
 

@@ -52,6 +52,13 @@ struct StoreOptions: Sendable {
   }
 }
 
+/// Help for options of the same meaning in several commands (each command still declares
+/// its own option).
+enum SharedHelp {
+  static let key =
+    "Idempotency key (1-45 characters): a retry with the same key creates nothing new."
+}
+
 /// Prints an output and exits with its code when that is not 0.
 ///
 /// An answer that cannot be written (a full disk, a closed pipe) exits 1: the script did not

@@ -19,9 +19,13 @@ enum Completions {
     Optimist.commands.map { ($0.about, $0.declarations) }
   }
 
-  private static let rootFlags = [
-    "--help", "--version", "--generate-completion-script", "--generate-manual",
-  ]
+  /// `--help`, `--version`, … as `Optimist.rootOptions` lists them (`-h` is left out).
+  private static var rootFlags: [String] {
+    Optimist.rootOptions.compactMap { option in
+      option.0.split(separator: " ").map { $0.hasSuffix(",") ? $0.dropLast() : $0 }
+        .first { $0.hasPrefix("--") }.map(String.init)
+    }
+  }
 
   // MARK: bash
 
