@@ -39,6 +39,8 @@ struct Arguments {
         name: name, kind: kind, valueName: value ?? name, help: help, completion: completion,
         defaultValue: defaultValue))
     guard let parsed, index < parsed.count else { return [] }
+    // Values go by position: `init` must declare the same list on both passes.
+    assert(parsed[index].name == name, "`\(name)` declared where `\(parsed[index].name)` was")
     return parsed[index].values
   }
 

@@ -16,7 +16,7 @@ struct About: Sendable {
   let abstract: String
   /// Paragraphs, each one line of source: help wraps them to the terminal's width.
   let discussion: [String]
-  /// Command lines shown under EXAMPLES.
+  /// Command lines shown under "Example:" (help) and in the man page.
   let examples: [String]
 
   init(_ name: String, abstract: String, discussion: [String] = [], examples: [String]) {
