@@ -141,6 +141,21 @@ import Testing
     #expect(!sandbox.exists(sandbox.db))
   }
 
+  @Test(arguments: [
+    (["list", "--type", "item"], "type", "Did you mean `ITEM`?"),
+    (["list", "--type", "CUSTOMERS"], "type", "Did you mean `CUSTOMER`?"),
+    (
+      ["create-payment", "--key", "k", "--amount", "1", "--currency", "usd", "--source-id", "s"],
+      "amount_money.currency", "Did you mean `USD`?"
+    ),
+  ])
+  func aMistypedValueSuggestsTheValue(_ arguments: [String], _ field: String, _ hint: String) {
+    let result = sandbox.run(arguments)
+    result.expectError(2, "INVALID_VALUE", field: .some(field))
+    #expect((result.error?["detail"] as? String)?.hasSuffix(hint) == true, "\(result)")
+    #expect(!sandbox.exists(sandbox.db))
+  }
+
   @Test func aTypoedFieldSuggestsTheField() {
     let id = sandbox.create("create-customer", "--given-name", "Ada")
     let result = sandbox.run("update", id, "--set", "notee=VIP")

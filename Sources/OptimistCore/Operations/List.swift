@@ -15,8 +15,10 @@ public struct ListRequest: Sendable, Equatable {
   public init(type: String?, limit: String?, cursor: String?) throws(OptimistError) {
     if let type {
       guard let only = ObjectType(rawValue: type) else {
+        let hint = nearestName(to: type, in: ObjectType.allCases.map { $0.rawValue })
+          .map { " Did you mean `\($0)`?" } ?? ""
         throw .invalidValue(
-          field: "type", detail: "`type` must be CUSTOMER, ITEM or PAYMENT, not `\(type)`.")
+          field: "type", detail: "`type` must be CUSTOMER, ITEM or PAYMENT, not `\(type)`.\(hint)")
       }
       types = [only]
     } else {
