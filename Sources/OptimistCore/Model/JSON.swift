@@ -5,7 +5,11 @@
 public struct JSONObject {
   private var body = ""
 
-  public init() {}
+  /// An empty object; `capacity` bytes are reserved up front, so that adding the keys of a
+  /// typical object does not grow (and copy) the text again and again.
+  public init(capacity: Int = 256) {
+    body.reserveCapacity(capacity)
+  }
 
   /// Adds `"key":"value"`; a nil value adds nothing.
   public mutating func add(_ key: String, _ value: String?) {
