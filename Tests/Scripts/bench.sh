@@ -456,7 +456,7 @@ remember /usr/bin/time -f "%M KiB" "$OPTIMIST" get "$GET_SMALL" --db "$SMALL"
 # list --all streams a page at a time: its peak must not grow with the number of objects it
 # prints. Every customer of the big store against only the last TAIL of them (from a cursor):
 # both read enough to fill SQLite's page cache, so any difference is growth.
-TAIL=$((BIG_N / 20 > 50000 ? BIG_N / 20 : BIG_N / 2))
+TAIL=$((BIG_N / 20 >= 50000 ? BIG_N / 20 : BIG_N / 2))
 list_all() {  # NAME ARGS...: RSS_list_NAME (MiB) and LISTED_NAME (objects printed)
   local name=$1
   shift
