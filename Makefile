@@ -6,7 +6,7 @@ RELEASE := $(SCRATCH)/release/optimist
 SCHEMA_SWIFT := Sources/OptimistCore/Store/Schema.swift
 PG_SCHEMA_SWIFT := Sources/OptimistPostgres/Schema.swift
 
-.PHONY: build test demo install clean deps schema bench stress fuzz
+.PHONY: build test demo install install-files clean deps schema bench stress fuzz
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # Debian packages a target needs, installed only when missing: "header-or-command:package"
@@ -41,7 +41,7 @@ build: deps
 # (started as the postgres user, stopped afterwards even on failure). The second pass leaves
 # out what only concerns SQLite files and what does not touch a store (FastSyntaxTests).
 PG_ONLY_SQLITE := DatabasePathTests|StorageErrorTests|FastSyntaxTests|PowerLossTests|SQLite|PostgresCLITests
-test: DEPS += sqlite3:sqlite3 python3:python3 $(PG_SERVER)
+test: DEPS += sqlite3:sqlite3 strace:strace python3:python3 $(PG_SERVER)
 test: deps
 	$(SWIFT) build --build-tests --scratch-path $(SCRATCH)
 	$(PG_RUN) sh -c '$(SWIFT) test --skip-build --scratch-path $(SCRATCH) && \
@@ -52,9 +52,27 @@ demo: build
 	@OPTIMIST=$(RELEASE) sh Tests/Scripts/demo.sh
 
 install: build
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(RELEASE) $(DESTDIR)$(PREFIX)/bin/optimist
-	install -m 0755 $(RELEASE)-pg $(DESTDIR)$(PREFIX)/bin/optimist-pg
+	@$(MAKE) --no-print-directory install-files BIN=$(RELEASE)
+
+# The binaries (optimist and optimist-pg beside it), optimist's bash, zsh and fish completions and its man page, each where that shell and
+# `man` look under PREFIX; the scripts and the page are written by the binary from the same
+# declarations as its help. `make install` runs it after building; BIN is the binary.
+BIN ?= $(RELEASE)
+SHARE = $(DESTDIR)$(PREFIX)/share
+install-files:
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/bash-completion/completions \
+	  $(SHARE)/zsh/site-functions $(SHARE)/fish/vendor_completions.d $(SHARE)/man/man1
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/optimist
+	install -m 0755 $(BIN)-pg $(DESTDIR)$(PREFIX)/bin/optimist-pg
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  $(BIN) --generate-completion-script bash >$$tmp/bash && \
+	  $(BIN) --generate-completion-script zsh >$$tmp/zsh && \
+	  $(BIN) --generate-completion-script fish >$$tmp/fish && \
+	  $(BIN) --generate-manual >$$tmp/man && \
+	  install -m 0644 $$tmp/bash $(SHARE)/bash-completion/completions/optimist && \
+	  install -m 0644 $$tmp/zsh $(SHARE)/zsh/site-functions/_optimist && \
+	  install -m 0644 $$tmp/fish $(SHARE)/fish/vendor_completions.d/optimist.fish && \
+	  install -m 0644 $$tmp/man $(SHARE)/man/man1/optimist.1
 
 clean:
 	rm -rf $(SCRATCH) .build-fuzz
@@ -62,7 +80,7 @@ clean:
 # Benchmarks against the sqlite3 shell doing the same SQL, written to BENCHMARKS.md (about 6
 # minutes on 2 cores, plus the build). Never part of `make test`; nothing asserts a time.
 # The work folder keeps the raw measurements (hyperfine JSON, strace, callgrind files).
-bench: DEPS += hyperfine:hyperfine sqlite3:sqlite3 valgrind:valgrind strace:strace /usr/bin/time:time \
+bench: DEPS += hyperfine:hyperfine sqlite3:sqlite3 valgrind:valgrind strace:strace /usr/bin/time:time cc:gcc \
   python3:python3 readelf:binutils $(PG_SERVER)
 bench: build
 	rm -rf $(SCRATCH)/bench

@@ -8,9 +8,6 @@ let package = Package(
     .executable(name: "optimist-pg", targets: ["optimist-pg"]),
     .library(name: "OptimistCore", targets: ["OptimistCore"]),
   ],
-  dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-  ],
   targets: [
     .systemLibrary(
       name: "CSQLite",
@@ -41,10 +38,7 @@ let package = Package(
     ),
     .target(
       name: "OptimistCLI",
-      dependencies: [
-        "OptimistCore",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ]
+      dependencies: ["OptimistCore"]
     ),
     .executableTarget(
       name: "optimist",

@@ -1,42 +1,39 @@
-import ArgumentParser
 import OptimistCore
 
-struct CreateItem: FastParsable {
-  static let configuration = CommandConfiguration(
-    commandName: "create-item",
-    _superCommandName: "optimist",
+struct CreateItem: Subcommand {
+  static let about = About(
+    "create-item",
     abstract: "Create a catalog item; its version is the update time in epoch milliseconds.",
-    discussion:
-      "Example:\n  optimist create-item --name Coffee --description 'House blend' --available-for-pickup true"
-  )
+    discussion: [
+      "As in Square's Catalog API an item's version is strictly increasing across the store. Treat versions as opaque."
+    ],
+    examples: [
+      "optimist create-item --name Coffee --description 'House blend' --available-for-pickup true"
+    ])
 
-  @Option(parsing: .unconditional, help: "Name, 1-512 characters.") var name: String
-  @Option(parsing: .unconditional, help: "Description, at most 4096 characters.") var description:
-    String?
-  @Option(
-    parsing: .unconditional,
-    help: ArgumentHelp("Whether the item can be picked up.", valueName: "true|false"))
-  var availableForPickup: String?
-  @Option(
-    parsing: .unconditional,
-    help: "Idempotency key (1-45 characters): a retry with the same key creates nothing new.")
-  var key: String?
-  @OptionGroup var options: StoreOptions
+  let fields: [(String, String?)]
+  let key: String?
+  let options: StoreOptions
 
-  func run() {
-    let raw = [
-      ("name", Optional(name)), ("description", description),
-      ("available_for_pickup", availableForPickup),
+  init(_ arguments: inout Arguments) throws(UsageError) {
+    fields = [
+      ("name", arguments.required("name", help: "Name, 1-512 characters.")),
+      (
+        "description",
+        arguments.option("description", help: "Description, at most 4096 characters.")
+      ),
+      (
+        "available_for_pickup",
+        arguments.option(
+          "available-for-pickup", value: "true|false", help: "Whether the item can be picked up.",
+          completion: .choices { ["true", "false"] })
+      ),
     ]
-    options.run { try $0.create(CreateRequest(type: .item, raw: raw, key: key)) }
+    key = arguments.option("key", help: SharedHelp.key)
+    options = try StoreOptions(&arguments)
   }
 
-  static var syntax: FastSyntax<CreateItem> {
-    FastSyntax(
-      options: [
-        "--name": .required({ $0.name = $1 }), "--description": .optional({ $0.description = $1 }),
-        "--available-for-pickup": .optional({ $0.availableForPickup = $1 }),
-        "--key": .optional({ $0.key = $1 }),
-      ], store: { $0.options = $1 })
+  func run() {
+    options.run { try $0.create(CreateRequest(type: .item, raw: fields, key: key)) }
   }
 }

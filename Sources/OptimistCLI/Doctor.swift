@@ -1,21 +1,22 @@
-import ArgumentParser
 import OptimistCore
 
-struct Doctor: FastParsable {
-  static let configuration = CommandConfiguration(
-    commandName: "doctor",
-    _superCommandName: "optimist",
+struct Doctor: Subcommand {
+  static let about = About(
+    "doctor",
     abstract:
       "Check the database: path, versions, counts and PRAGMA integrity_check (exit 1 if damaged).",
-    discussion: "Example:\n  optimist doctor --db ./shop.db")
+    discussion: [
+      "The report goes to stdout even when it finds damage. A missing database exits 1."
+    ],
+    examples: ["optimist doctor --db ./shop.db"])
 
-  @OptionGroup var options: StoreOptions
+  let options: StoreOptions
+
+  init(_ arguments: inout Arguments) throws(UsageError) {
+    options = try StoreOptions(&arguments)
+  }
 
   func run() {
     options.run { try $0.doctor() }
-  }
-
-  static var syntax: FastSyntax<Doctor> {
-    FastSyntax(store: { $0.options = $1 })
   }
 }

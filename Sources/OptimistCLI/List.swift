@@ -1,37 +1,38 @@
-import ArgumentParser
 import OptimistCore
 
-struct List: FastParsable {
-  static let configuration = CommandConfiguration(
-    commandName: "list",
-    _superCommandName: "optimist",
-    abstract: "List objects, a page at a time: {\"objects\":[…],\"cursor\":\"…\"}.",
-    discussion: """
-      The cursor is present only while more objects remain; pass it back with --cursor.
+struct List: Subcommand {
+  static let about = About(
+    "list", abstract: "List objects, a page at a time: {\"objects\":[…],\"cursor\":\"…\"}.",
+    discussion: [
+      "Customers, then items, then payments, each in creation order. The cursor is present only while more objects remain; pass it back with --cursor. Paging neither skips nor repeats an object.",
+      "With --all, optimist follows the cursors itself and prints every object as one document, {\"objects\":[…]}, streamed a page at a time: its memory does not grow with the store.",
+    ],
+    examples: ["optimist list --type ITEM --limit 2", "optimist list --all --type CUSTOMER"])
 
-      Example:
-        optimist list --type ITEM --limit 2
-      """)
+  let type: String?
+  let limit: String?
+  let cursor: String?
+  let all: Bool
+  let options: StoreOptions
 
-  @Option(
-    parsing: .unconditional,
-    help: ArgumentHelp("Only this type (default: all).", valueName: "CUSTOMER|ITEM|PAYMENT"))
-  var type: String?
-  @Option(parsing: .unconditional, help: "At most this many objects, 1-1000 (default 100).")
-  var limit: String?
-  @Option(parsing: .unconditional, help: "Continue after the page that printed this cursor.")
-  var cursor: String?
-  @OptionGroup var options: StoreOptions
-
-  func run() {
-    options.run { try $0.list(ListRequest(type: type, limit: limit, cursor: cursor)) }
+  init(_ arguments: inout Arguments) throws(UsageError) {
+    type = arguments.option(
+      "type", value: "CUSTOMER|ITEM|PAYMENT", help: "Only this type (default: all).",
+      completion: .choices { ObjectType.allCases.map(\.rawValue) })
+    limit = arguments.option("limit", help: "At most this many objects, 1-1000 (default 100).")
+    cursor = arguments.option("cursor", help: "Continue after the page that printed this cursor.")
+    all = arguments.flag("all", help: "Every object (after --cursor, if given), in one document.")
+    options = try StoreOptions(&arguments)
+    if all && limit != nil {
+      throw UsageError("--all prints every object: leave out --limit.")
+    }
   }
 
-  static var syntax: FastSyntax<List> {
-    FastSyntax(
-      options: [
-        "--type": .optional({ $0.type = $1 }), "--limit": .optional({ $0.limit = $1 }),
-        "--cursor": .optional({ $0.cursor = $1 }),
-      ], store: { $0.options = $1 })
+  func run() {
+    if all {
+      ListAll(type: type, cursor: cursor, options: options).run()
+    } else {
+      options.run { try $0.list(ListRequest(type: type, limit: limit, cursor: cursor)) }
+    }
   }
 }

@@ -1,49 +1,126 @@
-import ArgumentParser
 import OptimistCore
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// The command tree; `main()` is the whole program (the executable only calls it).
-public struct Optimist: ParsableCommand {
-  public static let configuration = CommandConfiguration(
-    commandName: "optimist",
+public enum Optimist {
+  static let version = "optimist 0.1.0"
+
+  static let about = About(
+    "optimist",
     abstract:
       "Versioned customers, catalog items and idempotent payments in a local SQLite database.",
-    discussion: """
-      Every stored object carries a version that only optimist changes. `update` and `delete`
-      refuse a stale version with VERSION_MISMATCH (exit 3) and change nothing: get the object
-      again and retry. `create-payment --key K` charges at most once per key.
+    discussion: [
+      "Every stored object carries a version that only optimist changes. update and delete refuse a stale version with VERSION_MISMATCH (exit 3) and change nothing: get the object again and retry. create-payment --key K charges at most once per key.",
+      "JSON goes to stdout (indented and coloured on a terminal, compact when piped), Square-style error documents to stderr. Exit codes: 0 success, 1 storage error, 2 invalid request, 3 version mismatch, 4 not found, 5 idempotency key reused, 6 card declined, 64 malformed command line, 75 database locked past --timeout.",
+    ],
+    examples: ["optimist create-item --name Coffee", "optimist help update"])
 
-      JSON goes to stdout, Square-style error documents to stderr. Exit codes: 0 success,
-      1 storage error, 2 invalid request, 3 version mismatch, 4 not found, 5 idempotency key
-      reused, 6 card declined, 64 malformed command line, 75 database locked past --timeout.
-      """,
-    version: "optimist 0.1.0",
-    subcommands: fastSubcommands
-  )
-
-  /// Every subcommand; each can also read a plain command line without reflection.
-  static let fastSubcommands: [any FastParsable.Type] = [
+  /// Every subcommand, in the order help lists them.
+  static let commands: [any Subcommand.Type] = [
     CreateCustomer.self, CreateItem.self, CreatePayment.self, Get.self, List.self, Update.self,
     Delete.self, PruneKeys.self, Doctor.self,
   ]
 
-  public init() {}
+  /// The subcommand with this name. A switch, not a search of `commands`: the command a
+  /// script runs is found without building that list.
+  static func command(named name: String) -> (any Subcommand.Type)? {
+    switch name {
+    case CreateCustomer.about.name: return CreateCustomer.self
+    case CreateItem.about.name: return CreateItem.self
+    case CreatePayment.about.name: return CreatePayment.self
+    case Get.about.name: return Get.self
+    case List.about.name: return List.self
+    case Update.about.name: return Update.self
+    case Delete.about.name: return Delete.self
+    case PruneKeys.about.name: return PruneKeys.self
+    case Doctor.about.name: return Doctor.self
+    default: return nil
+    }
+  }
+
+  /// The options of `optimist` itself, for help and completions.
+  static let rootOptions: [(String, String)] = [
+    ("--version", "Show optimist's version."),
+    ("-h, --help", "Show help information."),
+    ("--generate-completion-script <shell>", "Print the completion script for bash, zsh or fish."),
+    ("--generate-manual", "Print the man page optimist.1 (roff)."),
+  ]
 
   public static func main() {
-    if let error = CommandLineText.invalidUTF8Argument() {
-      emit(Output(error: error))
+    let arguments: ArraySlice<String>
+    do throws(OptimistError) {
+      arguments = try CommandLineText.words()[...]
+    } catch {
+      return emit(Output(error: error))
     }
     Companion.install()
-    let arguments = Array(CommandLine.arguments.dropFirst())
-    // A plain command line skips ArgumentParser's reflection (FastSyntax); otherwise a named
-    // subcommand is parsed on its own, which reflects over its options only, not the tree.
-    if let name = arguments.first,
-      let subcommand = fastSubcommands.first(where: { $0.configuration.commandName == name })
-    {
-      if !subcommand.runFast(arguments.dropFirst()) {
-        subcommand.main(Array(arguments.dropFirst()))
-      }
+    guard let first = arguments.first else {
+      printHelp(nil)
       return
     }
-    main(arguments)
+    if let command = command(named: first) {
+      command.run(arguments.dropFirst())
+      return
+    }
+    switch first {
+    case "-h", "--help":
+      printHelp(nil)
+    case "--version":
+      writeStdout(version + "\n")
+    case "help":
+      printHelp(arguments.dropFirst().first)
+    case "--generate-completion-script":
+      guard let shell = arguments.dropFirst().first, let script = Completions.script(for: shell)
+      else {
+        fail(UsageError("--generate-completion-script needs bash, zsh or fish."), nil)
+      }
+      writeStdout(script)
+    case "--generate-manual":
+      writeStdout(Manual.page())
+    default:
+      let names = commands.map { $0.about.name } + ["help"]
+      if first.hasPrefix("-") {
+        fail(UsageError("Unknown option '\(first)'."), nil)
+      }
+      let suggestion = nearestName(to: first, in: names).map { " Did you mean '\($0)'?" } ?? ""
+      fail(UsageError("Unknown command '\(first)'.\(suggestion)"), nil)
+    }
+  }
+
+  /// `optimist help [COMMAND]`: help on stdout, exit 0; an unknown command exits 64.
+  static func printHelp(_ name: String?) {
+    guard let name else {
+      return writeStdout(
+        Help.root(about, commands: commands.map { $0.about }, width: Terminal.width))
+    }
+    guard let command = command(named: name) else {
+      let suggestion =
+        nearestName(to: name, in: commands.map { $0.about.name }).map { " Did you mean '\($0)'?" }
+        ?? ""
+      fail(UsageError("Unknown command '\(name)'.\(suggestion)"), nil)
+    }
+    writeStdout(Help.command(command.about, command.declarations, width: Terminal.width))
+  }
+
+  /// A malformed command line: the message and the usage on stderr, exit 64.
+  static func fail(_ error: UsageError, _ command: (any Subcommand.Type)?) -> Never {
+    let usage: String
+    let more: String
+    if let command {
+      usage = Help.usage(command.about.name, command.declarations)
+      more = "optimist \(command.about.name) --help"
+    } else {
+      usage = "optimist <command> [<options>]"
+      more = "optimist --help"
+    }
+    _ = writeAll(
+      "Error: \(error.message)\nUsage: \(usage)\n  See '\(more)' for more information.\n",
+      to: STDERR_FILENO)
+    exit(64)
   }
 }

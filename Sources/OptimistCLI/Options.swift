@@ -1,4 +1,3 @@
-import ArgumentParser
 import OptimistCore
 
 #if canImport(Glibc)
@@ -7,52 +6,85 @@ import OptimistCore
   import Darwin
 #endif
 
-/// `--db` and `--timeout`, accepted by every subcommand.
-struct StoreOptions: ParsableArguments {
-  @Option(
-    parsing: .unconditional,
-    help: ArgumentHelp(
-      "The SQLite database file, or a postgresql:// URL (default: $OPTIMIST_DB, else $XDG_DATA_HOME/optimist/optimist.db, else ~/.local/share/optimist/optimist.db).",
-      valueName: "path"))
-  var db: String?
-
-  @Option(
-    parsing: .unconditional,
-    help: ArgumentHelp(
-      "Seconds to wait for a database locked by another process (exit 75 after).",
-      valueName: "seconds"))
-  var timeout: Double = StoreOptions.defaultTimeout
+/// `--db`, `--timeout` and `--color`, accepted by every subcommand.
+struct StoreOptions: Sendable {
+  let db: String?
+  let timeout: Double
+  let style: JSONStyle
 
   static let defaultTimeout = 10.0
 
-  func validate() throws {
-    guard timeout.isFinite, timeout >= 0, timeout <= 86_400 else {
-      throw ValidationError("--timeout must be a number of seconds from 0 to 86400.")
+  init(_ arguments: inout Arguments) throws(UsageError) {
+    db = arguments.option(
+      "db", value: "path",
+      help:
+        "The SQLite database file, or a postgresql:// URL (default: $OPTIMIST_DB, else $XDG_DATA_HOME/optimist/optimist.db, else ~/.local/share/optimist/optimist.db).",
+      completion: .file)
+    let timeout = arguments.option(
+      "timeout", value: "seconds",
+      help: "Seconds to wait for a database locked by another process (exit 75 after).",
+      defaultValue: "10")
+    let color = arguments.option(
+      "color", value: "when",
+      help:
+        "Colour and indent the JSON: auto (on a terminal, unless $NO_COLOR is set), always or never. Piped output stays compact.",
+      completion: .choices { ColorChoice.names }, defaultValue: "auto")
+    self.timeout = try StoreOptions.seconds(timeout)
+    guard let choice = ColorChoice(color ?? "auto") else {
+      throw UsageError(
+        "The value '\(color ?? "")' is invalid for '--color <when>': use auto, always or never.")
     }
+    style = arguments.isDescribing ? .compact : JSONStyle.resolve(choice)
+  }
+
+  /// `--timeout`: a number of seconds from 0 to 86400.
+  static func seconds(_ text: String?) throws(UsageError) -> Double {
+    guard let text else { return defaultTimeout }
+    guard let seconds = Double(text), seconds.isFinite, seconds >= 0, seconds <= 86_400 else {
+      throw UsageError("--timeout must be a number of seconds from 0 to 86400, not '\(text)'.")
+    }
+    return seconds
   }
 
   /// Runs `body` against the store and prints its output; a non-zero exit ends the process.
   func run(_ body: (any StoreEngine) throws -> Output) {
-    emit(runCommand(database: db, timeout: timeout, body))
+    emit(runCommand(database: db, timeout: timeout, body), style: style)
   }
+}
+
+/// Help for options of the same meaning in several commands (each command still declares
+/// its own option).
+enum SharedHelp {
+  static let key =
+    "Idempotency key (1-45 characters): a retry with the same key creates nothing new."
 }
 
 /// Prints an output and exits with its code when that is not 0.
 ///
 /// An answer that cannot be written (a full disk, a closed pipe) exits 1: the script did not
 /// get it, and repeating the command (with its idempotency key) is the way to get it again.
-func emit(_ output: Output) {
-  guard writeAll(output.stdout, to: STDOUT_FILENO) else {
-    let error = OptimistError.storage("The answer could not be written to stdout.")
-    _ = writeAll(error.document + "\n", to: STDERR_FILENO)
-    exit(error.exitCode)
+func emit(_ output: Output, style: JSONStyle = .compact) {
+  var stdout = output.stdout
+  if style.indented, !stdout.isEmpty {
+    var printer = JSONPrinter(colored: style.colored)
+    stdout = printer.feed(stdout) + printer.finish()
   }
+  writeStdout(stdout)
   _ = writeAll(output.stderr, to: STDERR_FILENO)
   if output.exitCode != 0 { exit(output.exitCode) }
 }
 
+/// Writes to stdout; an answer that cannot be written exits 1 (see `emit`).
+func writeStdout(_ text: String) {
+  guard writeAll(text, to: STDOUT_FILENO) else {
+    let error = OptimistError.storage("The answer could not be written to stdout.")
+    _ = writeAll(error.document + "\n", to: STDERR_FILENO)
+    exit(error.exitCode)
+  }
+}
+
 /// Writes every byte of `text`, retrying short writes and interrupted calls.
-private func writeAll(_ text: String, to descriptor: Int32) -> Bool {
+func writeAll(_ text: String, to descriptor: Int32) -> Bool {
   var text = text
   return text.withUTF8 { bytes in
     guard let base = bytes.baseAddress else { return true }
@@ -71,19 +103,20 @@ private func writeAll(_ text: String, to descriptor: Int32) -> Bool {
   }
 }
 
-/// Checks the raw arguments: the parser would silently repair invalid UTF-8.
+/// The command line's words after the program's name, read from `argv` once.
 enum CommandLineText {
-  static func invalidUTF8Argument() -> OptimistError? {
+  /// The words; the first one that is not UTF-8 is refused (Swift's `CommandLine.arguments`
+  /// would silently repair it).
+  static func words() throws(OptimistError) -> [String] {
+    var words: [String] = []
+    words.reserveCapacity(Int(CommandLine.argc))
     for index in 1..<max(1, Int(CommandLine.argc)) {
       guard let pointer = CommandLine.unsafeArgv[index] else { continue }
-      let bytes = UnsafeBufferPointer(start: pointer, count: strlen(pointer))
-      let valid = bytes.withMemoryRebound(to: UInt8.self) {
-        String(validating: $0, as: UTF8.self) != nil
+      guard let word = String(validatingCString: pointer) else {
+        throw .invalidValue(field: nil, detail: "Argument \(index) is not valid UTF-8 text.")
       }
-      if !valid {
-        return .invalidValue(field: nil, detail: "Argument \(index) is not valid UTF-8 text.")
-      }
+      words.append(word)
     }
-    return nil
+    return words
   }
 }

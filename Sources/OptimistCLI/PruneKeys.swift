@@ -1,25 +1,21 @@
-import ArgumentParser
 import OptimistCore
 
-struct PruneKeys: FastParsable {
-  static let configuration = CommandConfiguration(
-    commandName: "prune-keys",
-    _superCommandName: "optimist",
-    abstract: "Delete idempotency keys older than a duration; payments are kept.",
-    discussion: "Example:\n  optimist prune-keys --older-than 24h")
+struct PruneKeys: Subcommand {
+  static let about = About(
+    "prune-keys", abstract: "Delete idempotency keys older than a duration; payments are kept.",
+    discussion: ["A pruned key can be used afresh. Prints {\"deleted_keys\":N}."],
+    examples: ["optimist prune-keys --older-than 24h"])
 
-  @Option(
-    parsing: .unconditional,
-    help: ArgumentHelp("Age, e.g. 90s, 30m, 24h, 7d; 0s prunes every key.", valueName: "duration"))
-  var olderThan: String
-  @OptionGroup var options: StoreOptions
+  let olderThan: String
+  let options: StoreOptions
+
+  init(_ arguments: inout Arguments) throws(UsageError) {
+    olderThan = arguments.required(
+      "older-than", value: "duration", help: "Age, e.g. 90s, 30m, 24h, 7d; 0s prunes every key.")
+    options = try StoreOptions(&arguments)
+  }
 
   func run() {
     options.run { try $0.pruneKeys(olderThan: olderThan) }
-  }
-
-  static var syntax: FastSyntax<PruneKeys> {
-    FastSyntax(
-      options: ["--older-than": .required({ $0.olderThan = $1 })], store: { $0.options = $1 })
   }
 }

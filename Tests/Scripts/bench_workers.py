@@ -341,7 +341,7 @@ def component(function, obj, sqlite_names):
         base = name
     if "ArgumentParser" in function or "/ArgumentParser/" in obj:
         return "swift-argument-parser"
-    if "8optimist" in function or "OptimistCore" in function:
+    if "8optimist" in function or "OptimistCore" in function or "OptimistCLI" in function:
         return "optimist's own code"
     if "libsqlite3" in obj or base in sqlite_names:
         return "SQLite library"
@@ -351,7 +351,7 @@ def component(function, obj, sqlite_names):
             or "Demangle" in function or "anonymous namespace" in function
             or base in ("_gatherGenericParameters", "tryCast", "getCache", "stringRefEqualsCString")):
         return "Swift runtime and standard library (metadata, conformances, casts, Mirror)"
-    return "other (shell, C library, start-up)"
+    return "other (C library, start-up; the shell's and the floor's own code)"
 
 
 def callgrind_parts(args):

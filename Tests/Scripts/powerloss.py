@@ -115,6 +115,9 @@ class Round:
                     return
             n += 1
             roll = rng.random()
+            if not self.objects["customers"]:
+                # First use: the database does not exist yet; every writer creates.
+                roll = 0.5 if roll < 0.5 else 0.85
             if roll < 0.45:
                 target = rng.choice(self.objects["customers"] + self.objects["items"])
                 got = self.spawn(["get", target])
@@ -131,7 +134,7 @@ class Round:
                 args = ["create-payment", "--key", key, "--amount", str(rng.randint(1, 10**6)),
                         "--currency", "USD", "--source-id",
                         "cnon:card-nonce-declined" if rng.random() < 0.1 else "cnon:card-nonce-ok"]
-                if rng.random() < 0.3:
+                if rng.random() < 0.3 and self.objects["customers"]:
                     args += ["--customer-id", rng.choice(self.objects["customers"])]
                 self.record("payment", args, self.spawn(args), allowed=(0, 6))
             elif roll < 0.92:
@@ -221,7 +224,10 @@ def rebuild(image, folder, target, rng, tear):
                     # The unsynced write reached the disk (or, past the durable end, the new
                     # space holds garbage instead of it, now and then).
                     if len(old) < want and choice > 0.85:
-                        out += os.urandom(want) if choice > 0.93 else bytes(want)
+                        # Garbage only in the new space: a unit across the durable end keeps
+                        # its synced start.
+                        fill = os.urandom(want) if choice > 0.93 else bytes(want)
+                        out += old + fill[len(old):]
                     else:
                         out += new[:want]
                     torn += 1
@@ -241,10 +247,17 @@ def check(args, folder, ledger, new_payments, replays):
     db = os.path.join(folder, "shop.db")
     lost = []
     if not os.path.exists(db):
-        return ["the database file itself is gone"]
+        printed = ledger.latest or ledger.payments
+        return ["the database file itself is gone"] if printed else []
+    printed = ledger.latest or ledger.payments
     con = sqlite3.connect(db)
     try:
         integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
+        tables = {name for (name,) in con.execute("SELECT name FROM sqlite_master")}
+        if "idempotency_keys" not in tables and integrity == "ok":
+            # The first command's schema never reached the disk: fine if it printed nothing.
+            con.close()
+            return ["the schema is gone"] if printed else []
         stored_keys = {k: (out, err, code) for k, out, err, code in con.execute(
             "SELECT key, stdout, stderr, exit_code FROM idempotency_keys "
             "WHERE command = 'create-payment'")}
@@ -282,6 +295,9 @@ def check(args, folder, ledger, new_payments, replays):
             cursor = page.get("cursor")
             if not cursor:
                 break
+    # A delete killed before the cut that left its object in place is over: a later loss of
+    # that object is not excused.
+    ledger.delete_attempted -= {oid for oid in ledger.delete_attempted if oid in stored}
     for oid in ledger.deleted:
         if oid in stored:
             lost.append(f"{oid} is back after its printed delete")
@@ -341,21 +357,53 @@ def seed(args, work):
     return folder, objects, ledger
 
 
-def phase(args, work, name, durability, rounds, seconds, want_loss):
-    print(f"{name}: up to {rounds} power cuts, at most {seconds}s, durability={durability}",
-          flush=True)
+# What `doctor` must report for each setting, as (journal_mode, synchronous).
+SETTINGS = {"durable": ("truncate", "full"), "off": ("truncate", "off"),
+            "delete-full": ("delete", "full"), "truncate-normal": ("truncate", "normal")}
+
+
+def check_settings(args, folder, image, durability):
+    """The writers really run with `durability`, and the shipped optimist with its own."""
+    db = os.path.join(folder, "shop.db")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "OPTIMIST_POWERLOSS_DIR": image,
+           "OPTIMIST_POWERLOSS_DURABILITY": durability}
+    for binary, expected, environment in ((args.powerloss, SETTINGS[durability], env),
+                                          (args.optimist, SETTINGS["durable"], None)):
+        p = subprocess.run([binary, "doctor", "--db", db], capture_output=True, text=True,
+                           env=environment)
+        report = json.loads(p.stdout) if p.returncode == 0 else {}
+        found = (report.get("journal_mode"), report.get("synchronous"))
+        if found != expected:
+            fail(f"{os.path.basename(binary)} runs with {found}, not {expected}: {p.stderr.strip()}")
+            sys.exit(1)
+
+
+def phase(args, work, name, durability, rounds, seconds, want_loss, first_use=False):
+    print(f"{name}: up to {rounds} power cuts, at most {seconds}s, durability={durability}"
+          + (", each on a database that does not exist yet" if first_use else ""), flush=True)
     work = os.path.join(work, name)
     os.makedirs(work)
     rng = random.Random(args.seed + hash(name) % 1000)
-    folder, objects, ledger = seed(args, work)
+    if first_use:
+        folder, objects, ledger = None, None, None
+    else:
+        folder, objects, ledger = seed(args, work)
+        check_settings(args, folder, os.path.join(work, "image0"), durability)
     deadline = time.time() + seconds
     cuts = torn_total = hot_total = printed_total = 0
     first_loss = None
     while cuts < rounds and time.time() < deadline:
         image = os.path.join(work, f"image{cuts + 1}")
-        snapshot(folder, image)
+        if first_use:
+            # A first command ever: no database, no journal, a new image.
+            folder = os.path.join(work, f"new{cuts + 1}")
+            os.makedirs(folder)
+            objects = {"customers": [], "items": [], "doomed": []}
+            ledger = Ledger()
+        else:
+            snapshot(folder, image)
         run = Round(args, folder, image, durability, ledger, rng, objects)
-        lock = run.run(rng.uniform(0.02, 0.3))
+        lock = run.run(rng.uniform(0.005, 0.15) if first_use else rng.uniform(0.02, 0.3))
         cuts += 1
         target = os.path.join(work, f"boot{cuts}")
         torn, hot = rebuild(image, folder, target, rng, tear=rng.random() < 0.5)
@@ -381,7 +429,8 @@ def phase(args, work, name, durability, rounds, seconds, want_loss):
         printed_total += len(run.printed)
         lost = check(args, target, ledger, new_payments, args.replays)
         shutil.rmtree(folder)
-        shutil.rmtree(image)
+        if os.path.exists(image):
+            shutil.rmtree(image)
         folder = target
         if lost:
             first_loss = first_loss or (cuts, lost)
@@ -391,7 +440,7 @@ def phase(args, work, name, durability, rounds, seconds, want_loss):
                 fail(f"cut {cuts}: {line}")
             # The ledger no longer matches the disk: later rounds would only repeat this.
             break
-    if not want_loss and first_loss is None:
+    if not want_loss and first_loss is None and not first_use:
         # After the last cut, every printed payment replays through the shipped optimist.
         db = os.path.join(folder, "shop.db")
         for payment_args, out, err, code in ledger.payments.values():
@@ -401,7 +450,8 @@ def phase(args, work, name, durability, rounds, seconds, want_loss):
                 fail(f"payment {payment_args[2]} replays as exit {p.returncode} after the last cut")
         print(f"  all {len(ledger.payments)} printed payments replayed byte for byte", flush=True)
     print(f"  {cuts} cuts, {printed_total} printed successes, {torn_total} torn units, "
-          f"{hot_total} hot journals rolled back, {len(ledger.payments)} payments held", flush=True)
+          f"{hot_total} hot journals rolled back"
+          + ("" if first_use else f", {len(ledger.payments)} payments held"), flush=True)
     if want_loss:
         if first_loss is None:
             fail(f"{name}: {cuts} cuts with durability={durability} lost nothing: "
@@ -420,6 +470,8 @@ def main():
     parser.add_argument("--powerloss", required=True, help="the optimist-powerloss binary")
     parser.add_argument("--optimist", required=True, help="the shipped optimist binary")
     parser.add_argument("--cuts", type=int, default=300, help="power cuts of the durable phase")
+    parser.add_argument("--first-use-cuts", type=int, default=60,
+                        help="power cuts while the first commands create a new database")
     parser.add_argument("--control-cuts", type=int, default=100,
                         help="power cuts each negative control may take to lose a write")
     parser.add_argument("--seconds", type=int, default=150, help="bound of the durable phase")
@@ -431,8 +483,12 @@ def main():
     args.optimist = os.path.abspath(args.optimist)
     with tempfile.TemporaryDirectory(prefix="optimist-powerloss-") as work:
         phase(args, work, "durable", "durable", args.cuts, args.seconds, want_loss=False)
+        phase(args, work, "first-use", "durable", args.first_use_cuts, 60, want_loss=False,
+              first_use=True)
         phase(args, work, "control-off", "off", args.control_cuts, 60, want_loss=True)
         phase(args, work, "control-delete-full", "delete-full", args.control_cuts, 60,
+              want_loss=True)
+        phase(args, work, "control-truncate-normal", "truncate-normal", args.control_cuts, 60,
               want_loss=True)
     if FAILURES:
         print(f"powerloss: {len(FAILURES)} failures", flush=True)

@@ -16,9 +16,12 @@ import Testing
   static let powerloss = URL(fileURLWithPath: OptimistProcess.binary).deletingLastPathComponent()
     .appendingPathComponent("optimist-powerloss").path
 
-  /// Creates a customer, updates it (both printed), then cuts the power: returns what the
-  /// folder rebuilt from the durable image holds, read by the shipped optimist.
-  func printedUpdateThenPowerCut(durability: String) throws -> (printed: String, after: CLIResult) {
+  /// Creates a customer, updates it unless `update` is false (each printed), then cuts the
+  /// power: returns the last answer and what the folder rebuilt from the durable image
+  /// holds, read by the shipped optimist.
+  func printedUpdateThenPowerCut(durability: String, update: Bool = true) throws -> (
+    printed: String, after: CLIResult
+  ) {
     let folder = sandbox.root + "/disk"
     let image = sandbox.root + "/image"
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -32,12 +35,15 @@ import Testing
     }
     let created = run("create-customer", "--given-name", "Ada")
     let id = try #require(created.expectSuccess()["id"] as? String)
-    let updated = run("update", id, "--version", "0", "--set", "note=paid")
-    updated.expectSuccess()
+    var last = created
+    if update {
+      last = run("update", id, "--version", "0", "--set", "note=paid")
+      last.expectSuccess()
+    }
 
     let rebuilt = sandbox.root + "/rebuilt"
     try rebuild(image: image, into: rebuilt)
-    return (updated.out, sandbox.run("get", id, "--db", rebuilt + "/shop.db"))
+    return (last.out, sandbox.run("get", id, "--db", rebuilt + "/shop.db"))
   }
 
   /// The files the disk holds: each name the image has, with its durable bytes (no tearing).
@@ -60,10 +66,19 @@ import Testing
     sandbox.run("doctor", "--db", sandbox.root + "/rebuilt/shop.db").expectSuccess()
   }
 
+  /// The very first command: the new database file and its name are on the disk.
+  @Test func aPrintedFirstCreateSurvivesThePowerCut() throws {
+    let (printed, after) = try printedUpdateThenPowerCut(durability: "durable", update: false)
+    after.expectSuccess()
+    #expect(after.out == printed)
+  }
+
   /// DELETE mode at FULL, optimist's settings before the fix: the journal's unlink was never
-  /// synced, so it is back after the cut and SQLite rolls the printed update back.
-  @Test func theRollbackJournalsDefaultModeLosesIt() throws {
-    let (printed, after) = try printedUpdateThenPowerCut(durability: "delete-full")
+  /// synced, so it is back after the cut and SQLite rolls the printed update back. TRUNCATE
+  /// at NORMAL: the truncation is not synced, so the journal is still whole on the disk.
+  @Test(arguments: ["delete-full", "truncate-normal"])
+  func weakerSettingsLoseIt(durability: String) throws {
+    let (printed, after) = try printedUpdateThenPowerCut(durability: durability)
     let stored = after.expectSuccess()
     #expect(after.out != printed)
     #expect(stored["version"] as? Int == 0)

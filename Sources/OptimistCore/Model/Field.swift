@@ -49,3 +49,46 @@ public enum FieldValue: Sendable, Equatable {
     }
   }
 }
+
+/// An object's values by JSON name; a field without a value is absent.
+///
+/// A small array, not a `Dictionary`: an object has at most seven fields, found faster by
+/// looking than by hashing, and a dictionary's generic storage costs a `get` a runtime
+/// protocol-conformance lookup (`String: Hashable`) that walks every conformance record of
+/// the static binary (BENCHMARKS.md).
+public struct FieldValues: Sendable, Equatable, ExpressibleByDictionaryLiteral {
+  private struct Entry: Sendable, Equatable {
+    let name: String
+    var value: FieldValue
+  }
+
+  private var entries: [Entry] = []
+
+  public init() {}
+
+  public init(dictionaryLiteral elements: (String, FieldValue)...) {
+    for (name, value) in elements { self[name] = value }
+  }
+
+  /// The value of the field with this JSON name; setting nil removes it.
+  public subscript(name: String) -> FieldValue? {
+    get {
+      for entry in entries where entry.name == name { return entry.value }
+      return nil
+    }
+    set {
+      if let index = entries.firstIndex(where: { $0.name == name }) {
+        if let newValue { entries[index].value = newValue } else { entries.remove(at: index) }
+      } else if let newValue {
+        entries.append(Entry(name: name, value: newValue))
+      }
+    }
+  }
+
+  public var count: Int { entries.count }
+
+  /// The same fields with the same values, in any order.
+  public static func == (a: FieldValues, b: FieldValues) -> Bool {
+    a.entries.count == b.entries.count && a.entries.allSatisfy { b[$0.name] == $0.value }
+  }
+}

@@ -22,8 +22,8 @@ public enum ObjectType: String, CaseIterable, Sendable {
     }
   }
 
-  /// JSON names that only the tool sets.
-  public static let readOnlyFields: Set<String> = [
+  /// JSON names that only the tool sets (an array: see `Currency.codes` on sets' cost).
+  public static let readOnlyFields: [String] = [
     "id", "type", "version", "created_at", "updated_at", "is_deleted",
   ]
 }

@@ -25,9 +25,34 @@ public struct Timestamp: Equatable, Comparable, Sendable {
     let millis = Int(milliseconds - seconds * 1000)
     let (year, month, day) = Timestamp.civilDate(daysSinceEpoch: seconds.floorDivided(by: 86_400))
     let secondOfDay = Int(seconds - seconds.floorDivided(by: 86_400) * 86_400)
-    return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(secondOfDay / 3600, 2)
-      + ":" + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2) + "." + pad(millis, 3)
-      + "Z"
+    guard (0...9999).contains(year) else {
+      return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
+        + pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay / 60 % 60, 2) + ":"
+        + pad(secondOfDay % 60, 2) + "." + pad(millis, 3) + "Z"
+    }
+    // Written digit by digit into one buffer of 24 ASCII bytes.
+    return String(unsafeUninitializedCapacity: 24) { buffer in
+      var position = 0
+      func put(_ value: Int, _ width: Int, _ after: Unicode.Scalar) {
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        while divisor > 0 {
+          buffer[position] = UInt8(ascii: "0") + UInt8(value / divisor % 10)
+          position += 1
+          divisor /= 10
+        }
+        buffer[position] = UInt8(ascii: after)
+        position += 1
+      }
+      put(year, 4, "-")
+      put(month, 2, "-")
+      put(day, 2, "T")
+      put(secondOfDay / 3600, 2, ":")
+      put(secondOfDay / 60 % 60, 2, ":")
+      put(secondOfDay % 60, 2, ".")
+      put(millis, 3, "Z")
+      return position
+    }
   }
 
   /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
@@ -47,7 +72,8 @@ public struct Timestamp: Equatable, Comparable, Sendable {
 
 private func pad(_ value: Int, _ width: Int) -> String {
   let digits = String(value)
-  return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+  return digits.count >= width
+    ? digits : String(repeating: "0", count: width - digits.count) + digits
 }
 
 extension Int64 {

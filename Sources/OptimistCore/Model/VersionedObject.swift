@@ -5,12 +5,12 @@ public struct VersionedObject: Sendable, Equatable {
   public var version: Int64
   public let createdAt: Timestamp
   public var updatedAt: Timestamp
-  /// The user's values by JSON name; absent fields are not in the dictionary.
-  public var values: [String: FieldValue]
+  /// The user's values by JSON name; absent fields are not there.
+  public var values: FieldValues
 
   public init(
     type: ObjectType, id: String, version: Int64, createdAt: Timestamp, updatedAt: Timestamp,
-    values: [String: FieldValue]
+    values: FieldValues
   ) {
     self.type = type
     self.id = id

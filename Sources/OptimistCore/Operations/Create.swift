@@ -1,14 +1,14 @@
 /// A validated `create-customer` or `create-item` request.
 public struct CreateRequest: Sendable, Equatable {
   public let type: ObjectType
-  public let values: [String: FieldValue]
+  public let values: FieldValues
   public let key: String?
   /// The request as given, for comparing with the one a key was first used for.
   let fingerprint: String
 
   /// Validates the raw option values, given as (JSON field name, value) in option order.
   public init(type: ObjectType, raw: [(String, String?)], key: String?) throws(OptimistError) {
-    var values: [String: FieldValue] = [:]
+    var values = FieldValues()
     var fingerprint = JSONObject()
     for field in type.fields {
       guard let rawValue = raw.first(where: { $0.0 == field.name })?.1 else { continue }

@@ -30,7 +30,9 @@ public struct PaymentRequest: Sendable, Equatable {
       }
       throw .invalidValue(
         field: "amount_money.currency",
-        detail: "`currency` must be an upper-case ISO 4217 code such as USD, not `\(currency)`.")
+        detail: "`currency` must be an upper-case ISO 4217 code such as USD, not `\(currency)`."
+          + (Currency.isSupported(currency.uppercased())
+            ? " Did you mean `\(currency.uppercased())`?" : ""))
     }
     self.currency = currency
     self.sourceID = try Values.text(sourceID, field: "source_id", maxLength: 192) ?? ""

@@ -6,7 +6,7 @@ extension StoreEngine {
     try read { db in
       // The check first: a damaged table can make the counts below fail.
       let diagnosis = try diagnose(db)
-      let result = diagnosis.problems.isEmpty ? "ok" : diagnosis.problems.joined(separator: "; ")
+      let result = diagnosis.problems.isEmpty ? "ok" : diagnosis.problems.joinedFast("; ")
       var counts = JSONObject()
       for type in ObjectType.allCases {
         counts.addRaw(type.table, count(db, type.table))

@@ -15,8 +15,10 @@ public struct ListRequest: Sendable, Equatable {
   public init(type: String?, limit: String?, cursor: String?) throws(OptimistError) {
     if let type {
       guard let only = ObjectType(rawValue: type) else {
+        let hint = nearestName(to: type, in: ObjectType.allCases.map { $0.rawValue })
+          .map { " Did you mean `\($0)`?" } ?? ""
         throw .invalidValue(
-          field: "type", detail: "`type` must be CUSTOMER, ITEM or PAYMENT, not `\(type)`.")
+          field: "type", detail: "`type` must be CUSTOMER, ITEM or PAYMENT, not `\(type)`.\(hint)")
       }
       types = [only]
     } else {
@@ -72,9 +74,24 @@ struct Cursor: Equatable, Sendable {
   var text: String { "\(scope)-\(type.rawValue)-\(seq)" }
 }
 
+/// One page of a listing: each object's JSON, and the cursor after it (nil at the end).
+public struct ListPage: Sendable, Equatable {
+  public let objects: [String]
+  public let cursor: String?
+}
+
 extension StoreEngine {
   /// Prints `{"objects":[…],"cursor":"…"}`, the cursor only while more remain.
   public func list(_ request: ListRequest) throws -> Output {
+    let page = try listPage(request)
+    var document = JSONObject()
+    document.addRaw("objects", jsonArray(page.objects))
+    document.add("cursor", page.cursor)
+    return .success(document.text)
+  }
+
+  /// One page of the listing, read in one transaction.
+  public func listPage(_ request: ListRequest) throws -> ListPage {
     try read { db in
       if let start = request.start {
         // The engine keeps the highest position ever handed out (SQLite's AUTOINCREMENT,
@@ -94,14 +111,12 @@ extension StoreEngine {
           page.append((type, seq, object))
         }
       }
-      var document = JSONObject()
-      document.addRaw("objects", jsonArray(page.prefix(request.limit).map { $0.2.json }))
+      var cursor: String?
       if page.count > request.limit {
         let (type, seq, _) = page[request.limit - 1]
-        document.add(
-          "cursor", Cursor(scope: Cursor.scope(of: request.types), type: type, seq: seq).text)
+        cursor = Cursor(scope: Cursor.scope(of: request.types), type: type, seq: seq).text
       }
-      return .success(document.text)
+      return ListPage(objects: page.prefix(request.limit).map { $0.2.json }, cursor: cursor)
     }
   }
 }

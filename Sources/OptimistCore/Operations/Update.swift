@@ -30,19 +30,22 @@ public struct UpdateRequest: Sendable, Equatable {
     guard !changes.isEmpty else {
       throw .invalidValue(field: nil, detail: "Nothing to update: give --set FIELD=VALUE or --unset FIELD.")
     }
-    let known = Set(ObjectType.allCases.flatMap(\.fields).map(\.name))
-    var seen: Set<String> = []
+    // Arrays, not sets: a handful of names, and no runtime `String: Hashable` lookup.
+    let known = ObjectType.allCases.flatMap { $0.fields }.map { $0.name }
+    var seen: [String] = []
     for change in changes {
       if ObjectType.readOnlyFields.contains(change.field) {
         throw .invalidValue(
           field: change.field, detail: "`\(change.field)` is read-only: only optimist sets it.")
       }
       guard known.contains(change.field) else {
-        throw .invalidValue(field: change.field, detail: "Unknown field `\(change.field)`.")
+        let hint = nearestName(to: change.field, in: known).map { " Did you mean `\($0)`?" } ?? ""
+        throw .invalidValue(field: change.field, detail: "Unknown field `\(change.field)`.\(hint)")
       }
-      guard seen.insert(change.field).inserted else {
+      guard !seen.contains(change.field) else {
         throw .invalidValue(field: change.field, detail: "`\(change.field)` is changed twice.")
       }
+      seen.append(change.field)
     }
     self.changes = changes
   }

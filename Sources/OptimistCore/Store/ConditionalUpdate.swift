@@ -29,7 +29,7 @@ extension Database {
       + fields.map { object.values[$0.name]?.sqlValue ?? .null }
       + [.text(object.id), .integer(expectedVersion)]
     let changed = try run(
-      "UPDATE \(object.type.table) SET \(assignments.joined(separator: ", ")) "
+      "UPDATE \(object.type.table) SET \(assignments.joinedFast(", ")) "
         + "WHERE id = ? AND version = ?", values)
     guard changed == 1 else {
       throw try conflict(type: object.type, id: object.id, expectedVersion: expectedVersion)

@@ -74,14 +74,31 @@ public enum DatabasePath {
     var parent = ""
     let components = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
     for (index, component) in components.enumerated() {
+      let enclosing = parent.isEmpty ? (path.hasPrefix("/") ? "/" : ".") : parent
       parent += (index == 0 ? "" : "/") + component
       if parent.isEmpty || component.isEmpty || component == "." { continue }
-      if mkdir(parent, 0o700) != 0 && errno != EEXIST {
+      if mkdir(parent, 0o700) == 0 {
+        // A new folder's name is on the disk only once its own folder is synced; SQLite
+        // syncs just the database's folder (for the journal, and so the database's name).
+        try syncFolder(enclosing)
+      } else if errno != EEXIST {
         throw .storage("Cannot create the folder `\(parent)` for the database: \(systemError()).")
       }
     }
     try refuseNetworkFileSystem(parent.isEmpty ? (path.hasPrefix("/") ? "/" : ".") : parent)
     return .missing
+  }
+
+  /// fsync(2) on a folder, so that the names made in it survive a power cut.
+  static func syncFolder(_ path: String) throws(OptimistError) {
+    let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard descriptor >= 0 else {
+      throw .storage("Cannot open the folder `\(path)` to sync it: \(systemError()).")
+    }
+    defer { close(descriptor) }
+    guard fsync(descriptor) == 0 else {
+      throw .storage("Cannot sync the folder `\(path)`: \(systemError()).")
+    }
   }
 
   /// Bytes 18 and 19 of the header are 2 in WAL mode (<https://www.sqlite.org/fileformat.html>).

@@ -96,6 +96,7 @@ public final class Store: StoreEngine {
     isMissing = state == .missing && !creating
     // The stand-in for a missing file is not kept: the next command may find the file.
     let connection = try Connection(path: isMissing ? ":memory:" : path)
+    try connection.setBusyTimeout(milliseconds: Int32(min(timeout * 1000, Double(Int32.max))))
     if state == .existing(usesWAL: true) && !Store.walIsSafe,
       try connection.first("PRAGMA user_version")?.integer(0) ?? 0 > 0
     {
@@ -108,7 +109,6 @@ public final class Store: StoreEngine {
             + "concurrent writers, and it could not be switched back to the rollback journal.")
       }
     }
-    try connection.setBusyTimeout(milliseconds: Int32(min(timeout * 1000, Double(Int32.max))))
     // A command that printed success has its change on disk (Durability.swift). A file in
     // WAL mode is either ours and switched above where WAL is unsafe, or another program's,
     // which the schema check refuses untouched.

@@ -29,7 +29,7 @@ import Testing
   }
 
   @Test func customerNeedsAContactField() {
-    for values: [String: FieldValue] in [[:], ["note": .text("n")], ["reference_id": .text("r")]] {
+    for values: FieldValues in [[:], ["note": .text("n")], ["reference_id": .text("r")]] {
       let error = #expect(throws: OptimistError.self) {
         try VersionedObject(
           type: .customer, id: "X", version: 0, createdAt: .init(milliseconds: 0),

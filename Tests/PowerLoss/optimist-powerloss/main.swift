@@ -4,9 +4,10 @@
 // image kept. The shipped `optimist` has none of this.
 //
 //   OPTIMIST_POWERLOSS_DIR=folder   where the durable image lives (required)
-//   OPTIMIST_POWERLOSS_DURABILITY=  durable (default): optimist's own settings;
-//                                   off: synchronous=OFF; delete-full: the rollback journal's
-//                                   DELETE mode at synchronous=FULL (the negative controls)
+//   OPTIMIST_POWERLOSS_DURABILITY=  durable (default): optimist's own settings; the
+//                                   negative controls: off (synchronous=OFF), delete-full
+//                                   (DELETE mode at FULL: the unlink is not synced),
+//                                   truncate-normal (TRUNCATE at NORMAL: nor the truncation)
 import CPowerLossVFS
 import OptimistCLI
 @_spi(PowerLossTesting) import OptimistCore
@@ -32,8 +33,11 @@ case "off":
   Store.durability.synchronous = "off"
 case "delete-full":
   Store.durability = Durability(journalMode: "delete", synchronous: "full")
+case "truncate-normal":
+  Store.durability.synchronous = "normal"
 case let other:
-  refuse("unknown OPTIMIST_POWERLOSS_DURABILITY `\(other)` (durable, off or delete-full)")
+  refuse(
+    "unknown OPTIMIST_POWERLOSS_DURABILITY `\(other)` (durable, off, delete-full or truncate-normal)")
 }
 
 guard powerloss_vfs_register(directory, 1) == 0 else {

@@ -89,7 +89,7 @@ enum OptimistProcess {
       .appendingPathComponent("optimist").path
   }()
 
-  /// Runs a program to its end. `COLUMNS=80` is always set; nothing else is inherited.
+  /// Runs a program to its end. `COLUMNS` is 80 unless given; nothing else is inherited.
   static func run(
     _ arguments: [String], environment: [String: String], executable: String = binary
   ) -> CLIResult {
@@ -102,7 +102,7 @@ enum OptimistProcess {
     input: Bool = false
   ) -> RunningProcess {
     var environment = environment
-    environment["COLUMNS"] = "80"
+    if environment["COLUMNS"] == nil { environment["COLUMNS"] = "80" }
     if environment["PATH"] == nil { environment["PATH"] = "/usr/bin:/bin" }
     return RunningProcess(
       executable: executable, arguments: arguments, environment: environment, input: input)
