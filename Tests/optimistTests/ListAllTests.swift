@@ -12,14 +12,26 @@ import Testing
   /// Adds `count` customers with SQL, faster than a process each: more than one page of
   /// `list --all` (1,000 objects per transaction).
   func addCustomers(_ count: Int) {
-    let sql = """
-      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(count))
-      INSERT INTO customers (id, version, created_at, updated_at, given_name)
-      SELECT printf('BULK%022d', i), 0, 1700000000000 + i, 1700000000000 + i, 'bulk ' || i FROM n;
-      """
-    let result = OptimistProcess.run(
-      [sandbox.db, sql], environment: [:], executable: "/usr/bin/sqlite3")
-    #expect(result.exitCode == 0, "\(result)")
+    let result: CLIResult?
+    switch sandbox.engine {
+    case .sqlite:
+      let sql = """
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(count))
+        INSERT INTO customers (id, version, created_at, updated_at, given_name)
+        SELECT printf('BULK%022d', i), 0, 1700000000000 + i, 1700000000000 + i, 'bulk ' || i FROM n;
+        """
+      result = OptimistProcess.run(
+        [sandbox.db, sql], environment: [:], executable: "/usr/bin/sqlite3")
+    case .postgresql:
+      // psql with the sandbox's URL: its `options` put the store's schema on the search path.
+      result = try? TestServer.sql(
+        """
+        INSERT INTO customers (id, version, created_at, updated_at, given_name)
+        SELECT 'BULK' || lpad(i::text, 22, '0'), 0, 1700000000000 + i, 1700000000000 + i, 'bulk ' || i
+        FROM generate_series(1, \(count)) AS i
+        """, url: sandbox.db)
+    }
+    #expect(result?.exitCode == 0, "\(result.map { "\($0)" } ?? "no psql")")
   }
 
   func ids(_ document: [String: Any]) -> [String] {
