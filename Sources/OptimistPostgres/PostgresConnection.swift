@@ -36,6 +36,9 @@ public final class PostgresConnection: Database {
         PQconnectdbParams(keywords, values, 1)
       }
       if let connection, PQstatus(connection) == CONNECTION_OK {
+        // The server's notices and warnings would go to stderr, which carries only Square's
+        // error documents; a failure still comes back as an error of its statement.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
         handle = connection
         return
       }

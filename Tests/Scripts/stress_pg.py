@@ -243,7 +243,7 @@ def server_crash_phase(server, crashes, seconds):
         code, again, again_err = run(db, *args)
         if (code, again, again_err) != (0, out, err):
             stress.fail(f"acknowledged payment {args[2]} did not replay byte for byte (exit {code}): "
-                        f"printed {out.strip()[:120]}, replayed {again.strip()[:120]}")
+                        f"printed {out!r} {err!r}, replayed {again!r} {again_err!r}")
     code, out, err = run(db, "doctor")
     if code != 0 or json.loads(out)["consistency_check"] != "ok":
         stress.fail(f"doctor after the server crashes: exit {code} {out} {err}")
