@@ -10,16 +10,20 @@ struct Delete: Subcommand {
 
   let id: String
   let version: String?
+  let key: String?
   let options: StoreOptions
 
   init(_ arguments: inout Arguments) throws(UsageError) {
     id = arguments.argument("id", help: "The object's id.")
     version = arguments.option(
       "version", help: "The version you read (from get); without it, the latest.")
+    key = arguments.option(
+      "key",
+      help: "Idempotency key (1-45 characters): a retry after a lost answer replays the first one.")
     options = try StoreOptions(&arguments)
   }
 
   func run() {
-    options.run { try $0.delete(id: id, version: version) }
+    options.run { try $0.delete(id: id, version: version, key: key) }
   }
 }

@@ -17,7 +17,7 @@ struct List: Subcommand {
 
   init(_ arguments: inout Arguments) throws(UsageError) {
     type = arguments.option(
-      "type", value: "CUSTOMER|ITEM|PAYMENT", help: "Only this type (default: all).",
+      "type", value: "CUSTOMER|ITEM|PAYMENT|REFUND", help: "Only this type (default: all).",
       completion: .choices { ObjectType.allCases.map(\.rawValue) })
     limit = arguments.option("limit", help: "At most this many objects, 1-1000 (default 100).")
     cursor = arguments.option("cursor", help: "Continue after the page that printed this cursor.")

@@ -16,6 +16,7 @@ struct Update: Subcommand {
   let version: String?
   let assignments: [String]
   let removals: [String]
+  let key: String?
   let options: StoreOptions
 
   init(_ arguments: inout Arguments) throws(UsageError) {
@@ -28,6 +29,9 @@ struct Update: Subcommand {
     removals = arguments.repeated(
       "unset", value: "field", help: "Remove an optional field.",
       completion: .choices { Update.fieldNames })
+    key = arguments.option(
+      "key",
+      help: "Idempotency key (1-45 characters): a retry after a lost answer replays the first one instead of VERSION_MISMATCH.")
     options = try StoreOptions(&arguments)
   }
 
@@ -36,7 +40,8 @@ struct Update: Subcommand {
 
   func run() {
     options.run {
-      try $0.update(UpdateRequest(id: id, version: version, set: assignments, unset: removals))
+      try $0.update(
+        UpdateRequest(id: id, version: version, set: assignments, unset: removals, key: key))
     }
   }
 }

@@ -63,8 +63,9 @@ import Testing
   }
 
   @Test func bashCompletesCommandsOptionsAndValues() {
-    #expect(completions(["upd"]) == ["update"])
-    #expect(completions(["list", "--type", ""]) == ["CUSTOMER", "ITEM", "PAYMENT"])
+    #expect(completions(["upd"]) == ["update", "update-payment"])
+    #expect(completions(["ref"]) == ["refund-payment"])
+    #expect(completions(["list", "--type", ""]) == ["CUSTOMER", "ITEM", "PAYMENT", "REFUND"])
     #expect(completions(["get", "X", "--color", "n"]) == ["never"])
     #expect(completions(["update", "X", "--set", "not"]) == ["note="])
     #expect(completions(["list", "--a"]) == ["--all"])

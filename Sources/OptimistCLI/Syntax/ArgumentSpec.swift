@@ -4,7 +4,7 @@
 /// usage and error messages, the shell completion scripts and the man page are written from it.
 struct ArgumentSpec: Sendable {
   enum Kind: Sendable, Equatable {
-    /// A word that is not an option, e.g. the id of `get ID`; required.
+    /// A word that is not an option, e.g. the id of `get ID`; required unless `isOptional`.
     case positional
     /// `--name value`, at most once (a repeated one keeps the last value).
     case optional
@@ -27,6 +27,8 @@ struct ArgumentSpec: Sendable {
   let completion: Completion
   /// Shown in help as "Default: …".
   let defaultValue: String?
+  /// A positional that may be left out (`cancel-payment [<id>] --key K`).
+  var isOptional = false
   /// The values the command line gave it, in order (a flag that is set: `[""]`); empty in
   /// the declarations themselves. Kept here rather than in a list of lists of its own: each
   /// generic array type costs the runtime an instantiation at start-up.

@@ -49,6 +49,13 @@ struct Arguments {
     declare(name, .positional, value: nil, help: help, completion: .none).last ?? ""
   }
 
+  /// A positional argument that may be left out; nil when it is.
+  mutating func optionalArgument(_ name: String, help: String) -> String? {
+    let values = declare(name, .positional, value: nil, help: help, completion: .none)
+    declared[declared.count - 1].isOptional = true
+    return values.last
+  }
+
   /// `--name value`, optional; `value` names the value in help (default: the name).
   mutating func option(
     _ name: String, value: String? = nil, help: String, completion: Completion = .none,

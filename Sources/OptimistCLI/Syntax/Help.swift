@@ -67,7 +67,8 @@ enum Help {
   static func usageParts(_ specs: [ArgumentSpec]) -> [String] {
     specs.map { spec in
       switch spec.kind {
-      case .positional, .required: return spec.label
+      case .positional: return spec.isOptional ? "[\(spec.label)]" : spec.label
+      case .required: return spec.label
       case .optional, .flag: return "[\(spec.label)]"
       case .repeated: return "[\(spec.label) ...]"
       }

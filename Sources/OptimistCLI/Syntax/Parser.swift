@@ -71,6 +71,7 @@ enum Parser {
     var next = positionals.startIndex
     for (position, spec) in specs.enumerated() where spec.kind == .positional {
       guard next < positionals.endIndex else {
+        if spec.isOptional { continue }
         throw UsageError("Missing expected argument '\(spec.label)'.")
       }
       specs[position].values = [positionals[next]]

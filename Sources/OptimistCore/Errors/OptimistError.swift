@@ -14,6 +14,11 @@ public enum OptimistError: Error, Equatable {
   case unsupportedCurrency(String)
   /// The version given is not the object's current one (exit 3, VERSION_MISMATCH).
   case versionMismatch(id: String, expected: Int64, actual: Int64)
+  /// The payment's version_token given is not its current one (exit 3, VERSION_MISMATCH).
+  case staleVersionToken(id: String, given: String)
+  /// The object's state does not allow this change, and re-reading will not help (exit 7):
+  /// completing a canceled payment, refunding more than was paid, …
+  case stateRefused(StateRefusal, detail: String)
   /// No object has this id (exit 4, NOT_FOUND).
   case notFound(id: String, field: String?)
   /// The idempotency key was used before for a different request (exit 5, IDEMPOTENCY_KEY_REUSED).
@@ -34,7 +39,8 @@ public enum OptimistError: Error, Equatable {
     case .invalidValue, .missingRequiredParameter, .valueTooLong, .expectedBoolean,
       .unsupportedCurrency:
       return 2
-    case .versionMismatch: return 3
+    case .versionMismatch, .staleVersionToken: return 3
+    case .stateRefused: return 7
     case .notFound: return 4
     case .idempotencyKeyReused: return 5
     case .cardDeclined: return 6
@@ -51,7 +57,8 @@ public enum OptimistError: Error, Equatable {
     case .valueTooLong: return "VALUE_TOO_LONG"
     case .expectedBoolean: return "EXPECTED_BOOLEAN"
     case .unsupportedCurrency: return "UNSUPPORTED_CURRENCY"
-    case .versionMismatch: return "VERSION_MISMATCH"
+    case .versionMismatch, .staleVersionToken: return "VERSION_MISMATCH"
+    case .stateRefused(let refusal, _): return refusal.rawValue
     case .notFound: return "NOT_FOUND"
     case .idempotencyKeyReused: return "IDEMPOTENCY_KEY_REUSED"
     case .cardDeclined: return "CARD_DECLINED"
@@ -66,7 +73,8 @@ public enum OptimistError: Error, Equatable {
     case .busy, .unavailable, .storage: return "API_ERROR"
     case .cardDeclined: return "PAYMENT_METHOD_ERROR"
     case .notFound, .invalidValue, .missingRequiredParameter, .valueTooLong, .expectedBoolean,
-      .unsupportedCurrency, .versionMismatch, .idempotencyKeyReused:
+      .unsupportedCurrency, .versionMismatch, .staleVersionToken, .stateRefused,
+      .idempotencyKeyReused:
       return "INVALID_REQUEST_ERROR"
     }
   }
@@ -78,6 +86,9 @@ public enum OptimistError: Error, Equatable {
     case .valueTooLong(let field, _), .expectedBoolean(let field, _): return field
     case .unsupportedCurrency: return "amount_money.currency"
     case .versionMismatch: return "version"
+    case .staleVersionToken: return "version_token"
+    case .stateRefused(let refusal, _):
+      return refusal == .refundAmountInvalid ? "amount_money.amount" : nil
     case .notFound(_, let field): return field
     case .idempotencyKeyReused: return "idempotency_key"
     case .cardDeclined: return "source_id"
@@ -98,6 +109,10 @@ public enum OptimistError: Error, Equatable {
     case .versionMismatch(let id, let expected, let actual):
       return
         "Object `\(id)` is at version \(actual), not \(expected): get it again and retry with the new version."
+    case .staleVersionToken(let id, let given):
+      return
+        "Payment `\(id)` has changed since version_token `\(given)`: get it again and retry with its new version_token."
+    case .stateRefused(_, let detail): return detail
     case .notFound(let id, _): return "No object with id `\(id)`."
     case .idempotencyKeyReused(let key):
       return "Idempotency key `\(key)` was already used for a different request."
@@ -119,6 +134,22 @@ public enum OptimistError: Error, Equatable {
     document.addRaw("errors", "[\(error.text)]")
     return document.text
   }
+}
+
+/// Square's codes for a change that the object's state does not allow (exit 7).
+public enum StateRefusal: String, Sendable {
+  /// The payment was canceled: it cannot be completed, updated or canceled again.
+  case delayedTransactionCanceled = "DELAYED_TRANSACTION_CANCELED"
+  /// The payment was completed (captured): it cannot be canceled, updated or completed again.
+  case delayedTransactionCaptured = "DELAYED_TRANSACTION_CAPTURED"
+  /// The payment was declined (FAILED): nothing to complete, update or cancel.
+  case delayedTransactionFailed = "DELAYED_TRANSACTION_FAILED"
+  /// Only a COMPLETED payment is refunded; this one was canceled or declined.
+  case paymentNotRefundable = "PAYMENT_NOT_REFUNDABLE"
+  /// An APPROVED payment is not refunded: cancel it, or complete it first.
+  case refundNeedsCompletion = "REFUND_ERROR_PAYMENT_NEEDS_COMPLETION"
+  /// The refunds would add up to more than the payment's total.
+  case refundAmountInvalid = "REFUND_AMOUNT_INVALID"
 }
 
 extension OptimistError {

@@ -20,6 +20,21 @@ public enum Currency {
     "VES", "VND", "VUV", "WST", "XAF", "XCD", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWL",
   ]
 
+  /// `code` if it is supported; UNSUPPORTED_CURRENCY for an unknown code, INVALID_VALUE for
+  /// anything not shaped like one.
+  static func validate(_ code: String) throws(OptimistError) -> String {
+    guard isSupported(code) else {
+      if code.utf8.count == 3 && code.utf8.allSatisfy({ $0 >= 65 && $0 <= 90 }) {
+        throw .unsupportedCurrency(code)
+      }
+      throw .invalidValue(
+        field: "amount_money.currency",
+        detail: "`currency` must be an upper-case ISO 4217 code such as USD, not `\(code)`."
+          + (isSupported(code.uppercased()) ? " Did you mean `\(code.uppercased())`?" : ""))
+    }
+    return code
+  }
+
   /// Whether `code` is one of the supported upper-case ISO 4217 codes.
   public static func isSupported(_ code: String) -> Bool {
     var low = 0

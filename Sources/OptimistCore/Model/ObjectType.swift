@@ -3,6 +3,7 @@ public enum ObjectType: String, CaseIterable, Sendable {
   case customer = "CUSTOMER"
   case item = "ITEM"
   case payment = "PAYMENT"
+  case refund = "REFUND"
 
   /// The table that holds objects of this type.
   var table: String {
@@ -10,15 +11,17 @@ public enum ObjectType: String, CaseIterable, Sendable {
     case .customer: return "customers"
     case .item: return "items"
     case .payment: return "payments"
+    case .refund: return "refunds"
     }
   }
 
-  /// The fields `create-…` and `update` may set; payments have none (they never change).
+  /// The fields `create-…` and `update` may set; payments and refunds have none (payments
+  /// change through their own commands, refunds never).
   public var fields: [Field] {
     switch self {
     case .customer: return Customer.fields
     case .item: return CatalogItem.fields
-    case .payment: return []
+    case .payment, .refund: return []
     }
   }
 

@@ -35,7 +35,7 @@ public struct VersionedObject: Sendable, Equatable {
       guard values["name"] != nil else {
         throw .missingRequiredParameter(field: "name", detail: "An item needs a non-empty `name`.")
       }
-    case .payment:
+    case .payment, .refund:
       break
     }
   }
@@ -53,7 +53,7 @@ public struct VersionedObject: Sendable, Equatable {
       var itemData = JSONObject()
       addValues(to: &itemData)
       object.addRaw("item_data", itemData.text)
-    case .customer, .payment:
+    case .customer, .payment, .refund:
       object.add("id", id)
       object.add("created_at", createdAt.rfc3339)
       object.add("updated_at", updatedAt.rfc3339)

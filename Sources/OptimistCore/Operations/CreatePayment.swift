@@ -24,17 +24,7 @@ public struct PaymentRequest: Sendable, Equatable {
       )
     }
     self.amount = amount
-    guard Currency.isSupported(currency) else {
-      if currency.utf8.count == 3 && currency.utf8.allSatisfy({ $0 >= 65 && $0 <= 90 }) {
-        throw .unsupportedCurrency(currency)
-      }
-      throw .invalidValue(
-        field: "amount_money.currency",
-        detail: "`currency` must be an upper-case ISO 4217 code such as USD, not `\(currency)`."
-          + (Currency.isSupported(currency.uppercased())
-            ? " Did you mean `\(currency.uppercased())`?" : ""))
-    }
-    self.currency = currency
+    self.currency = try Currency.validate(currency)
     self.sourceID = try Values.text(sourceID, field: "source_id", maxLength: 192) ?? ""
     self.customerID = customerID
     self.referenceID = try Values.text(referenceID, field: "reference_id", maxLength: 40)

@@ -18,7 +18,8 @@ public struct ListRequest: Sendable, Equatable {
         let hint = nearestName(to: type, in: ObjectType.allCases.map { $0.rawValue })
           .map { " Did you mean `\($0)`?" } ?? ""
         throw .invalidValue(
-          field: "type", detail: "`type` must be CUSTOMER, ITEM or PAYMENT, not `\(type)`.\(hint)")
+          field: "type",
+          detail: "`type` must be CUSTOMER, ITEM, PAYMENT or REFUND, not `\(type)`.\(hint)")
       }
       types = [only]
     } else {

@@ -5,6 +5,8 @@ public struct UpdateRequest: Sendable, Equatable {
   public let version: Int64?
   /// Field name and raw value, nil to unset, in the order given.
   public let changes: [Change]
+  /// With a key, a retried update replays its first answer (Idempotency.swift).
+  public let key: String?
 
   public struct Change: Sendable, Equatable {
     public let field: String
@@ -12,9 +14,12 @@ public struct UpdateRequest: Sendable, Equatable {
   }
 
   /// Validates `--set FIELD=VALUE` and `--unset FIELD` as far as it can without the object.
-  public init(id: String, version: String?, set: [String], unset: [String]) throws(OptimistError) {
+  public init(
+    id: String, version: String?, set: [String], unset: [String], key: String? = nil
+  ) throws(OptimistError) {
     self.id = id
     self.version = try Values.version(version)
+    self.key = try key.map { (key) throws(OptimistError) in try validateIdempotencyKey(key) }
     var changes: [Change] = []
     for assignment in set {
       guard let equals = assignment.firstIndex(of: "=") else {
@@ -51,47 +56,83 @@ public struct UpdateRequest: Sendable, Equatable {
   }
 }
 
+extension UpdateRequest {
+  /// The request as given, for comparing with the one a key was first used for.
+  var fingerprint: String {
+    var object = JSONObject()
+    object.add("id", id)
+    object.add("version", version)
+    object.addRaw(
+      "changes",
+      jsonArray(changes.map { change in
+        jsonArray([JSONObject.quoted(change.field), change.value.map(JSONObject.quoted) ?? "null"])
+      }))
+    return object.text
+  }
+}
+
 extension StoreEngine {
-  /// Applies the changes with a conditional UPDATE on the caller's version.
+  /// Applies the changes with a conditional UPDATE on the caller's version; with a key, at
+  /// most once (a retry after a lost answer replays it, even once the object has moved on).
   public func update(_ request: UpdateRequest) throws -> Output {
     try write(creating: false) { db in
-      let current = try db.versionedObject(id: request.id, command: "update")
-      var updated = current
-      for change in request.changes {
-        guard let field = current.type.fields.first(where: { $0.name == change.field }) else {
-          throw OptimistError.invalidValue(
-            field: change.field,
-            detail: "`\(change.field)` is not a field of \(current.type.rawValue) objects.")
-        }
-        updated.values[field.name] = try change.value.flatMap { (raw) throws(OptimistError) in try field.parse(raw) }
+      // The fingerprint only where a key needs it: a plain update builds no more text.
+      let fingerprint = request.key == nil ? "" : request.fingerprint
+      return try db.idempotent(command: "update", key: request.key, request: fingerprint, check: {}) {
+        (request.id, try db.update(request))
       }
-      let expected = request.version ?? current.version
-      if expected == current.version { try updated.validate() }
-      updated.updatedAt = Timestamp.now()
-      if current.type == .item {
-        updated.version = try db.nextCatalogVersion(now: updated.updatedAt)
-      } else {
-        let (next, overflow) = current.version.addingReportingOverflow(1)
-        guard !overflow else {
-          throw OptimistError.storage("Customer `\(current.id)` is at the largest version there is.")
-        }
-        updated.version = next
-      }
-      try db.conditionalUpdate(updated, expectedVersion: expected)
-      return .success(updated.json)
     }
   }
 
-  /// Deletes the object with a conditional DELETE on the caller's version.
-  public func delete(id: String, version: String?) throws -> Output {
+  /// Deletes the object with a conditional DELETE on the caller's version; with a key, at
+  /// most once.
+  public func delete(id: String, version: String?, key: String? = nil) throws -> Output {
     let version = try Values.version(version)
-    return try write(creating: false) { db in
-      let current = try db.versionedObject(id: id, command: "delete")
-      try db.conditionalDelete(type: current.type, id: id, expectedVersion: version ?? current.version)
-      var document = JSONObject()
-      document.addRaw("deleted_object_ids", jsonArray([JSONObject.quoted(id)]))
-      document.add("deleted_at", Timestamp.now().rfc3339)
-      return .success(document.text)
+    let key = try key.map { (key) throws(OptimistError) in try validateIdempotencyKey(key) }
+    var fingerprint = JSONObject()
+    if key != nil {
+      fingerprint.add("id", id)
+      fingerprint.add("version", version)
     }
+    return try write(creating: false) { db in
+      try db.idempotent(command: "delete", key: key, request: fingerprint.text, check: {}) {
+        let current = try db.versionedObject(id: id, command: "delete")
+        try db.conditionalDelete(type: current.type, id: id, expectedVersion: version ?? current.version)
+        var document = JSONObject()
+        document.addRaw("deleted_object_ids", jsonArray([JSONObject.quoted(id)]))
+        document.add("deleted_at", Timestamp.now().rfc3339)
+        return (id, .success(document.text))
+      }
+    }
+  }
+}
+
+extension Database {
+  /// The update itself, inside the caller's transaction.
+  fileprivate func update(_ request: UpdateRequest) throws -> Output {
+    let current = try versionedObject(id: request.id, command: "update")
+    var updated = current
+    for change in request.changes {
+      guard let field = current.type.fields.first(where: { $0.name == change.field }) else {
+        throw OptimistError.invalidValue(
+          field: change.field,
+          detail: "`\(change.field)` is not a field of \(current.type.rawValue) objects.")
+      }
+      updated.values[field.name] = try change.value.flatMap { (raw) throws(OptimistError) in try field.parse(raw) }
+    }
+    let expected = request.version ?? current.version
+    if expected == current.version { try updated.validate() }
+    updated.updatedAt = Timestamp.now()
+    if current.type == .item {
+      updated.version = try nextCatalogVersion(now: updated.updatedAt)
+    } else {
+      let (next, overflow) = current.version.addingReportingOverflow(1)
+      guard !overflow else {
+        throw OptimistError.storage("Customer `\(current.id)` is at the largest version there is.")
+      }
+      updated.version = next
+    }
+    try conditionalUpdate(updated, expectedVersion: expected)
+    return .success(updated.json)
   }
 }

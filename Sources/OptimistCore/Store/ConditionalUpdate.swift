@@ -14,7 +14,13 @@ extension Database {
       return object
     case .payment?:
       throw OptimistError.invalidValue(
-        field: "id", detail: "`\(id)` is a payment; payments cannot be changed with `\(command)`.")
+        field: "id",
+        detail:
+          "`\(id)` is a payment; payments change with update-payment, complete-payment, "
+          + "cancel-payment and refund-payment, not `\(command)`.")
+    case .refund?:
+      throw OptimistError.invalidValue(
+        field: "id", detail: "`\(id)` is a refund; refunds cannot be changed with `\(command)`.")
     case nil:
       throw OptimistError.notFound(id: id, field: "id")
     }
@@ -42,6 +48,26 @@ extension Database {
       "DELETE FROM \(type.table) WHERE id = ? AND version = ?", [.text(id), .integer(expectedVersion)])
     guard changed == 1 else {
       throw try conflict(type: type, id: id, expectedVersion: expectedVersion)
+    }
+  }
+
+  /// Writes `payment` over the stored row only if that row still has `expectedToken`: the
+  /// payments' own optimistic concurrency (Square's `version_token`).
+  func conditionalUpdate(_ payment: Payment, expectedToken: String) throws {
+    let changed = try run(
+      "UPDATE payments SET updated_at = ?, amount = ?, tip = ?, refunded = ?, status = ?, "
+        + "refund_ids = ?, version_token = ? WHERE id = ? AND version_token = ?",
+      [
+        .integer(payment.updatedAt.milliseconds), .integer(payment.amount), .integer(payment.tip),
+        .integer(payment.refunded), .text(payment.status.rawValue),
+        .text(payment.refundIDs.joinedFast(",")), .text(payment.versionToken), .text(payment.id),
+        .text(expectedToken),
+      ])
+    guard changed == 1 else {
+      let exists = try first("SELECT 1 FROM payments WHERE id = ?", [.text(payment.id)]) != nil
+      throw exists
+        ? OptimistError.staleVersionToken(id: payment.id, given: expectedToken)
+        : OptimistError.notFound(id: payment.id, field: "payment_id")
     }
   }
 

@@ -4,7 +4,8 @@ extension Database {
   /// Every rule the stored rows break, in words; empty when all hold.
   ///
   /// - Payments and their idempotency keys match one to one: every `create-payment` key
-  ///   names a stored payment, no payment has two keys (pruned keys leave payments alone).
+  ///   names a stored payment (but a key `cancel-payment --key` took before any payment), no
+  ///   payment has two keys (pruned keys leave payments alone).
   /// - Every key holds a finished answer (a claim is never committed without one).
   /// - Versions are well formed: customers' at least 0; items' positive, at most the catalog
   ///   clock, and never handed out twice; the clock is one row.
@@ -13,12 +14,14 @@ extension Database {
       (
         "create-payment keys that name no payment",
         "SELECT count(*) FROM idempotency_keys k WHERE k.command = 'create-payment' "
+          + "AND k.request <> '\(Idempotency.canceledBeforeCreation)' "
           + "AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.id = k.object_id)"
       ),
       (
         "payments with more than one key",
         "SELECT count(*) FROM (SELECT object_id FROM idempotency_keys "
-          + "WHERE command = 'create-payment' GROUP BY object_id HAVING count(*) > 1) AS twice"
+          + "WHERE command = 'create-payment' AND request <> '\(Idempotency.canceledBeforeCreation)' "
+          + "GROUP BY object_id HAVING count(*) > 1) AS twice"
       ),
       ("keys without a finished answer", "SELECT count(*) FROM idempotency_keys WHERE exit_code < 0"),
       ("customers with a negative version", "SELECT count(*) FROM customers WHERE version < 0"),

@@ -2,6 +2,13 @@
 /// request with the same key gets the first response again, byte for byte.
 ///
 /// Keys are scoped per command: `create-customer` and `create-payment` keep separate ones.
+enum Idempotency {
+  /// The `request` of a create-payment key that `cancel-payment --key` took before any payment
+  /// was created with it (never a request's fingerprint, which is a JSON object): a
+  /// create-payment with that key replays its refusal and charges nothing.
+  static let canceledBeforeCreation = "canceled-before-creation"
+}
+
 extension Database {
   /// Runs `create` at most once per (command, key) and request.
   ///
@@ -12,7 +19,8 @@ extension Database {
   /// - `check` (e.g. that a named customer exists) runs before a new object is created and
   ///   before a reused key is reported, so an invalid request never uses up its key: its
   ///   error rolls the claim back with everything else.
-  /// - The same key with another request is IDEMPOTENCY_KEY_REUSED.
+  /// - The same key with another request is IDEMPOTENCY_KEY_REUSED, except a key that
+  ///   `cancel-payment --key` took first, which replays that refusal to any request.
   func idempotent(
     command: String, key: String?, request: String, check: () throws -> Void,
     create: () throws -> (objectID: String, output: Output)
@@ -36,7 +44,8 @@ extension Database {
       }
       // Byte for byte: Swift's == would take canonically equivalent text (é and e + ◌́)
       // for the same request, and optimist stores text exactly as given.
-      if stored.text(0)?.utf8.elementsEqual(request.utf8) == true {
+      let canceled = stored.text(0) == Idempotency.canceledBeforeCreation
+      if canceled || stored.text(0)?.utf8.elementsEqual(request.utf8) == true {
         return Output(
           stdout: stored.text(1) ?? "", stderr: stored.text(2) ?? "",
           exitCode: Int32(truncatingIfNeeded: stored.integer(3) ?? 1))

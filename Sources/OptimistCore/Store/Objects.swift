@@ -1,10 +1,13 @@
-/// Reading and inserting customers, items and payments.
+/// Reading and inserting customers, items, payments and refunds.
 extension Database {
   /// The columns read for an object of `type`, in the order `VersionedObject(row:)` expects.
   static func columns(of type: ObjectType) -> String {
-    let fixed =
-      type == .payment
-      ? Payment.columns : ["id", "version", "created_at", "updated_at"] + type.fields.map(\.name)
+    let fixed: [String]
+    switch type {
+    case .payment: fixed = Payment.columns
+    case .refund: fixed = Refund.columns
+    case .customer, .item: fixed = ["id", "version", "created_at", "updated_at"] + type.fields.map(\.name)
+    }
     return fixed.joinedFast(", ")
   }
 
@@ -36,8 +39,10 @@ extension Database {
       return "SELECT id, version, created_at, updated_at, name, description, available_for_pickup "
         + "FROM items WHERE id = ?"
     case .payment:
-      return "SELECT id, created_at, amount, currency, status, source_id, customer_id, reference_id, "
-        + "note, version_token FROM payments WHERE id = ?"
+      return "SELECT id, created_at, updated_at, amount, tip, refunded, currency, status, source_id, "
+        + "customer_id, reference_id, note, refund_ids, version_token FROM payments WHERE id = ?"
+    case .refund:
+      return "SELECT id, payment_id, created_at, amount, currency, reason FROM refunds WHERE id = ?"
     }
   }
 
@@ -62,9 +67,14 @@ extension Database {
     try insert(into: object.type.table, columns: names, values: values)
   }
 
-  /// Inserts a payment; payments are written once and never change.
+  /// Inserts a new payment; it changes later only by `conditionalUpdate(_:expectedToken:)`.
   func insert(_ payment: Payment) throws {
     try insert(into: ObjectType.payment.table, columns: Payment.columns, values: payment.sqlValues)
+  }
+
+  /// Inserts a refund; refunds never change.
+  func insert(_ refund: Refund) throws {
+    try insert(into: ObjectType.refund.table, columns: Refund.columns, values: refund.sqlValues)
   }
 
   /// `INSERT INTO table (columns) VALUES (?, …)` with every value bound.
@@ -100,10 +110,15 @@ extension Database {
 indirect enum StoredObject {
   case versioned(VersionedObject)
   case payment(Payment)
+  case refund(Refund)
 
   init(type: ObjectType, row: Row) throws {
     if type == .payment {
       self = .payment(try Payment(row: row))
+      return
+    }
+    if type == .refund {
+      self = .refund(try Refund(row: row))
       return
     }
     guard let id = row.text(0), let version = row.integer(1), let created = row.integer(2),
@@ -123,6 +138,7 @@ indirect enum StoredObject {
     switch self {
     case .versioned(let object): return object.json
     case .payment(let payment): return payment.json
+    case .refund(let refund): return refund.json
     }
   }
 }
