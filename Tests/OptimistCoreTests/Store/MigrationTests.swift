@@ -157,6 +157,46 @@ import Testing
         == Counts(customers: 1, items: firstCommand == "read" ? 0 : 1, payments: 1, keys: 1))
   }
 
+  /// A database at version 2 (payments that never changed) is brought to version 3: every
+  /// payment keeps its position, its JSON and its key's answer, and can then change.
+  @Test func paymentsOfVersionTwoKeepEverything() throws {
+    try #require(Migration.all.count >= 3)
+    let rows: [(seq: Int64, id: String, status: String)] = [
+      (1, "OLDPAYMENT1234567ABCDEFGHI", "COMPLETED"), (5, "OLDPAYMENT2234567ABCDEFGHI", "APPROVED"),
+    ]
+    do {
+      let old = try Connection(path: database.path)
+      try old.execute("BEGIN IMMEDIATE")
+      try old.execute(Migration.all[0].sql)
+      try old.execute(Migration.all[1].sql)
+      try old.execute("PRAGMA user_version = 2")
+      for row in rows {
+        try old.run(
+          "INSERT INTO payments (seq, id, created_at, amount, currency, status, source_id, "
+            + "version_token) VALUES (?, ?, 951782400000, 450, 'USD', ?, 'cnon:card-nonce-ok', 'TOKEN')",
+          [.integer(row.seq), .text(row.id), .text(row.status)])
+      }
+      try old.execute("COMMIT")
+    }
+    let before =
+      #"{"id":"OLDPAYMENT2234567ABCDEFGHI","created_at":"2000-02-29T00:00:00.000Z","updated_at":"2000-02-29T00:00:00.000Z","amount_money":{"amount":450,"currency":"USD"},"total_money":{"amount":450,"currency":"USD"},"approved_money":{"amount":450,"currency":"USD"},"status":"APPROVED","source_type":"CARD","version_token":"TOKEN"}"#
+    #expect(try database.getText(rows[1].id) == before + "\n")
+    #expect(try database.scalar("PRAGMA user_version") == Int64(Migration.latest))
+    // Positions, and so cursors, are kept; the next payment comes after them.
+    #expect(try database.scalar("SELECT max(seq) FROM payments") == 5)
+    _ = try database.createPayment(key: "new")
+    #expect(try database.scalar("SELECT max(seq) FROM payments") == 6)
+    // The old APPROVED payment can now be completed, the COMPLETED one refunded.
+    let completed = try TestJSON.success(
+      database.store.completePayment(id: rows[1].id, versionToken: "TOKEN", key: nil))
+    #expect(completed["status"] as? String == "COMPLETED")
+    let refund = try TestJSON.success(
+      database.store.refundPayment(
+        RefundRequest(key: "r", paymentID: rows[0].id, amount: "450", currency: "USD")))
+    #expect(refund["payment_id"] as? String == rows[0].id)
+    #expect(try TestJSON.success(database.store.doctor())["integrity_check"] as? String == "ok")
+  }
+
   /// A database from a newer optimist is refused, read or write, and left as it was.
   @Test func newerSchemaIsRefusedAndLeftUnchanged() throws {
     let customer = try database.createCustomer([("given_name", "Ada")])

@@ -83,9 +83,10 @@ enum TestServer {
   static func snapshot(schema: String, url: String? = nil) -> Data? {
     let tables = [
       "optimist_schema ORDER BY 1", "catalog_clock ORDER BY 1", "customers ORDER BY seq",
-      "items ORDER BY seq", "payments ORDER BY seq", "idempotency_keys ORDER BY command, key",
+      "items ORDER BY seq", "payments ORDER BY seq", "refunds ORDER BY seq",
+      "idempotency_keys ORDER BY command, key",
     ]
-    let sequences = ["customers", "items", "payments"].map {
+    let sequences = ["customers", "items", "payments", "refunds"].map {
       "SELECT last_value, is_called FROM \(schema).\($0)_seq_seq"
     }
     let query = (tables.map { "SELECT * FROM \(schema).\($0)" } + sequences).joined(separator: "; ")
