@@ -72,6 +72,9 @@ def crash_phase(db, kills_wanted, seconds, rows=sqlite_rows, check="integrity_ch
     in_flight = {}            # pid -> Popen
     successes = []            # (id, version, json) of printed update successes
     payments = []             # (args, stdout, stderr, code) of printed payment answers
+    approved = []             # ids of payments printed as APPROVED
+    completed = []            # ids of payments printed as COMPLETED
+    changes = []              # (args, stdout, status) of printed completes, cancels, refunds
     kills = [0]
     stop = threading.Event()
     counter = [0]
@@ -92,7 +95,34 @@ def crash_phase(db, kills_wanted, seconds, rows=sqlite_rows, check="integrity_ch
             with lock:
                 counter[0] += 1
                 n = counter[0]
-            if rng.random() < 0.5:
+            roll = rng.random()
+            if roll < 0.15 and approved:
+                # Complete or cancel an APPROVED payment, with a key so the answer replays.
+                with lock:
+                    target = rng.choice(approved)
+                verb = rng.choice(["complete-payment", "cancel-payment"])
+                args = [verb, target, "--key", f"s{seed}-{n}"]
+                code, out, err = spawn(args)
+                if code == 0:
+                    with lock:
+                        changes.append((args, out, json.loads(out)["status"]))
+                        if target in approved:
+                            approved.remove(target)
+                elif code not in (7, -signal.SIGKILL):
+                    fail(f"{verb} exited {code}: {err.strip()}")
+            elif roll < 0.3 and completed:
+                # Refund part of a COMPLETED payment; the refunds never add up to more.
+                with lock:
+                    target = rng.choice(completed)
+                args = ["refund-payment", "--key", f"r{seed}-{n}", "--payment-id", target,
+                        "--amount", str(rng.randint(1, 400_000)), "--currency", "USD"]
+                code, out, err = spawn(args)
+                if code == 0:
+                    with lock:
+                        changes.append((args, out, "REFUNDED"))
+                elif code not in (7, -signal.SIGKILL):
+                    fail(f"refund-payment exited {code}: {err.strip()}")
+            elif roll < 0.65:
                 target = rng.choice(customers + items)
                 code, out, _ = spawn(["get", target])
                 if code != 0:
@@ -113,10 +143,15 @@ def crash_phase(db, kills_wanted, seconds, rows=sqlite_rows, check="integrity_ch
                         "cnon:card-nonce-declined" if rng.random() < 0.1 else "cnon:card-nonce-ok"]
                 if rng.random() < 0.3:
                     args += ["--customer-id", rng.choice(customers)]
+                if rng.random() < 0.3:
+                    args += ["--autocomplete", "false"]
                 code, out, err = spawn(args)
                 if code in (0, 6):
                     with lock:
                         payments.append((args, out, err, code))
+                        if code == 0:
+                            payment = json.loads(out)
+                            (approved if payment["status"] == "APPROVED" else completed).append(payment["id"])
                 elif code != -signal.SIGKILL:
                     fail(f"create-payment exited {code}: {err.strip()}")
 
@@ -144,8 +179,8 @@ def crash_phase(db, kills_wanted, seconds, rows=sqlite_rows, check="integrity_ch
     stop.set()
     for t in threads + [k]:
         t.join()
-    print(f"  {kills[0]} processes killed, {len(successes)} updates and {len(payments)} payments "
-          f"answered", flush=True)
+    print(f"  {kills[0]} processes killed, {len(successes)} updates, {len(payments)} payments and "
+          f"{len(changes)} completes, cancels and refunds answered", flush=True)
     if kills[0] < min(kills_wanted, 100):
         fail(f"only {kills[0]} kills happened")
 
@@ -175,9 +210,24 @@ def crash_phase(db, kills_wanted, seconds, rows=sqlite_rows, check="integrity_ch
         if (p.returncode, p.stdout, p.stderr) != (code, out, err):
             fail(f"payment {args[2]} replayed differently: exit {p.returncode}")
 
+    # Every printed complete, cancel and refund is there and replays byte for byte by its key.
+    for args, out, status in changes:
+        p = subprocess.run([BIN, *args, "--db", db], capture_output=True, text=True)
+        if (p.returncode, p.stdout) != (0, out):
+            fail(f"{args[0]} {args[1]} replayed differently: exit {p.returncode} {p.stderr.strip()}")
+        if status == "REFUNDED":
+            refund = json.loads(out)
+            code, stored, _ = run(db, "get", refund["id"])
+            if (code, stored) != (0, out):
+                fail(f"printed refund {refund['id']} is not stored as printed: exit {code}")
+        else:
+            code, stored, _ = run(db, "get", args[1])
+            if code != 0 or json.loads(stored)["status"] != status:
+                fail(f"payment {args[1]} was printed {status}, is {stored.strip()[:120]}")
+
     check_rows(db, rows)
-    print(f"  checked {len(versions)} versions, {len(payments)} replays, key rows and {check}",
-          flush=True)
+    print(f"  checked {len(versions)} versions, {len(payments)} payment replays, {len(changes)} "
+          f"lifecycle replays, refunds, key rows and {check}", flush=True)
 
 
 def check_rows(db, rows):
@@ -187,6 +237,16 @@ def check_rows(db, rows):
     keyless = rows(db, """SELECT count(*) FROM idempotency_keys k LEFT JOIN payments p
         ON p.id = k.object_id WHERE k.command = 'create-payment' AND p.id IS NULL""")[0][0]
     item_versions = rows(db, "SELECT count(*), count(DISTINCT version) FROM items")[0]
+    # A payment's refunds add up to its refunded amount, never above its total, and each is
+    # listed in its refund_ids.
+    refunds = rows(db, """SELECT p.id, p.amount + p.tip, p.refunded, p.refund_ids,
+        (SELECT coalesce(sum(r.amount), 0) FROM refunds r WHERE r.payment_id = p.id),
+        (SELECT count(*) FROM refunds r WHERE r.payment_id = p.id) FROM payments p""")
+    for pid, total, refunded, refund_ids, summed, count in refunds:
+        listed = [r for r in refund_ids.split(",") if r]
+        if int(refunded) != int(summed) or int(refunded) > int(total) or len(listed) != int(count):
+            fail(f"payment {pid}: total {total}, refunded {refunded}, refunds add up to {summed} "
+                 f"({count} rows, {len(listed)} listed)")
     if int(orphans) or int(keyless):
         fail(f"{orphans} payments without a key row, {keyless} key rows without a payment")
     if item_versions[0] != item_versions[1]:
