@@ -16,7 +16,9 @@ sqlite3 module, then the shipped optimist) opens the result, which must:
 - hold every update, create and delete whose success was printed before the cut, with the
   printed version (a newer one only if a later write committed), byte for byte;
 - hold every printed payment: its key replays the printed stdout, stderr and exit code
-  byte for byte, and payments and create-payment keys match one to one.
+  byte for byte, and payments and create-payment keys match one to one;
+- hold every printed refund under its key, and no payment whose refunds do not add up to its
+  refunded amount or exceed its total.
 
 The next round starts from the rebuilt folder, as a machine does after a reboot, so every
 printed success must survive every later cut too.
@@ -59,6 +61,7 @@ class Ledger:
         self.deleted = set()  # ids whose delete was printed
         self.delete_attempted = set()  # ids a delete was started for, printed or not
         self.payments = {}    # key -> (args, stdout, stderr, exit code)
+        self.refunds = {}     # key -> (args, stdout) of printed refunds
 
     def state(self, out):
         obj = json.loads(out)
@@ -137,6 +140,12 @@ class Round:
                 if rng.random() < 0.3 and self.objects["customers"]:
                     args += ["--customer-id", rng.choice(self.objects["customers"])]
                 self.record("payment", args, self.spawn(args), allowed=(0, 6))
+            elif roll < 0.86 and self.objects.get("paid"):
+                # Refund part of a payment printed COMPLETED in an earlier round.
+                target = rng.choice(self.objects["paid"])
+                args = ["refund-payment", "--key", f"r{self.rng_token(rng)}", "--payment-id", target,
+                        "--amount", str(rng.randint(1, 100_000)), "--currency", "USD"]
+                self.record("refund", args, self.spawn(args), allowed=(0, 7))
             elif roll < 0.92:
                 args = ["create-customer", "--given-name", f"new{seed}-{n}",
                         "--key", f"c{self.rng_token(rng)}"]
@@ -265,6 +274,12 @@ def check(args, folder, ledger, new_payments, replays):
             """SELECT count(*) FROM payments p LEFT JOIN idempotency_keys k
                ON k.command = 'create-payment' AND k.object_id = p.id WHERE k.key IS NULL"""
         ).fetchone()[0]
+        refund_keys = {k: out for k, out in con.execute(
+            "SELECT key, stdout FROM idempotency_keys WHERE command = 'refund-payment'")}
+        overdrawn = con.execute(
+            """SELECT count(*) FROM payments p WHERE p.refunded > p.amount + p.tip OR p.refunded <>
+               (SELECT coalesce(sum(r.amount), 0) FROM refunds r WHERE r.payment_id = p.id)"""
+        ).fetchone()[0]
         keyless = con.execute(
             """SELECT count(*) FROM idempotency_keys k LEFT JOIN payments p ON p.id = k.object_id
                WHERE k.command = 'create-payment' AND p.id IS NULL""").fetchone()[0]
@@ -276,6 +291,11 @@ def check(args, folder, ledger, new_payments, replays):
         lost.append(f"integrity_check: {integrity}")
     if orphans or keyless:
         lost.append(f"{orphans} payments without their key row, {keyless} key rows without a payment")
+    if overdrawn:
+        lost.append(f"{overdrawn} payments whose refunds do not add up to refunded_money")
+    for key, (refund_args, out) in ledger.refunds.items():
+        if refund_keys.get(key) != out:
+            lost.append(f"printed refund with key {key} is gone")
     for key, (payment_args, out, err, code) in ledger.payments.items():
         if stored_keys.get(key) != (out, err, code):
             lost.append(f"printed payment with key {key} is gone")
@@ -423,9 +443,14 @@ def phase(args, work, name, durability, rounds, seconds, want_loss, first_use=Fa
                     ledger.deleted.add(argv[1])
                     if argv[1] in objects["doomed"]:
                         objects["doomed"].remove(argv[1])
+            elif kind == "refund":
+                if code == 0:
+                    ledger.refunds[argv[2]] = (argv, out)
             else:
                 ledger.payments[argv[2]] = (argv, out, err, code)
                 new_payments.append((argv, out, err, code))
+                if code == 0 and json.loads(out)["status"] == "COMPLETED":
+                    objects.setdefault("paid", []).append(json.loads(out)["id"])
         printed_total += len(run.printed)
         lost = check(args, target, ledger, new_payments, args.replays)
         shutil.rmtree(folder)
@@ -451,7 +476,8 @@ def phase(args, work, name, durability, rounds, seconds, want_loss, first_use=Fa
         print(f"  all {len(ledger.payments)} printed payments replayed byte for byte", flush=True)
     print(f"  {cuts} cuts, {printed_total} printed successes, {torn_total} torn units, "
           f"{hot_total} hot journals rolled back"
-          + ("" if first_use else f", {len(ledger.payments)} payments held"), flush=True)
+          + ("" if first_use else f", {len(ledger.payments)} payments and "
+             f"{len(ledger.refunds)} refunds held"), flush=True)
     if want_loss:
         if first_loss is None:
             fail(f"{name}: {cuts} cuts with durability={durability} lost nothing: "
