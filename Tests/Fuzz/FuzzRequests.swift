@@ -13,7 +13,7 @@ public func fuzzRequests(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   while values.count < 8 { values.append("") }
   let optional = { (index: Int) -> String? in values[index].isEmpty ? nil : values[index] }
 
-  switch selector % 6 {
+  switch selector % 8 {
   case 0:
     _ = try? CreateRequest(
       type: .customer,
@@ -25,7 +25,8 @@ public func fuzzRequests(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
       key: optional(3))
   case 2:
     _ = try? UpdateRequest(
-      id: values[0], version: optional(1), set: Array(values[2...4]), unset: Array(values[5...6]))
+      id: values[0], version: optional(1), set: Array(values[2...4]), unset: Array(values[5...6]),
+      key: optional(7))
   case 3:
     _ = try? PaymentRequest(
       key: values[0], amount: values[1], currency: values[2], sourceID: values[3],
@@ -33,6 +34,13 @@ public func fuzzRequests(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
       autocomplete: optional(7))
   case 4:
     _ = try? ListRequest(type: optional(0), limit: optional(1), cursor: optional(2))
+  case 5:
+    _ = try? PaymentUpdateRequest(
+      id: values[0], key: values[1], versionToken: optional(2), amount: optional(3), tip: optional(4))
+  case 6:
+    _ = try? RefundRequest(
+      key: values[0], paymentID: values[1], amount: values[2], currency: values[3],
+      reason: optional(4), paymentVersionToken: optional(5))
   default:
     _ = try? Values.duration(values[0], field: "older_than")
     _ = try? Values.version(values[1])

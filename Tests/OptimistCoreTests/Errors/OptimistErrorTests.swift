@@ -30,6 +30,33 @@ import Testing
     (.notFound(id: "ID", field: "customer_id"), 4, "NOT_FOUND", "INVALID_REQUEST_ERROR"),
     (.idempotencyKeyReused(key: "k"), 5, "IDEMPOTENCY_KEY_REUSED", "INVALID_REQUEST_ERROR"),
     (.cardDeclined, 6, "CARD_DECLINED", "PAYMENT_METHOD_ERROR"),
+    (
+      .staleVersionToken(id: "ID", given: "T"), 3, "VERSION_MISMATCH", "INVALID_REQUEST_ERROR"
+    ),
+    (
+      .stateRefused(.delayedTransactionCaptured, detail: "done"), 7, "DELAYED_TRANSACTION_CAPTURED",
+      "INVALID_REQUEST_ERROR"
+    ),
+    (
+      .stateRefused(.delayedTransactionCanceled, detail: "gone"), 7, "DELAYED_TRANSACTION_CANCELED",
+      "INVALID_REQUEST_ERROR"
+    ),
+    (
+      .stateRefused(.delayedTransactionFailed, detail: "declined"), 7, "DELAYED_TRANSACTION_FAILED",
+      "INVALID_REQUEST_ERROR"
+    ),
+    (
+      .stateRefused(.paymentNotRefundable, detail: "no"), 7, "PAYMENT_NOT_REFUNDABLE",
+      "INVALID_REQUEST_ERROR"
+    ),
+    (
+      .stateRefused(.refundNeedsCompletion, detail: "cancel"), 7,
+      "REFUND_ERROR_PAYMENT_NEEDS_COMPLETION", "INVALID_REQUEST_ERROR"
+    ),
+    (
+      .stateRefused(.refundAmountInvalid, detail: "too much"), 7, "REFUND_AMOUNT_INVALID",
+      "INVALID_REQUEST_ERROR"
+    ),
     (.busy(timeout: 10), 75, "TEMPORARY_ERROR", "API_ERROR"),
     (.storage("disk on fire"), 1, "INTERNAL_SERVER_ERROR", "API_ERROR"),
   ]
@@ -70,7 +97,7 @@ import Testing
   }
 
   @Test func everyDocumentedExitCodeIsCovered() {
-    #expect(Set(Self.table.map(\.1)) == [1, 2, 3, 4, 5, 6, 75])
+    #expect(Set(Self.table.map(\.1)) == [1, 2, 3, 4, 5, 6, 7, 75])
   }
 
   @Test func fieldsNameTheRequestField() {
