@@ -7,6 +7,7 @@ extension Database {
   ///   names a stored payment (but a key `cancel-payment --key` took before any payment), no
   ///   payment has two keys (pruned keys leave payments alone).
   /// - Every key holds a finished answer (a claim is never committed without one).
+  /// - A payment's refunds add up to its refunded amount, which is at most its total.
   /// - Versions are well formed: customers' at least 0; items' positive, at most the catalog
   ///   clock, and never handed out twice; the clock is one row.
   public func consistencyProblems() throws -> [String] {
@@ -24,6 +25,16 @@ extension Database {
           + "GROUP BY object_id HAVING count(*) > 1) AS twice"
       ),
       ("keys without a finished answer", "SELECT count(*) FROM idempotency_keys WHERE exit_code < 0"),
+      (
+        "payments whose refunds do not add up to refunded_money or exceed the total",
+        "SELECT count(*) FROM payments p WHERE p.refunded > p.amount + p.tip OR p.refunded <> "
+          + "(SELECT coalesce(sum(r.amount), 0) FROM refunds r WHERE r.payment_id = p.id)"
+      ),
+      (
+        "refunds of no payment",
+        "SELECT count(*) FROM refunds r WHERE NOT EXISTS "
+          + "(SELECT 1 FROM payments p WHERE p.id = r.payment_id)"
+      ),
       ("customers with a negative version", "SELECT count(*) FROM customers WHERE version < 0"),
       (
         "items with a version outside the catalog clock",
