@@ -265,6 +265,33 @@ import Testing
     }
   }
 
+  /// Creates and cancels by the same key race: whoever comes first, nothing stays charged.
+  @Test func createAndCancelByKeyRaceChargeNothing() throws {
+    let results = Locked<[CLIResult]>([])
+    runTogether(12) { index in
+      let arguments =
+        index % 2 == 0
+        ? [
+          "create-payment", "--key", "raced", "--amount", "700", "--currency", "USD", "--source-id",
+          "cnon:card-nonce-ok", "--autocomplete", "false",
+        ] : ["cancel-payment", "--key", "raced"]
+      let result = OptimistProcess.run(arguments, environment: sandbox.environment)
+      results.withLock { $0.append(result) }
+    }
+    for result in results.withLock({ $0 }) {
+      if result.arguments[0] == "create-payment" && result.exitCode != 0 {
+        result.expectError(7, "DELAYED_TRANSACTION_CANCELED")
+      } else {
+        result.expectSuccess()
+      }
+    }
+    let payments = sandbox.run("list", "--type", "PAYMENT").expectSuccess()["objects"] as? [[String: Any]] ?? []
+    #expect(payments.count <= 1)
+    // A payment made before the first cancel was canceled by it; none is left APPROVED.
+    #expect(payments.allSatisfy { $0["status"] as? String == "CANCELED" }, "\(payments)")
+    #expect(sandbox.run("doctor").expectSuccess()[sandbox.engine.checkName] as? String == "ok")
+  }
+
   /// Updates with the token each one read: every success came from a different read, so
   /// none overwrote a change it had not seen.
   @Test func updatesWithTheTokenReadLoseNothing() throws {
