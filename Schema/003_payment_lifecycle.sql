@@ -2,7 +2,9 @@
 -- updated, then be completed or canceled; a COMPLETED one can be refunded. Every change gives
 -- it a new version_token. SQLite cannot change a CHECK constraint in place, so the table is
 -- rebuilt (https://www.sqlite.org/lang_altertable.html#otheralter); its rows keep their seq,
--- and with them every list cursor.
+-- and with them every list cursor. `refunded` is what the payment's refunds add up to, never
+-- more than amount + tip; `refund_ids` their ids, oldest first, separated by commas. (Comments
+-- stay outside CREATE TABLE: SQLite keeps a table's text and parses it in every process.)
 
 CREATE TABLE payments_new (
   seq           INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -11,7 +13,6 @@ CREATE TABLE payments_new (
   updated_at    INTEGER NOT NULL,
   amount        INTEGER NOT NULL CHECK (amount > 0),
   tip           INTEGER NOT NULL DEFAULT 0 CHECK (tip >= 0),
-  -- What the refunds of this payment add up to; never more than amount + tip.
   refunded      INTEGER NOT NULL DEFAULT 0 CHECK (refunded >= 0 AND refunded <= amount + tip),
   currency      TEXT    NOT NULL,
   status        TEXT    NOT NULL
@@ -20,7 +21,6 @@ CREATE TABLE payments_new (
   customer_id   TEXT,
   reference_id  TEXT,
   note          TEXT,
-  -- The ids of the payment's refunds, oldest first, separated by commas.
   refund_ids    TEXT    NOT NULL DEFAULT '',
   version_token TEXT    NOT NULL
 );
@@ -41,4 +41,5 @@ CREATE TABLE refunds (
   currency   TEXT    NOT NULL,
   reason     TEXT
 );
-CREATE INDEX refunds_by_payment ON refunds (payment_id);
+-- No index on payment_id: no command looks refunds up by payment (the payment keeps their ids),
+-- and every index is parsed by every process.

@@ -13,7 +13,7 @@ public enum Optimist {
   static let about = About(
     "optimist",
     abstract:
-      "Versioned customers, catalog items and idempotent payments in a local SQLite database.",
+      "Versioned customers, catalog items and idempotent payments, in a local SQLite database or on PostgreSQL.",
     discussion: [
       "Every stored object carries a version that only optimist changes. update and delete refuse a stale version with VERSION_MISMATCH (exit 3) and change nothing: get the object again and retry. create-payment --key K charges at most once per key.",
       "JSON goes to stdout (indented and coloured on a terminal, compact when piped), Square-style error documents to stderr. Exit codes: 0 success, 1 storage error, 2 invalid request, 3 version mismatch, 4 not found, 5 idempotency key reused, 6 card declined, 7 the object's state does not allow it, 64 malformed command line, 75 database locked past --timeout.",
