@@ -114,8 +114,8 @@ ISO_TIME="strftime('%Y-%m-%dT%H:%M:%fZ', created_at / 1000.0, 'unixepoch')"
 # payment and the key row with its answer, in one transaction; then print the key's answer.
 payment_sql() {
   echo "PRAGMA synchronous = $SYNCHRONOUS; BEGIN IMMEDIATE;" \
-    "INSERT INTO payments (id, created_at, amount, currency, status, source_id, customer_id, version_token)" \
-    "SELECT $RANDOM_ID, $NOW, 450, 'USD', 'COMPLETED', 'cnon:card-nonce-ok', '$2', $RANDOM_ID" \
+    "INSERT INTO payments (id, created_at, updated_at, amount, currency, status, source_id, customer_id, version_token)" \
+    "SELECT $RANDOM_ID, $NOW, $NOW, 450, 'USD', 'COMPLETED', 'cnon:card-nonce-ok', '$2', $RANDOM_ID" \
     "WHERE NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE command = 'create-payment' AND key = '$1')" \
     "AND EXISTS (SELECT 1 FROM customers WHERE id = '$2');" \
     "INSERT INTO idempotency_keys (command, key, request, object_id, stdout, stderr, exit_code, created_at)" \

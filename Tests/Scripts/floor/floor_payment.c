@@ -26,18 +26,23 @@ int main(int argc, char **argv) {
   new_id(token);
   int64_t created = now_ms();
   sqlite3_stmt *insert = prepare(
-      "INSERT INTO payments (id, created_at, amount, currency, status, source_id, customer_id, "
-      "reference_id, note, version_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO payments (id, created_at, updated_at, amount, tip, refunded, currency, status, "
+      "source_id, customer_id, reference_id, note, refund_ids, version_token) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   sqlite3_bind_text(insert, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_int64(insert, 2, created);
-  sqlite3_bind_int64(insert, 3, 450);
-  sqlite3_bind_text(insert, 4, "USD", -1, SQLITE_STATIC);
-  sqlite3_bind_text(insert, 5, "COMPLETED", -1, SQLITE_STATIC);
-  sqlite3_bind_text(insert, 6, "cnon:card-nonce-ok", -1, SQLITE_STATIC);
-  sqlite3_bind_text(insert, 7, customer, -1, SQLITE_STATIC);
-  sqlite3_bind_null(insert, 8);
-  sqlite3_bind_null(insert, 9);
-  sqlite3_bind_text(insert, 10, token, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(insert, 3, created);
+  sqlite3_bind_int64(insert, 4, 450);
+  sqlite3_bind_int64(insert, 5, 0);
+  sqlite3_bind_int64(insert, 6, 0);
+  sqlite3_bind_text(insert, 7, "USD", -1, SQLITE_STATIC);
+  sqlite3_bind_text(insert, 8, "COMPLETED", -1, SQLITE_STATIC);
+  sqlite3_bind_text(insert, 9, "cnon:card-nonce-ok", -1, SQLITE_STATIC);
+  sqlite3_bind_text(insert, 10, customer, -1, SQLITE_STATIC);
+  sqlite3_bind_null(insert, 11);
+  sqlite3_bind_null(insert, 12);
+  sqlite3_bind_text(insert, 13, "", -1, SQLITE_STATIC);
+  sqlite3_bind_text(insert, 14, token, -1, SQLITE_STATIC);
   if (sqlite3_step(insert) != SQLITE_DONE) fail("insert payment");
   sqlite3_finalize(insert);
 
