@@ -29,6 +29,56 @@ public struct Field: Sendable, Equatable {
   }
 }
 
+extension Field {
+  /// Every field of every type, customers' then items' (the names are distinct).
+  public static var all: [Field] { Customer.fields + CatalogItem.fields }
+
+  /// The field with this JSON name, of whatever type; nil for a name no type has.
+  public static func named(_ name: String) -> Field? {
+    for field in Customer.fields where field.name == name { return field }
+    for field in CatalogItem.fields where field.name == name { return field }
+    return nil
+  }
+
+  /// Turns a JSON value (`edit`'s output, a `batch` operation) into a stored one, by the
+  /// same rules as `parse`: a string for a text field (an empty one clears it), `true` or
+  /// `false` for a boolean; `null` clears the field. Anything else is refused, saying what
+  /// was expected.
+  public func value(json: JSONValue, path: String? = nil) throws(OptimistError) -> FieldValue? {
+    let path = path ?? name
+    switch (kind, json) {
+    case (_, .null):
+      return nil
+    case (.text, .string(let text)):
+      do throws(OptimistError) {
+        return try parse(text)
+      } catch {
+        if case .valueTooLong(_, let maximum) = error { throw .valueTooLong(field: path, maximum: maximum) }
+        throw error
+      }
+    case (.boolean, .bool(let flag)):
+      return .boolean(flag)
+    case (.boolean, _):
+      throw .expectedBoolean(field: path, value: json.text)
+    case (.text, _):
+      throw .invalidValue(
+        field: path, detail: "`\(path)` must be a JSON string, not \(json.typeName) (`\(json.text)`).")
+    }
+  }
+}
+
+/// One typed change of a field: the value to store, or nil to remove it. `update`, `edit`,
+/// `batch` and the server all apply lists of these (Update.swift).
+public struct FieldChange: Sendable, Equatable {
+  public let field: Field
+  public let value: FieldValue?
+
+  public init(_ field: Field, _ value: FieldValue?) {
+    self.field = field
+    self.value = value
+  }
+}
+
 /// A stored field value.
 public enum FieldValue: Sendable, Equatable {
   case text(String)

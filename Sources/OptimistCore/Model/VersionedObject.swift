@@ -20,6 +20,14 @@ public struct VersionedObject: Sendable, Equatable {
     self.values = values
   }
 
+  /// Checks the rules across fields for the values of a new object of `type`.
+  public static func validateNew(type: ObjectType, values: FieldValues) throws(OptimistError) {
+    let object = VersionedObject(
+      type: type, id: "", version: 0, createdAt: .init(milliseconds: 0),
+      updatedAt: .init(milliseconds: 0), values: values)
+    try object.validate()
+  }
+
   /// Checks the rules that involve more than one field.
   public func validate() throws(OptimistError) {
     switch type {

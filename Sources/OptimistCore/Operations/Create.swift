@@ -15,10 +15,7 @@ public struct CreateRequest: Sendable, Equatable {
       if let value = try field.parse(rawValue) { values[field.name] = value }
       fingerprint.add(field.name, rawValue)
     }
-    let object = VersionedObject(
-      type: type, id: "", version: 0, createdAt: .init(milliseconds: 0),
-      updatedAt: .init(milliseconds: 0), values: values)
-    try object.validate()
+    try VersionedObject.validateNew(type: type, values: values)
     self.type = type
     self.values = values
     self.key = try key.map { (key) throws(OptimistError) in try validateIdempotencyKey(key) }
@@ -34,14 +31,24 @@ extension StoreEngine {
         command: "create-\(request.type == .customer ? "customer" : "item")", key: request.key,
         request: request.fingerprint, check: {}
       ) {
-        let now = Timestamp.now()
-        let version = request.type == .item ? try db.nextCatalogVersion(now: now) : 0
-        let object = VersionedObject(
-          type: request.type, id: ObjectID.make(), version: version, createdAt: now,
-          updatedAt: now, values: request.values)
-        try db.insert(object)
+        let object = try db.create(type: request.type, values: request.values)
         return (object.id, .success(object.json))
       }
     }
+  }
+}
+
+extension Database {
+  /// Inserts a new customer (version 0) or item (version from the catalog clock) with
+  /// validated `values`, inside the caller's transaction: `create-…`, `batch` and the server
+  /// all create objects here.
+  public func create(type: ObjectType, values: FieldValues) throws -> VersionedObject {
+    let now = Timestamp.now()
+    let version = type == .item ? try nextCatalogVersion(now: now) : 0
+    let object = VersionedObject(
+      type: type, id: ObjectID.make(), version: version, createdAt: now, updatedAt: now,
+      values: values)
+    try insert(object)
+    return object
   }
 }

@@ -3,15 +3,13 @@ public struct UpdateRequest: Sendable, Equatable {
   public let id: String
   /// The version the caller read; nil means the latest.
   public let version: Int64?
-  /// Field name and raw value, nil to unset, in the order given.
-  public let changes: [Change]
+  /// The changes, typed, in the order given; whether each field is one of the object's is
+  /// checked once the object is read.
+  public let changes: [FieldChange]
   /// With a key, a retried update replays its first answer (Idempotency.swift).
   public let key: String?
-
-  public struct Change: Sendable, Equatable {
-    public let field: String
-    public let value: String?
-  }
+  /// Field name and raw value (nil to unset) as given, for the fingerprint.
+  private let given: [(field: String, value: String?)]
 
   /// Validates `--set FIELD=VALUE` and `--unset FIELD` as far as it can without the object.
   public init(
@@ -20,39 +18,42 @@ public struct UpdateRequest: Sendable, Equatable {
     self.id = id
     self.version = try Values.version(version)
     self.key = try key.map { (key) throws(OptimistError) in try validateIdempotencyKey(key) }
-    var changes: [Change] = []
+    var given: [(field: String, value: String?)] = []
     for assignment in set {
       guard let equals = assignment.firstIndex(of: "=") else {
         throw .invalidValue(
           field: nil, detail: "`--set \(assignment)` needs the form FIELD=VALUE.")
       }
-      changes.append(
-        Change(
-          field: String(assignment[..<equals]),
-          value: String(assignment[assignment.index(after: equals)...])))
+      given.append(
+        (String(assignment[..<equals]), String(assignment[assignment.index(after: equals)...])))
     }
-    changes += unset.map { Change(field: $0, value: nil) }
-    guard !changes.isEmpty else {
+    given += unset.map { ($0, nil) }
+    guard !given.isEmpty else {
       throw .invalidValue(field: nil, detail: "Nothing to update: give --set FIELD=VALUE or --unset FIELD.")
     }
-    // Arrays, not sets: a handful of names, and no runtime `String: Hashable` lookup.
-    let known = ObjectType.allCases.flatMap { $0.fields }.map { $0.name }
-    var seen: [String] = []
-    for change in changes {
+    var changes: [FieldChange] = []
+    for change in given {
       if ObjectType.readOnlyFields.contains(change.field) {
         throw .invalidValue(
           field: change.field, detail: "`\(change.field)` is read-only: only optimist sets it.")
       }
-      guard known.contains(change.field) else {
+      guard let field = Field.named(change.field) else {
+        let known = Field.all.map(\.name)
         let hint = nearestName(to: change.field, in: known).map { " Did you mean `\($0)`?" } ?? ""
         throw .invalidValue(field: change.field, detail: "Unknown field `\(change.field)`.\(hint)")
       }
-      guard !seen.contains(change.field) else {
+      guard !changes.contains(where: { $0.field == field }) else {
         throw .invalidValue(field: change.field, detail: "`\(change.field)` is changed twice.")
       }
-      seen.append(change.field)
+      changes.append(
+        FieldChange(field, try change.value.flatMap { (raw) throws(OptimistError) in try field.parse(raw) }))
     }
     self.changes = changes
+    self.given = given
+  }
+
+  public static func == (a: UpdateRequest, b: UpdateRequest) -> Bool {
+    a.id == b.id && a.version == b.version && a.changes == b.changes && a.key == b.key
   }
 }
 
@@ -64,7 +65,7 @@ extension UpdateRequest {
     object.add("version", version)
     object.addRaw(
       "changes",
-      jsonArray(changes.map { change in
+      jsonArray(given.map { change in
         jsonArray([JSONObject.quoted(change.field), change.value.map(JSONObject.quoted) ?? "null"])
       }))
     return object.text
@@ -79,7 +80,9 @@ extension StoreEngine {
       // The fingerprint only where a key needs it: a plain update builds no more text.
       let fingerprint = request.key == nil ? "" : request.fingerprint
       return try db.idempotent(command: "update", key: request.key, request: fingerprint, check: {}) {
-        (request.id, try db.update(request))
+        let updated = try db.update(
+          id: request.id, changes: request.changes, expectedVersion: request.version)
+        return (request.id, .success(updated.json))
       }
     }
   }
@@ -96,31 +99,34 @@ extension StoreEngine {
     }
     return try write(creating: false) { db in
       try db.idempotent(command: "delete", key: key, request: fingerprint.text, check: {}) {
-        let current = try db.versionedObject(id: id, command: "delete")
-        try db.conditionalDelete(type: current.type, id: id, expectedVersion: version ?? current.version)
-        var document = JSONObject()
-        document.addRaw("deleted_object_ids", jsonArray([JSONObject.quoted(id)]))
-        document.add("deleted_at", Timestamp.now().rfc3339)
-        return (id, .success(document.text))
+        (id, .success(try db.delete(id: id, expectedVersion: version)))
       }
     }
   }
 }
 
 extension Database {
-  /// The update itself, inside the caller's transaction.
-  fileprivate func update(_ request: UpdateRequest) throws -> Output {
-    let current = try versionedObject(id: request.id, command: "update")
+  /// Applies typed field changes to the customer or item `id` with the conditional UPDATE at
+  /// `expectedVersion` (nil: the latest), inside the caller's transaction, and returns the
+  /// object as written: `update`, `edit`, `batch` and the server all change objects here.
+  ///
+  /// A field that is not one of the object's type is INVALID_VALUE; the rules across fields
+  /// (an item's name, a customer's contact) are checked when the version is the current one,
+  /// so a stale version is VERSION_MISMATCH whatever the changes.
+  public func update(
+    id: String, changes: [FieldChange], expectedVersion: Int64?, command: String = "update"
+  ) throws -> VersionedObject {
+    let current = try versionedObject(id: id, command: command)
     var updated = current
-    for change in request.changes {
-      guard let field = current.type.fields.first(where: { $0.name == change.field }) else {
+    for change in changes {
+      guard current.type.fields.contains(change.field) else {
         throw OptimistError.invalidValue(
-          field: change.field,
-          detail: "`\(change.field)` is not a field of \(current.type.rawValue) objects.")
+          field: change.field.name,
+          detail: "`\(change.field.name)` is not a field of \(current.type.rawValue) objects.")
       }
-      updated.values[field.name] = try change.value.flatMap { (raw) throws(OptimistError) in try field.parse(raw) }
+      updated.values[change.field.name] = change.value
     }
-    let expected = request.version ?? current.version
+    let expected = expectedVersion ?? current.version
     if expected == current.version { try updated.validate() }
     updated.updatedAt = Timestamp.now()
     if current.type == .item {
@@ -133,6 +139,18 @@ extension Database {
       updated.version = next
     }
     try conditionalUpdate(updated, expectedVersion: expected)
-    return .success(updated.json)
+    return updated
+  }
+
+  /// Deletes the customer or item `id` with the conditional DELETE at `expectedVersion` (nil:
+  /// the latest), inside the caller's transaction; returns what `delete` prints:
+  /// `{"deleted_object_ids":[…],"deleted_at":…}`.
+  public func delete(id: String, expectedVersion: Int64?, command: String = "delete") throws -> String {
+    let current = try versionedObject(id: id, command: command)
+    try conditionalDelete(type: current.type, id: id, expectedVersion: expectedVersion ?? current.version)
+    var document = JSONObject()
+    document.addRaw("deleted_object_ids", jsonArray([JSONObject.quoted(id)]))
+    document.add("deleted_at", Timestamp.now().rfc3339)
+    return document.text
   }
 }

@@ -235,8 +235,18 @@ import Testing
       id: "X", version: "0", set: ["note=a=b", "given_name=", "family_name=="],
       unset: ["phone_number"])
     #expect(request.version == 0)
-    #expect(request.changes.map(\.field) == ["note", "given_name", "family_name", "phone_number"])
-    #expect(request.changes.map(\.value) == ["a=b", "", "=", nil])
+    #expect(request.changes.map(\.field.name) == ["note", "given_name", "family_name", "phone_number"])
+    // An empty value clears the field, as --unset does.
+    #expect(request.changes.map(\.value) == [.text("a=b"), nil, .text("="), nil])
+  }
+
+  @Test func valuesAreParsedBeforeTheStoreIsRead() {
+    #expect(throws: OptimistError.expectedBoolean(field: "available_for_pickup", value: "maybe")) {
+      try UpdateRequest(id: "X", version: nil, set: ["available_for_pickup=maybe"], unset: [])
+    }
+    #expect(throws: OptimistError.valueTooLong(field: "note", maximum: 500)) {
+      try UpdateRequest(id: "X", version: nil, set: ["note=" + String(repeating: "n", count: 501)], unset: [])
+    }
   }
 
   @Test func largestVersionIsAccepted() throws {
