@@ -29,6 +29,8 @@ struct ArgumentSpec: Sendable {
   let defaultValue: String?
   /// A positional that may be left out (`cancel-payment [<id>] --key K`).
   var isOptional = false
+  /// A positional that takes every word after `--`, at least one (`edit ID -- CMD ARG…`).
+  var isRemainder = false
   /// The values the command line gave it, in order (a flag that is set: `[""]`); empty in
   /// the declarations themselves. Kept here rather than in a list of lists of its own: each
   /// generic array type costs the runtime an instantiation at start-up.
@@ -37,7 +39,7 @@ struct ArgumentSpec: Sendable {
   /// How help and errors name it: `<id>`, `--db <path>`, `--all`.
   var label: String {
     switch kind {
-    case .positional: return "<\(valueName)>"
+    case .positional: return isRemainder ? "-- <\(valueName)> ..." : "<\(valueName)>"
     case .flag: return "--\(name)"
     case .optional, .required, .repeated: return "--\(name) <\(valueName)>"
     }

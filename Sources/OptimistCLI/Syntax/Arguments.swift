@@ -56,6 +56,13 @@ struct Arguments {
     return values.last
   }
 
+  /// Every word after `--`, at least one: a command line to run (`edit ID -- CMD ARG…`).
+  mutating func remainder(_ name: String, help: String) -> [String] {
+    let values = declare(name, .positional, value: nil, help: help, completion: .none)
+    declared[declared.count - 1].isRemainder = true
+    return values
+  }
+
   /// `--name value`, optional; `value` names the value in help (default: the name).
   mutating func option(
     _ name: String, value: String? = nil, help: String, completion: Completion = .none,

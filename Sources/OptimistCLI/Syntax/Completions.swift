@@ -139,6 +139,8 @@ enum Completions {
         case .choices(let words): action = "(\(words().joined(separator: " ")))"
         }
         switch spec.kind {
+        case .positional where spec.isRemainder:
+          out += "        '*::\(spec.name):_normal' \\\n"
         case .positional:
           out += "        ':\(spec.name):\(action == " " ? " " : action)' \\\n"
         case .flag:

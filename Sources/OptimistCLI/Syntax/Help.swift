@@ -67,7 +67,9 @@ enum Help {
   static func usageParts(_ specs: [ArgumentSpec]) -> [String] {
     specs.map { spec in
       switch spec.kind {
-      case .positional: return spec.isOptional ? "[\(spec.label)]" : spec.label
+      case .positional:
+        if spec.isRemainder { return "-- <\(spec.valueName)> [<arg> ...]" }
+        return spec.isOptional ? "[\(spec.label)]" : spec.label
       case .required: return spec.label
       case .optional, .flag: return "[\(spec.label)]"
       case .repeated: return "[\(spec.label) ...]"

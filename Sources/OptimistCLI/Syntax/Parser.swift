@@ -4,8 +4,9 @@ import OptimistCore
 ///
 /// Options are long (`--name value` or `--name=value`); an option's value is the next word
 /// whatever it looks like, so `--note --db` stores the text `--db` and `--amount -1` reaches
-/// optimist's own check (exit 2). `--` ends the options. `-h` or `--help` where an option may
-/// stand asks for help.
+/// optimist's own check (exit 2). `--` ends the options; for a command with a remainder
+/// (`edit ID -- CMD ARG…`) every word after it is the remainder's, taken as it is. `-h` or
+/// `--help` where an option may stand asks for help.
 enum Parser {
   enum Result {
     /// The declarations with the values found for each.
@@ -25,6 +26,7 @@ enum Parser {
     var positionals: [String] = []
     var index = words.startIndex
     var optionsEnded = false
+    let remainder = specs.firstIndex { $0.isRemainder }
     while index < words.endIndex {
       let word = words[index]
       index += 1
@@ -33,6 +35,10 @@ enum Parser {
         continue
       }
       if word == "--" {
+        if let remainder {
+          specs[remainder].values = Array(words[index...])
+          break
+        }
         optionsEnded = true
         continue
       }
@@ -69,7 +75,7 @@ enum Parser {
       }
     }
     var next = positionals.startIndex
-    for (position, spec) in specs.enumerated() where spec.kind == .positional {
+    for (position, spec) in specs.enumerated() where spec.kind == .positional && !spec.isRemainder {
       guard next < positionals.endIndex else {
         if spec.isOptional { continue }
         throw UsageError("Missing expected argument '\(spec.label)'.")
@@ -78,7 +84,11 @@ enum Parser {
       next += 1
     }
     if next < positionals.endIndex {
-      throw UsageError("Unexpected argument '\(positionals[next])'.")
+      let hint = remainder == nil ? "" : " The command to run goes after '--'."
+      throw UsageError("Unexpected argument '\(positionals[next])'.\(hint)")
+    }
+    if let remainder, specs[remainder].values.isEmpty {
+      throw UsageError("Missing expected argument '\(specs[remainder].label)'.")
     }
     for (position, spec) in specs.enumerated()
     where spec.kind == .required && spec.values.isEmpty {
