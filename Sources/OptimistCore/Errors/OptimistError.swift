@@ -1,7 +1,7 @@
 /// Every way a command can be refused or fail: its Square error code, category, field and exit code.
 ///
 /// The exit codes are the contract scripts branch on; the README documents the same table.
-public enum OptimistError: Error, Equatable {
+public indirect enum OptimistError: Error, Equatable {
   /// A value is malformed or not allowed (exit 2, INVALID_VALUE).
   case invalidValue(field: String?, detail: String)
   /// A required value is missing, or would be removed (exit 2, MISSING_REQUIRED_PARAMETER).
@@ -32,6 +32,13 @@ public enum OptimistError: Error, Equatable {
   case unavailable(String)
   /// The database is unusable, damaged, or an I/O call failed (exit 1, INTERNAL_SERVER_ERROR).
   case storage(String)
+  /// `edit`'s command exited non-zero, was killed by a signal or could not be started;
+  /// nothing was written (exit 9, EDIT_COMMAND_FAILED). `status` says which, e.g.
+  /// "exited with status 1".
+  case editCommandFailed(command: String, status: String)
+  /// One operation of a batch was refused, so the batch changed nothing: `error` is that
+  /// operation's own error (and exit code), `index` its position, from 0.
+  case batchOperation(index: Int, error: OptimistError)
 
   /// The process exit code for this error.
   public var exitCode: Int32 {
@@ -46,6 +53,8 @@ public enum OptimistError: Error, Equatable {
     case .cardDeclined: return 6
     case .busy, .unavailable: return 75
     case .storage: return 1
+    case .editCommandFailed: return 9
+    case .batchOperation(_, let error): return error.exitCode
     }
   }
 
@@ -64,6 +73,8 @@ public enum OptimistError: Error, Equatable {
     case .cardDeclined: return "CARD_DECLINED"
     case .busy, .unavailable: return "TEMPORARY_ERROR"
     case .storage: return "INTERNAL_SERVER_ERROR"
+    case .editCommandFailed: return "EDIT_COMMAND_FAILED"
+    case .batchOperation(_, let error): return error.code
     }
   }
 
@@ -74,8 +85,9 @@ public enum OptimistError: Error, Equatable {
     case .cardDeclined: return "PAYMENT_METHOD_ERROR"
     case .notFound, .invalidValue, .missingRequiredParameter, .valueTooLong, .expectedBoolean,
       .unsupportedCurrency, .versionMismatch, .staleVersionToken, .stateRefused,
-      .idempotencyKeyReused:
+      .idempotencyKeyReused, .editCommandFailed:
       return "INVALID_REQUEST_ERROR"
+    case .batchOperation(_, let error): return error.category
     }
   }
 
@@ -93,6 +105,9 @@ public enum OptimistError: Error, Equatable {
     case .idempotencyKeyReused: return "idempotency_key"
     case .cardDeclined: return "source_id"
     case .busy, .unavailable, .storage: return nil
+    case .editCommandFailed: return "command"
+    case .batchOperation(let index, let error):
+      return "operations[\(index)]" + (error.field.map { "." + $0 } ?? "")
     }
   }
 
@@ -120,6 +135,10 @@ public enum OptimistError: Error, Equatable {
     case .busy(let timeout):
       return "The database stayed locked for more than \(timeout) seconds; retry later."
     case .unavailable(let detail), .storage(let detail): return detail
+    case .editCommandFailed(let command, let status):
+      return "The command `\(command)` \(status); nothing was written."
+    case .batchOperation(let index, let error):
+      return "operation \(index): \(error.detail) The batch changed nothing."
     }
   }
 

@@ -59,6 +59,15 @@ import Testing
     ),
     (.busy(timeout: 10), 75, "TEMPORARY_ERROR", "API_ERROR"),
     (.storage("disk on fire"), 1, "INTERNAL_SERVER_ERROR", "API_ERROR"),
+    (
+      .editCommandFailed(command: "jq", status: "exited with status 5"), 9, "EDIT_COMMAND_FAILED",
+      "INVALID_REQUEST_ERROR"
+    ),
+    (
+      .batchOperation(index: 3, error: .versionMismatch(id: "ID", expected: 1, actual: 2)), 3,
+      "VERSION_MISMATCH", "INVALID_REQUEST_ERROR"
+    ),
+    (.batchOperation(index: 0, error: .busy(timeout: 1)), 75, "TEMPORARY_ERROR", "API_ERROR"),
   ]
 
   @Test(arguments: table)
@@ -97,7 +106,7 @@ import Testing
   }
 
   @Test func everyDocumentedExitCodeIsCovered() {
-    #expect(Set(Self.table.map(\.1)) == [1, 2, 3, 4, 5, 6, 7, 75])
+    #expect(Set(Self.table.map(\.1)) == [1, 2, 3, 4, 5, 6, 7, 9, 75])
   }
 
   @Test func fieldsNameTheRequestField() {
@@ -110,6 +119,23 @@ import Testing
     #expect(OptimistError.invalidValue(field: nil, detail: "d").field == nil)
     #expect(OptimistError.storage("s").field == nil)
     #expect(OptimistError.busy(timeout: 1).field == nil)
+    #expect(OptimistError.editCommandFailed(command: "jq", status: "s").field == "command")
+    let stale = OptimistError.versionMismatch(id: "A", expected: 1, actual: 2)
+    #expect(OptimistError.batchOperation(index: 3, error: stale).field == "operations[3].version")
+    #expect(OptimistError.batchOperation(index: 0, error: .storage("s")).field == "operations[0]")
+  }
+
+  @Test func aBatchOperationsErrorNamesItsIndexAndKeepsItsDetail() {
+    let inner = OptimistError.notFound(id: "OBJ", field: "id")
+    let error = OptimistError.batchOperation(index: 7, error: inner)
+    #expect(error.detail.hasPrefix("operation 7: "))
+    #expect(error.detail.contains(inner.detail))
+    #expect(error.exitCode == 4)
+  }
+
+  @Test func editsFailureNamesTheCommandAndHowItEnded() {
+    let detail = OptimistError.editCommandFailed(command: "jq", status: "was killed by signal 9 (Killed)").detail
+    #expect(detail.contains("`jq`") && detail.contains("signal 9"))
   }
 
   @Test func detailsNameTheirValues() {
