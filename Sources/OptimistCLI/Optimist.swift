@@ -16,14 +16,14 @@ public enum Optimist {
       "Versioned customers, catalog items and idempotent payments, in a local SQLite database or on PostgreSQL.",
     discussion: [
       "Every stored object carries a version that only optimist changes. update and delete refuse a stale version with VERSION_MISMATCH (exit 3) and change nothing: get the object again and retry. create-payment --key K charges at most once per key.",
-      "JSON goes to stdout (indented and coloured on a terminal, compact when piped), Square-style error documents to stderr. Exit codes: 0 success, 1 storage error, 2 invalid request, 3 version mismatch, 4 not found, 5 idempotency key reused, 6 card declined, 7 the object's state does not allow it, 64 malformed command line, 75 database locked past --timeout.",
+      "JSON goes to stdout (indented and coloured on a terminal, compact when piped), Square-style error documents to stderr. Exit codes: 0 success, 1 storage error, 2 invalid request, 3 version mismatch, 4 not found, 5 idempotency key reused, 6 card declined, 7 the object's state does not allow it, 9 edit's command failed, 64 malformed command line, 75 database locked past --timeout.",
     ],
     examples: ["optimist create-item --name Coffee", "optimist help update"])
 
   /// Every subcommand, in the order help lists them.
   static let commands: [any Subcommand.Type] = [
     CreateCustomer.self, CreateItem.self, CreatePayment.self, Get.self, List.self, Update.self,
-    Delete.self, UpdatePayment.self, CompletePayment.self, CancelPayment.self, RefundPayment.self,
+    Edit.self, Delete.self, UpdatePayment.self, CompletePayment.self, CancelPayment.self, RefundPayment.self,
     PruneKeys.self, Doctor.self,
   ]
 
@@ -37,6 +37,7 @@ public enum Optimist {
     case Get.about.name: return Get.self
     case List.about.name: return List.self
     case Update.about.name: return Update.self
+    case Edit.about.name: return Edit.self
     case Delete.about.name: return Delete.self
     case UpdatePayment.about.name: return UpdatePayment.self
     case CompletePayment.about.name: return CompletePayment.self

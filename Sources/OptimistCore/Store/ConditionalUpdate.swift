@@ -7,9 +7,10 @@ extension Database {
   /// The customer or item with this id, for a command that changes it.
   ///
   /// Payments change only through their own commands: naming one is INVALID_VALUE. The row
-  /// is locked until the transaction ends, so "the latest version" stays the latest.
-  func versionedObject(id: String, command: String) throws -> VersionedObject {
-    switch try object(id: id, forUpdate: true) {
+  /// is locked until the transaction ends, so "the latest version" stays the latest
+  /// (`forUpdate: false` for a read-only transaction, e.g. `edit`'s read).
+  func versionedObject(id: String, command: String, forUpdate: Bool = true) throws -> VersionedObject {
+    switch try object(id: id, forUpdate: forUpdate) {
     case .versioned(let object)?:
       return object
     case .payment?:

@@ -42,14 +42,7 @@ extension Database {
         // Pruned between the claim and this read: the caller retries, as after a lock wait.
         throw OptimistError.unavailable("Idempotency key `\(key)` was pruned during this command; retry it.")
       }
-      // Byte for byte: Swift's == would take canonically equivalent text (é and e + ◌́)
-      // for the same request, and optimist stores text exactly as given.
-      let canceled = stored.text(0) == Idempotency.canceledBeforeCreation
-      if canceled || stored.text(0)?.utf8.elementsEqual(request.utf8) == true {
-        return Output(
-          stdout: stored.text(1) ?? "", stderr: stored.text(2) ?? "",
-          exitCode: Int32(truncatingIfNeeded: stored.integer(3) ?? 1))
-      }
+      if let output = Self.replay(stored, request: request) { return output }
       try check()
       throw OptimistError.idempotencyKeyReused(key: key)
     }
@@ -63,6 +56,31 @@ extension Database {
         .integer(Int64(output.exitCode)), .text(command), .text(key),
       ])
     return output
+  }
+
+  /// The answer stored for (command, key) when `request` is the one the key was first used
+  /// for; nil when the key is unused; IDEMPOTENCY_KEY_REUSED for another request. Only reads:
+  /// for a command that must know before it acts (`edit` runs its command only when there is
+  /// nothing to replay); its write still goes through `idempotent`.
+  func storedAnswer(command: String, key: String, request: String) throws -> Output? {
+    guard
+      let stored = try first(
+        "SELECT request, stdout, stderr, exit_code FROM idempotency_keys WHERE command = ? AND key = ?",
+        [.text(command), .text(key)])
+    else { return nil }
+    if let output = Self.replay(stored, request: request) { return output }
+    throw OptimistError.idempotencyKeyReused(key: key)
+  }
+
+  /// A stored (request, stdout, stderr, exit_code) row's answer when it is for `request`.
+  private static func replay(_ stored: Row, request: String) -> Output? {
+    // Byte for byte: Swift's == would take canonically equivalent text (é and e + ◌́)
+    // for the same request, and optimist stores text exactly as given.
+    let canceled = stored.text(0) == Idempotency.canceledBeforeCreation
+    guard canceled || stored.text(0)?.utf8.elementsEqual(request.utf8) == true else { return nil }
+    return Output(
+      stdout: stored.text(1) ?? "", stderr: stored.text(2) ?? "",
+      exitCode: Int32(truncatingIfNeeded: stored.integer(3) ?? 1))
   }
 
   /// Deletes the keys created at or before `cutoff`; returns how many went.
