@@ -41,7 +41,7 @@ build: deps
 # (started as the postgres user, stopped afterwards even on failure). The second pass leaves
 # out what only concerns SQLite files and what does not touch a store (FastSyntaxTests).
 PG_ONLY_SQLITE := DatabasePathTests|StorageErrorTests|FastSyntaxTests|PowerLossTests|SQLite|PostgresCLITests
-test: DEPS += sqlite3:sqlite3 strace:strace python3:python3 $(PG_SERVER)
+test: DEPS += sqlite3:sqlite3 strace:strace python3:python3 jq:jq $(PG_SERVER)
 test: deps
 	$(SWIFT) build --build-tests --scratch-path $(SCRATCH)
 	$(PG_RUN) sh -c '$(SWIFT) test --skip-build --scratch-path $(SCRATCH) && \
@@ -80,7 +80,7 @@ clean:
 # Benchmarks against the sqlite3 shell doing the same SQL, written to BENCHMARKS.md (about 6
 # minutes on 2 cores, plus the build). Never part of `make test`; nothing asserts a time.
 # The work folder keeps the raw measurements (hyperfine JSON, strace, callgrind files).
-bench: DEPS += hyperfine:hyperfine sqlite3:sqlite3 valgrind:valgrind strace:strace /usr/bin/time:time cc:gcc \
+bench: DEPS += hyperfine:hyperfine jq:jq sqlite3:sqlite3 valgrind:valgrind strace:strace /usr/bin/time:time cc:gcc \
   python3:python3 readelf:binutils $(PG_SERVER)
 bench: build
 	rm -rf $(SCRATCH)/bench

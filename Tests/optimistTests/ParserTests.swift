@@ -25,7 +25,7 @@ import Testing
       #expect(names.contains("db") && names.contains("timeout") && names.contains("color"))
     }
     let commandNames = Optimist.commands.map { $0.about.name }
-    #expect(Set(commandNames).count == 13)
+    #expect(Set(commandNames).count == 14)
   }
 
   /// `main()` finds a command with a switch; it must know every command in `commands`.
@@ -95,6 +95,28 @@ import Testing
   @Test func doubleDashEndsTheOptions() throws {
     let get = try parse(Get.self, ["--", "--db"])
     #expect(get.id == "--db")
+  }
+
+  /// After `--`, edit's command takes every word as it is: options, `--help`, another `--`.
+  @Test func everyWordAfterDoubleDashIsTheCommands() throws {
+    let edit = try parse(
+      Edit.self, [Self.id, "--max-attempts", "3", "--", "jq", "-r", "--help", "--", "--db", "x"])
+    #expect(edit.id == Self.id)
+    #expect(edit.maxAttempts == "3")
+    #expect(edit.command == ["jq", "-r", "--help", "--", "--db", "x"])
+    #expect(edit.options.db == nil)
+    let later = try parse(Edit.self, ["--key", "k", Self.id, "--db", "d", "--", "cat"])
+    #expect(later.key == "k" && later.options.db == "d" && later.command == ["cat"])
+  }
+
+  @Test(arguments: [
+    ([id], "Missing expected argument '-- <command> [<arg> ...]'."),
+    ([id, "--"], "Missing expected argument '-- <command> [<arg> ...]'."),
+    ([id, "jq", "."], "Unexpected argument 'jq'. The command to run goes after '--'."),
+    (["--", "jq"], "Missing expected argument '<id>'."),
+  ])
+  func editNeedsItsCommandAfterDoubleDash(_ words: [String], _ message: String) {
+    #expect(throws: UsageError(message)) { try parse(Edit.self, words) }
   }
 
   @Test(arguments: [["--help"], ["-h"], [id, "--help"], ["--db", "x", "-h"]])

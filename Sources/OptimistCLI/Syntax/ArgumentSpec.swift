@@ -39,7 +39,7 @@ struct ArgumentSpec: Sendable {
   /// How help and errors name it: `<id>`, `--db <path>`, `--all`.
   var label: String {
     switch kind {
-    case .positional: return isRemainder ? "-- <\(valueName)> ..." : "<\(valueName)>"
+    case .positional: return isRemainder ? "-- <\(valueName)> [<arg> ...]" : "<\(valueName)>"
     case .flag: return "--\(name)"
     case .optional, .required, .repeated: return "--\(name) <\(valueName)>"
     }

@@ -65,16 +65,17 @@ enum Help {
   }
 
   static func usageParts(_ specs: [ArgumentSpec]) -> [String] {
-    specs.map { spec in
+    var parts: [String] = []
+    for spec in specs {
       switch spec.kind {
-      case .positional:
-        if spec.isRemainder { return "-- <\(spec.valueName)> [<arg> ...]" }
-        return spec.isOptional ? "[\(spec.label)]" : spec.label
-      case .required: return spec.label
-      case .optional, .flag: return "[\(spec.label)]"
-      case .repeated: return "[\(spec.label) ...]"
+      case .positional where spec.isRemainder: parts += ["--", "<\(spec.valueName)>", "[<arg> ...]"]
+      case .positional: parts.append(spec.isOptional ? "[\(spec.label)]" : spec.label)
+      case .required: parts.append(spec.label)
+      case .optional, .flag: parts.append("[\(spec.label)]")
+      case .repeated: parts.append("[\(spec.label) ...]")
       }
     }
+    return parts
   }
 
   /// USAGE, wrapped between its parts (never inside `[--name <value>]`).
