@@ -11,6 +11,8 @@
 #   d. scale: get and update with 1,000 and with 1,000,000 customers (and as many keys)
 #   e. memory: peak resident size of one call
 #   f. PostgreSQL: one call and contention against psql on one server (bench_pg.py)
+#   g. edit: 8 workers incrementing one counter with `edit` against the README's hand-written
+#      get/update loop, on SQLite and PostgreSQL (bench_edit.py)
 # and, to explain the figures, instructions (valgrind --tool=callgrind) and system calls
 # (strace -c) of one call. The workloads with threads live in bench_workers.py.
 #
@@ -926,6 +928,11 @@ echo '```'
 say "PostgreSQL: one call and contention, optimist against psql"
 python3 "$here/bench_pg.py" --bin "$OPTIMIST" --runs "$RUNS" --workers "$WORKERS" --cycles "$CYCLES" \
   --work "$WORK/pg" >>"$REPORT"
+
+# edit: WORKERS workers incrementing one counter with `edit` against the README's loop, on both
+# engines (Tests/Scripts/bench_edit.py; the PostgreSQL server is a throwaway one of its own).
+say "edit against the README's get/update loop: $WORKERS workers, SQLite and PostgreSQL"
+python3 "$here/bench_edit.py" --bin "$OPTIMIST" --workers "$WORKERS" >>"$REPORT"
 
 if [ -n "${BENCH_DIR:-}" ]; then rm -f "$SMALL" "$BIG" "$SMALL-journal" "$BIG-journal"; fi
 say "done: $REPORT"
