@@ -23,7 +23,7 @@ public enum Optimist {
   /// Every subcommand, in the order help lists them.
   static let commands: [any Subcommand.Type] = [
     CreateCustomer.self, CreateItem.self, CreatePayment.self, Get.self, List.self, Update.self,
-    Edit.self, Delete.self, UpdatePayment.self, CompletePayment.self, CancelPayment.self, RefundPayment.self,
+    Edit.self, Delete.self, Batch.self, UpdatePayment.self, CompletePayment.self, CancelPayment.self, RefundPayment.self,
     PruneKeys.self, Doctor.self,
   ]
 
@@ -39,6 +39,7 @@ public enum Optimist {
     case Update.about.name: return Update.self
     case Edit.about.name: return Edit.self
     case Delete.about.name: return Delete.self
+    case Batch.about.name: return Batch.self
     case UpdatePayment.about.name: return UpdatePayment.self
     case CompletePayment.about.name: return CompletePayment.self
     case CancelPayment.about.name: return CancelPayment.self

@@ -111,6 +111,24 @@ public indirect enum JSONValue: Equatable, Sendable {
   }
 }
 
+extension JSONValue {
+  /// The value as compact JSON with every object's keys sorted (by their UTF-8 bytes): the
+  /// same document written with other white space or key order gives the same text (a
+  /// batch's fingerprint for its idempotency key).
+  public var canonicalText: String {
+    switch self {
+    case .array(let elements): return jsonArray(elements.map(\.canonicalText))
+    case .object(let members):
+      var object = JSONObject()
+      for member in members.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+        object.addRaw(member.key, member.value.canonicalText)
+      }
+      return object.text
+    case .null, .bool, .number, .string: return text
+    }
+  }
+}
+
 /// A recursive-descent parser over UTF-8 bytes.
 private struct JSONParser {
   let bytes: UnsafeBufferPointer<UInt8>

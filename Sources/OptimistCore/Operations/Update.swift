@@ -31,6 +31,24 @@ public struct UpdateRequest: Sendable, Equatable {
     guard !given.isEmpty else {
       throw .invalidValue(field: nil, detail: "Nothing to update: give --set FIELD=VALUE or --unset FIELD.")
     }
+    let changes = try FieldChange.list(given) { (field, raw) throws(OptimistError) in try field.parse(raw) }
+    self.changes = changes
+    self.given = given
+  }
+
+  public static func == (a: UpdateRequest, b: UpdateRequest) -> Bool {
+    a.id == b.id && a.version == b.version && a.changes == b.changes && a.key == b.key
+  }
+}
+
+extension FieldChange {
+  /// Typed changes from (field name, value) pairs as given (`--set`/`--unset`, a batch's
+  /// `set`/`unset`): read-only, unknown and repeated names are refused; `parse` turns a value
+  /// into the field's (nil values unset).
+  static func list<Value>(
+    _ given: [(field: String, value: Value?)],
+    parse: (Field, Value) throws(OptimistError) -> FieldValue?
+  ) throws(OptimistError) -> [FieldChange] {
     var changes: [FieldChange] = []
     for change in given {
       if ObjectType.readOnlyFields.contains(change.field) {
@@ -45,15 +63,9 @@ public struct UpdateRequest: Sendable, Equatable {
       guard !changes.contains(where: { $0.field == field }) else {
         throw .invalidValue(field: change.field, detail: "`\(change.field)` is changed twice.")
       }
-      changes.append(
-        FieldChange(field, try change.value.flatMap { (raw) throws(OptimistError) in try field.parse(raw) }))
+      changes.append(FieldChange(field, try change.value.map { (value) throws(OptimistError) in try parse(field, value) } ?? nil))
     }
-    self.changes = changes
-    self.given = given
-  }
-
-  public static func == (a: UpdateRequest, b: UpdateRequest) -> Bool {
-    a.id == b.id && a.version == b.version && a.changes == b.changes && a.key == b.key
+    return changes
   }
 }
 
