@@ -4,10 +4,11 @@
 Run by `make stress` (and by .ci/run). Each phase is bounded in time and prints what it
 checked; any broken promise ends the run with exit 1.
 
-1. crash      writers (updates and payments) run while a killer sends SIGKILL to random ones,
-              hundreds of times; then: integrity_check ok, every printed success is visible,
-              every printed payment replays byte for byte, payments and idempotency rows
-              match one to one, no version was handed out twice.
+1. crash      writers (updates, payments and batches) run while a killer sends SIGKILL to
+              random ones, hundreds of times; then: integrity_check ok, every printed success
+              is visible, every printed payment replays byte for byte, payments and
+              idempotency rows match one to one, no version was handed out twice, and every
+              batch applied wholly or not at all (a printed one wholly, replaying by its key).
 2. contention 16 processes run a mix of every command; every exit is the one the workload
               allows (0, 3 for a stale version, 5 and 6 where asked), never 1 or 75.
 3. busy       a lock held by another process past --timeout gives exit 75 TEMPORARY_ERROR
@@ -75,16 +76,21 @@ def crash_phase(db, kills_wanted, seconds, rows=sqlite_rows, check="integrity_ch
     approved = []             # ids of payments printed as APPROVED
     completed = []            # ids of payments printed as COMPLETED
     changes = []              # (args, stdout, status) of printed completes, cancels, refunds
+    batches = []              # (marker, size, args, stdin, stdout or None) of every batch run
     kills = [0]
     stop = threading.Event()
     counter = [0]
 
-    def spawn(args):
+    def spawn(args, stdin=None):
         p = subprocess.Popen([BIN, *args, "--db", db, "--timeout", "30"],
+                             stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         with lock:
             in_flight[p.pid] = p
-        out, err = p.communicate()
+        try:
+            out, err = p.communicate(stdin)
+        except BrokenPipeError:           # killed before it read its stdin
+            out, err = p.communicate()
         with lock:
             in_flight.pop(p.pid, None)
         return p.returncode, out, err
@@ -122,6 +128,16 @@ def crash_phase(db, kills_wanted, seconds, rows=sqlite_rows, check="integrity_ch
                         changes.append((args, out, "REFUNDED"))
                 elif code not in (7, -signal.SIGKILL):
                     fail(f"refund-payment exited {code}: {err.strip()}")
+            elif roll < 0.4:
+                # A batch of SIZE new customers (a marker as family_name), each then updated:
+                # kept wholly (SIZE customers, every note "done") or not at all.
+                marker, size = f"b{seed}-{n}", rng.randint(2, 40)
+                args, stdin = ["batch", "--key", marker], batch_input(marker, size)
+                code, out, err = spawn(args, stdin)
+                with lock:
+                    batches.append((marker, size, args, stdin, out if code == 0 else None))
+                if code not in (0, -signal.SIGKILL):
+                    fail(f"batch exited {code}: {err.strip()}")
             elif roll < 0.65:
                 target = rng.choice(customers + items)
                 code, out, _ = spawn(["get", target])
@@ -179,8 +195,9 @@ def crash_phase(db, kills_wanted, seconds, rows=sqlite_rows, check="integrity_ch
     stop.set()
     for t in threads + [k]:
         t.join()
-    print(f"  {kills[0]} processes killed, {len(successes)} updates, {len(payments)} payments and "
-          f"{len(changes)} completes, cancels and refunds answered", flush=True)
+    print(f"  {kills[0]} processes killed, {len(successes)} updates, {len(payments)} payments, "
+          f"{len(changes)} completes, cancels and refunds and {sum(1 for b in batches if b[4])} batches answered",
+          flush=True)
     if kills[0] < min(kills_wanted, 100):
         fail(f"only {kills[0]} kills happened")
 
@@ -225,9 +242,36 @@ def crash_phase(db, kills_wanted, seconds, rows=sqlite_rows, check="integrity_ch
             if code != 0 or json.loads(stored)["status"] != status:
                 fail(f"payment {args[1]} was printed {status}, is {stored.strip()[:120]}")
 
+    for batch in batches:
+        check_batch(db, rows, *batch)
+
     check_rows(db, rows)
     print(f"  checked {len(versions)} versions, {len(payments)} payment replays, {len(changes)} "
-          f"lifecycle replays, refunds, key rows and {check}", flush=True)
+          f"lifecycle replays, {len(batches)} batches (all or nothing), refunds, key rows and {check}",
+          flush=True)
+
+
+def batch_input(marker, size):
+    """A batch of SIZE new customers (MARKER as family_name), each then updated by its
+    temporary id: all or nothing leaves SIZE customers with the note "done", or none."""
+    ops = [{"op": "create-customer", "id": f"#{i}", "given_name": "batch", "family_name": marker}
+           for i in range(size)]
+    ops += [{"op": "update", "id": f"#{i}", "version": 0, "set": {"note": "done"}} for i in range(size)]
+    return json.dumps(ops)
+
+
+def check_batch(db, rows, marker, size, args, stdin, out):
+    """The batch is there wholly or not at all; a printed one (`out`) wholly, and it replays
+    byte for byte by its key."""
+    stored, done = (int(v) for v in rows(db, "SELECT count(*), coalesce(sum(CASE WHEN note = 'done' "
+                                           f"THEN 1 ELSE 0 END), 0) FROM customers WHERE family_name = '{marker}'")[0])
+    if stored not in ((size,) if out else (0, size)) or done != stored:
+        fail(f"batch {marker} of {size} creates left {stored} customers, {done} updated"
+             f"{' (it was printed)' if out else ''}")
+    if out:
+        p = subprocess.run([BIN, *args, "--db", db], input=stdin, capture_output=True, text=True)
+        if (p.returncode, p.stdout) != (0, out):
+            fail(f"batch {marker} replayed differently: exit {p.returncode} {p.stderr.strip()[:200]}")
 
 
 def check_rows(db, rows):

@@ -6,12 +6,14 @@ and full_page_writes on). Each phase is bounded in time; any broken promise ends
 
 1. crash        as on SQLite: writers SIGKILLed at random moments; every printed success
                 visible, every printed payment replays byte for byte, payments and keys one to
-                one, no version handed out twice, doctor's consistency_check ok.
+                one, no version handed out twice, every batch kept wholly or not at all,
+                doctor's consistency_check ok.
 2. contention   16 processes, every command; only the exits the workload allows.
 3. busy         a lock held by psql past --timeout: exit 75, store unchanged.
 4. server crash every server process SIGKILLed at once mid-load, several times, restarted
                 (crash recovery); every acknowledged write (printed update and its version,
-                printed payment) survived, byte for byte. Writers may see exit 75 meanwhile.
+                printed payment, printed batch) survived, byte for byte, and every batch is
+                there wholly or not at all. Writers may see exit 75 meanwhile.
 5. two hosts    two network namespaces joined by a veth pair; the server listens in one, and
                 optimist processes in both reach it over TCP with a password, racing on one
                 customer (get, update --version, retry on 3) and one idempotency key: no
@@ -161,7 +163,7 @@ def server_crash_phase(server, crashes, seconds):
     customers = [json.loads(run(db, "create-customer", "--given-name", f"c{i}")[1])["id"] for i in range(3)]
     items = [json.loads(run(db, "create-item", "--name", f"i{i}")[1])["id"] for i in range(2)]
     lock = threading.Lock()
-    successes, payments, outages = [], [], [0]
+    successes, payments, batches, outages = [], [], [], [0]
     stop = threading.Event()
 
     def writer(seed):
@@ -169,7 +171,19 @@ def server_crash_phase(server, crashes, seconds):
         n = 0
         while not stop.is_set():
             n += 1
-            if rng.random() < 0.5:
+            roll = rng.random()
+            if roll < 0.15:
+                marker, size = f"sb{seed}-{n}", rng.randint(2, 40)
+                args, stdin = ["batch", "--key", marker], stress.batch_input(marker, size)
+                p = subprocess.run([stress.BIN, *args, "--db", db, "--timeout", "5"], input=stdin,
+                                   capture_output=True, text=True)
+                if p.returncode in (0, 75):
+                    with lock:
+                        batches.append((marker, size, args, stdin, p.stdout if p.returncode == 0 else None))
+                        outages[0] += p.returncode == 75
+                else:
+                    stress.fail(f"batch exited {p.returncode}: {p.stderr.strip()[:200]}")
+            elif roll < 0.55:
                 target = rng.choice(customers + items)
                 code, out, err = run(db, "get", target, timeout="5")
                 if code != 0:
@@ -222,8 +236,9 @@ def server_crash_phase(server, crashes, seconds):
         stop.set()
         for t in threads:
             t.join()
-    print(f"  {done} server crashes, {len(successes)} updates and {len(payments)} payments "
-          f"acknowledged, {outages[0]} refusals with exit 75 while it was down", flush=True)
+    print(f"  {done} server crashes, {len(successes)} updates, {len(payments)} payments and "
+          f"{sum(1 for b in batches if b[4])} batches acknowledged, {outages[0]} refusals with exit 75 "
+          "while it was down", flush=True)
     if done < min(crashes, 2):
         stress.fail(f"only {done} server crashes happened in {seconds}s")
     latest = {}
@@ -244,6 +259,8 @@ def server_crash_phase(server, crashes, seconds):
         if (code, again, again_err) != (0, out, err):
             stress.fail(f"acknowledged payment {args[2]} did not replay byte for byte (exit {code}): "
                         f"printed {out!r} {err!r}, replayed {again!r} {again_err!r}")
+    for batch in batches:
+        stress.check_batch(db, server.rows, *batch)
     code, out, err = run(db, "doctor")
     if code != 0 or json.loads(out)["consistency_check"] != "ok":
         stress.fail(f"doctor after the server crashes: exit {code} {out} {err}")
@@ -252,7 +269,8 @@ def server_crash_phase(server, crashes, seconds):
         subprocess.run(["cp", os.path.join(server.folder, "server.log"), kept], check=False)
         print(f"  the server's log is kept in {kept}", flush=True)
     stress.check_rows(db, server.rows)
-    print(f"  checked {len(latest)} versions and {len(payments)} replays after recovery", flush=True)
+    print(f"  checked {len(latest)} versions, {len(payments)} replays and {len(batches)} batches "
+          "after recovery", flush=True)
 
 
 # ------------------------------------------------------------------------ two hosts
