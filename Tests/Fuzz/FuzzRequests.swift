@@ -13,7 +13,10 @@ public func fuzzRequests(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   while values.count < 8 { values.append("") }
   let optional = { (index: Int) -> String? in values[index].isEmpty ? nil : values[index] }
 
-  switch selector % 8 {
+  // Selectors 8 and 9 read the rest of the input whole, as JSON: a batch, and a whole object
+  // given back to `edit`.
+  let rest = String(decoding: bytes.dropFirst(), as: UTF8.self)
+  switch selector % 10 {
   case 0:
     _ = try? CreateRequest(
       type: .customer,
@@ -41,6 +44,17 @@ public func fuzzRequests(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = try? RefundRequest(
       key: values[0], paymentID: values[1], amount: values[2], currency: values[3],
       reason: optional(4), paymentVersionToken: optional(5))
+  case 8:
+    _ = try? BatchRequest(json: rest, key: optional(7))
+  case 9:
+    if let json = try? JSONValue.parse(rest) {
+      for type in [ObjectType.customer, .item] {
+        let object = VersionedObject(
+          type: type, id: "ID", version: 3, createdAt: Timestamp(milliseconds: 0),
+          updatedAt: Timestamp(milliseconds: 1), values: type == .item ? ["name": .text("T")] : ["note": .text("n")])
+        _ = try? object.changes(toMatch: json)
+      }
+    }
   default:
     _ = try? Values.duration(values[0], field: "older_than")
     _ = try? Values.version(values[1])

@@ -87,4 +87,9 @@ import Testing
       try JSONSerialization.jsonObject(with: Data(value.text.utf8), options: [.fragmentsAllowed])
     }
   }
+
+  @Test func canonicalTextSortsKeysAtEveryLevelAndDropsWhiteSpace() throws {
+    let value = try JSONValue.parse(#" { "b" : [ {"z":1, "a":null} ], "a" : "x" } "#)
+    #expect(value.canonicalText == #"{"a":"x","b":[{"a":null,"z":1}]}"#)
+  }
 }
