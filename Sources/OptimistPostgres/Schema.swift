@@ -129,16 +129,11 @@ CREATE TABLE history (
   -- goes by it.
   replaced_at BIGINT  NOT NULL,
   -- The version's JSON exactly as get printed it; the last version of a deleted object also
-  -- says "is_deleted":true and "deleted_at".
+  -- says "is_deleted":true and "deleted_at". prune-history removes an object's oldest
+  -- versions first and keeps the row of the newest one it removed with an empty object:
+  -- versions at or below it were pruned, not never written.
   object      TEXT    NOT NULL,
   PRIMARY KEY (id, version)
-);
-
--- Per object, the newest version prune-history removed (it removes an object's oldest
--- versions first): a version at or below it is reported as pruned, not as never written.
-CREATE TABLE history_pruned (
-  id      TEXT    PRIMARY KEY,
-  version BIGINT  NOT NULL
 );
 
 -- optimist wait: every change to a customer or item notifies channel optimist_changes with

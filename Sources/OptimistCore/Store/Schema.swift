@@ -130,8 +130,10 @@ CREATE TABLE refunds (
 -- version of a deleted object also says "is_deleted":true and "deleted_at". `replaced_at` is
 -- when the version stopped being current (epoch milliseconds): prune-history --older-than goes
 -- by it. (id, version) is the key: ids are never reused, and an object's versions only grow.
--- (Comments stay outside CREATE TABLE: SQLite keeps a table's text and parses it in every
--- process.)
+-- prune-history removes an object's oldest versions first and keeps the row of the newest one
+-- it removed with an empty `object`: versions at or below it were pruned, not never written.
+-- (One table, comments outside CREATE TABLE: SQLite keeps a table's text and parses it in
+-- every process.)
 
 CREATE TABLE history (
   id          TEXT    NOT NULL,
@@ -139,14 +141,6 @@ CREATE TABLE history (
   replaced_at INTEGER NOT NULL,
   object      TEXT    NOT NULL,
   PRIMARY KEY (id, version)
-) WITHOUT ROWID;
-
--- Per object, the newest version prune-history removed (it removes an object's oldest
--- versions first): a version at or below it is reported as pruned, not as never written.
-
-CREATE TABLE history_pruned (
-  id      TEXT    PRIMARY KEY,
-  version INTEGER NOT NULL
 ) WITHOUT ROWID;
 """#),
   ]

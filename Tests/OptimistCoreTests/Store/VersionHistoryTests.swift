@@ -62,7 +62,17 @@ import Testing
     return count
   }
 
-  func versions(of id: String) throws -> [Int64] { try rows().filter { $0.0 == id }.map(\.1) }
+  /// The versions of `id` whose JSON is kept.
+  func versions(of id: String) throws -> [Int64] {
+    try rows().filter { $0.0 == id && !$0.2.isEmpty }.map(\.1)
+  }
+
+  /// The version whose row marks where pruning stopped (empty JSON), if any; there is at most one.
+  func marker(of id: String) throws -> Int64? {
+    let markers = try rows().filter { $0.0 == id && $0.2.isEmpty }.map(\.1)
+    #expect(markers.count <= 1)
+    return markers.first
+  }
 
   @Test func keepCountsTheCurrentVersionOfALiveObject() throws {
     let (live, deleted) = try twoObjects()
@@ -70,8 +80,14 @@ import Testing
     #expect(try versions(of: live) == [3])  // and 4, live
     #expect(try versions(of: deleted) == [1, 2])
     #expect(try prune(keep: 2, cutoff: nil) == 0)
-    #expect(try database.scalar("SELECT version FROM history_pruned WHERE id = '\(live)'") == 2)
-    #expect(try database.scalar("SELECT version FROM history_pruned WHERE id = '\(deleted)'") == 0)
+    #expect(try marker(of: live) == 2)
+    #expect(try marker(of: deleted) == 0)
+    #expect(try rows().filter { $0.0 == live }.map(\.1) == [2, 3], "nothing below the marker")
+    // Pruning further moves the marker up and leaves no older one.
+    #expect(try prune(keep: 1, cutoff: nil) == 1 + 1)
+    #expect(try marker(of: live) == 3)
+    #expect(try marker(of: deleted) == 1)
+    #expect(try rows().filter { $0.0 == deleted }.map(\.1) == [1, 2])
   }
 
   @Test func keepOneLeavesALiveObjectItsCurrentVersionAndADeletedOneItsLast() throws {
@@ -87,9 +103,10 @@ import Testing
     let past = Timestamp(milliseconds: Timestamp.now().milliseconds - 86_400_000)
     #expect(try prune(keep: nil, cutoff: past) == 0)
     #expect(try prune(keep: nil, cutoff: Timestamp.now()) == 4 + 3)
-    #expect(try rows().isEmpty)
+    #expect(try versions(of: live).isEmpty && versions(of: deleted).isEmpty)
     #expect(TestJSON.int(try database.get(live)["version"]) == 4)
-    #expect(try database.scalar("SELECT version FROM history_pruned WHERE id = '\(deleted)'") == 2)
+    #expect(try marker(of: deleted) == 2)
+    #expect(try rows().count == 2, "one marker per object is all that is left")
   }
 
   @Test func withBothRulesAVersionGoesOnlyWhenBothSaySo() throws {
@@ -97,6 +114,6 @@ import Testing
     let past = Timestamp(milliseconds: Timestamp.now().milliseconds - 86_400_000)
     #expect(try prune(keep: 1, cutoff: past) == 0)
     #expect(try prune(keep: 3, cutoff: Timestamp.now()) == 2 + 0)
-    #expect(try rows().count == 2 + 3)
+    #expect(try rows().filter { !$0.2.isEmpty }.count == 2 + 3)
   }
 }

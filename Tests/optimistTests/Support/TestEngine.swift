@@ -85,7 +85,6 @@ enum TestServer {
       "optimist_schema ORDER BY 1", "catalog_clock ORDER BY 1", "customers ORDER BY seq",
       "items ORDER BY seq", "payments ORDER BY seq", "refunds ORDER BY seq",
       "idempotency_keys ORDER BY command, key", "history ORDER BY id, version",
-      "history_pruned ORDER BY id",
     ]
     let sequences = ["customers", "items", "payments", "refunds"].map {
       "SELECT last_value, is_called FROM \(schema).\($0)_seq_seq"
