@@ -117,6 +117,14 @@ extension StoreEngine {
   }
 }
 
+/// What `delete` prints (and `wait` prints for a deletion): `{"deleted_object_ids":[…],"deleted_at":…}`.
+func deletion(id: String, at deletedAt: Timestamp) -> String {
+  var document = JSONObject()
+  document.addRaw("deleted_object_ids", jsonArray([JSONObject.quoted(id)]))
+  document.add("deleted_at", deletedAt.rfc3339)
+  return document.text
+}
+
 extension Database {
   /// Applies typed field changes to the customer or item `id` with the conditional UPDATE at
   /// `expectedVersion` (nil: the latest), inside the caller's transaction, and returns the
@@ -150,19 +158,17 @@ extension Database {
       }
       updated.version = next
     }
-    try conditionalUpdate(updated, expectedVersion: expected)
+    try conditionalUpdate(updated, replacing: current, expectedVersion: expected)
     return updated
   }
 
   /// Deletes the customer or item `id` with the conditional DELETE at `expectedVersion` (nil:
-  /// the latest), inside the caller's transaction; returns what `delete` prints:
-  /// `{"deleted_object_ids":[…],"deleted_at":…}`.
+  /// the latest), inside the caller's transaction, keeping its last version in the history;
+  /// returns what `delete` prints: `{"deleted_object_ids":[…],"deleted_at":…}`.
   public func delete(id: String, expectedVersion: Int64?, command: String = "delete") throws -> String {
     let current = try versionedObject(id: id, command: command)
-    try conditionalDelete(type: current.type, id: id, expectedVersion: expectedVersion ?? current.version)
-    var document = JSONObject()
-    document.addRaw("deleted_object_ids", jsonArray([JSONObject.quoted(id)]))
-    document.add("deleted_at", Timestamp.now().rfc3339)
-    return document.text
+    let deletedAt = Timestamp.now()
+    try conditionalDelete(current, expectedVersion: expectedVersion ?? current.version, deletedAt: deletedAt)
+    return deletion(id: id, at: deletedAt)
   }
 }
