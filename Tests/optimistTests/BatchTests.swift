@@ -55,6 +55,11 @@ import Testing
     #expect(sandbox.run("get", coffee).out == sandbox.run("get", coffee).out)
     sandbox.get(coffee)
     sandbox.run("get", ada).expectError(4, "NOT_FOUND")
+    // The batch writes through the commands' create, update and delete: each version is in
+    // the history, the deletion included.
+    let history = sandbox.run("history", ada).expectSuccess()["objects"] as? [[String: Any]] ?? []
+    #expect(history.compactMap { $0["version"] as? Int } == [1, 0], "\(history)")
+    #expect(history.first?["note"] as? String == "VIP")
   }
 
   /// Three good operations and a stale version in the last: nothing of it is kept.

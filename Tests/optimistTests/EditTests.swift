@@ -28,6 +28,10 @@ import Testing
     let final = sandbox.get(id)
     #expect(final["note"] as? String == String(8 * perWorker))
     #expect(final["version"] as? Int == 8 * perWorker)
+    // edit writes through update's path, so the history holds every version once.
+    let history = sandbox.run("history", id).expectSuccess()["objects"] as? [[String: Any]] ?? []
+    #expect(history.compactMap { $0["version"] as? Int } == Array((0...(8 * perWorker)).reversed()))
+    #expect(history.compactMap { $0["note"] as? String } == (0...(8 * perWorker)).reversed().map(String.init))
   }
 
   @Test func itPrintsTheObjectAsWrittenAndAnItemsFieldsAreInItemData() throws {
