@@ -7,6 +7,8 @@ public struct UpdateRequest: Sendable, Equatable {
   public let changes: [Change]
   /// With a key, a retried update replays its first answer (Idempotency.swift).
   public let key: String?
+  /// Only an object of this type is updated (another is NOT_FOUND); nil: any customer or item.
+  public let type: ObjectType?
 
   public struct Change: Sendable, Equatable {
     public let field: String
@@ -15,9 +17,11 @@ public struct UpdateRequest: Sendable, Equatable {
 
   /// Validates `--set FIELD=VALUE` and `--unset FIELD` as far as it can without the object.
   public init(
-    id: String, version: String?, set: [String], unset: [String], key: String? = nil
+    id: String, version: String?, set: [String], unset: [String], key: String? = nil,
+    type: ObjectType? = nil
   ) throws(OptimistError) {
     self.id = id
+    self.type = type
     self.version = try Values.version(version)
     self.key = try key.map { (key) throws(OptimistError) in try validateIdempotencyKey(key) }
     var changes: [Change] = []
@@ -85,8 +89,8 @@ extension StoreEngine {
   }
 
   /// Deletes the object with a conditional DELETE on the caller's version; with a key, at
-  /// most once.
-  public func delete(id: String, version: String?, key: String? = nil) throws -> Output {
+  /// most once. With `type`, an object of another type is NOT_FOUND.
+  public func delete(id: String, version: String?, key: String? = nil, type: ObjectType? = nil) throws -> Output {
     let version = try Values.version(version)
     let key = try key.map { (key) throws(OptimistError) in try validateIdempotencyKey(key) }
     var fingerprint = JSONObject()
@@ -96,7 +100,7 @@ extension StoreEngine {
     }
     return try write(creating: false) { db in
       try db.idempotent(command: "delete", key: key, request: fingerprint.text, check: {}) {
-        let current = try db.versionedObject(id: id, command: "delete")
+        let current = try db.versionedObject(id: id, command: "delete", type: type)
         try db.conditionalDelete(type: current.type, id: id, expectedVersion: version ?? current.version)
         var document = JSONObject()
         document.addRaw("deleted_object_ids", jsonArray([JSONObject.quoted(id)]))
@@ -110,7 +114,7 @@ extension StoreEngine {
 extension Database {
   /// The update itself, inside the caller's transaction.
   fileprivate func update(_ request: UpdateRequest) throws -> Output {
-    let current = try versionedObject(id: request.id, command: "update")
+    let current = try versionedObject(id: request.id, command: "update", type: request.type)
     var updated = current
     for change in request.changes {
       guard let field = current.type.fields.first(where: { $0.name == change.field }) else {

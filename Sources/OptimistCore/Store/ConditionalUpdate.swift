@@ -7,9 +7,16 @@ extension Database {
   /// The customer or item with this id, for a command that changes it.
   ///
   /// Payments change only through their own commands: naming one is INVALID_VALUE. The row
-  /// is locked until the transaction ends, so "the latest version" stays the latest.
-  func versionedObject(id: String, command: String) throws -> VersionedObject {
-    switch try object(id: id, forUpdate: true) {
+  /// is locked until the transaction ends, so "the latest version" stays the latest. With
+  /// `type` (the server's typed paths), an object of another type is NOT_FOUND.
+  func versionedObject(id: String, command: String, type: ObjectType? = nil) throws -> VersionedObject {
+    let found: StoredObject?
+    if let type {
+      found = try object(id: id, type: type, forUpdate: true)
+    } else {
+      found = try object(id: id, forUpdate: true)
+    }
+    switch found {
     case .versioned(let object)?:
       return object
     case .payment?:
