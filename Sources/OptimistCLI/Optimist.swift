@@ -24,7 +24,7 @@ public enum Optimist {
   static let commands: [any Subcommand.Type] = [
     CreateCustomer.self, CreateItem.self, CreatePayment.self, Get.self, List.self, Update.self,
     Delete.self, UpdatePayment.self, CompletePayment.self, CancelPayment.self, RefundPayment.self,
-    PruneKeys.self, Doctor.self,
+    PruneKeys.self, Doctor.self, Serve.self,
   ]
 
   /// The subcommand with this name. A switch, not a search of `commands`: the command a
@@ -44,6 +44,7 @@ public enum Optimist {
     case RefundPayment.about.name: return RefundPayment.self
     case PruneKeys.about.name: return PruneKeys.self
     case Doctor.about.name: return Doctor.self
+    case Serve.about.name: return Serve.self
     default: return nil
     }
   }
