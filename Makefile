@@ -40,13 +40,17 @@ build: deps
 # Every test, then the CLI contract again against PostgreSQL, with a throwaway server
 # (started as the postgres user, stopped afterwards even on failure). The second pass leaves
 # out what only concerns SQLite files and what does not touch a store (FastSyntaxTests).
+# Then Square's Python SDK drives `optimist serve` on both engines (Tests/Scripts/sdk-tests.sh:
+# a virtual environment under SCRATCH with squareup from PyPI).
 PG_ONLY_SQLITE := DatabasePathTests|StorageErrorTests|FastSyntaxTests|PowerLossTests|SQLite|PostgresCLITests
-test: DEPS += sqlite3:sqlite3 strace:strace python3:python3 $(PG_SERVER)
+VENV := /usr/lib/python3*/ensurepip/__init__.py:python3-venv
+test: DEPS += sqlite3:sqlite3 strace:strace python3:python3 $(VENV) $(PG_SERVER)
 test: deps
 	$(SWIFT) build --build-tests --scratch-path $(SCRATCH)
 	$(PG_RUN) sh -c '$(SWIFT) test --skip-build --scratch-path $(SCRATCH) && \
 	  OPTIMIST_TEST_ENGINE=postgresql $(SWIFT) test --skip-build --scratch-path $(SCRATCH) \
-	    --filter optimistTests --skip "$(PG_ONLY_SQLITE)"'
+	    --filter optimistTests --skip "$(PG_ONLY_SQLITE)" && \
+	  bash Tests/Scripts/sdk-tests.sh $(SCRATCH)/debug/optimist $(SCRATCH)'
 
 demo: build
 	@OPTIMIST=$(RELEASE) sh Tests/Scripts/demo.sh

@@ -1,0 +1,71 @@
+"""Catalog items through the SDK: upserts of whole objects with versions, #temporary ids."""
+
+import uuid
+
+from conftest import api_error, codes
+
+
+def upsert(client, obj, key=None):
+    return client.catalog.object.upsert(idempotency_key=key or str(uuid.uuid4()), object=obj)
+
+
+def test_upsert_new_get_update_with_version_and_stale_version(client):
+    created = upsert(client, {"type": "ITEM", "id": "#coffee", "item_data": {"name": "Coffee", "description": "House"}})
+    item = created.catalog_object
+    assert item.type == "ITEM" and not item.id.startswith("#")
+    assert [(m.client_object_id, m.object_id) for m in created.id_mappings] == [("#coffee", item.id)]
+    assert item.version > 0
+
+    fetched = client.catalog.object.get(object_id=item.id).object
+    assert fetched.version == item.version and fetched.item_data.description == "House"
+
+    # The whole object: the description left out is removed.
+    updated = upsert(client, {"type": "ITEM", "id": item.id, "version": fetched.version,
+                              "item_data": {"name": "Filter coffee", "available_for_pickup": True}}).catalog_object
+    assert updated.version > fetched.version
+    assert updated.item_data.name == "Filter coffee"
+    assert updated.item_data.description is None
+    assert updated.item_data.available_for_pickup is True
+
+    stale = api_error(lambda: upsert(client, {"type": "ITEM", "id": item.id, "version": fetched.version,
+                                              "item_data": {"name": "Late"}}))
+    assert stale.status_code == 400 and codes(stale) == ["VERSION_MISMATCH"]
+    assert client.catalog.object.get(object_id=item.id).object.item_data.name == "Filter coffee"
+
+
+def test_an_upsert_replays_by_key(client):
+    key = str(uuid.uuid4())
+    obj = {"type": "ITEM", "id": "#tea", "item_data": {"name": "Tea"}}
+    first = upsert(client, obj, key)
+    again = upsert(client, obj, key)
+    assert again.catalog_object.id == first.catalog_object.id
+    assert again.catalog_object.version == first.catalog_object.version
+    assert again.id_mappings[0].object_id == first.catalog_object.id
+    changed = api_error(lambda: upsert(client, {"type": "ITEM", "id": "#tea", "item_data": {"name": "Chai"}}, key))
+    assert changed.status_code == 400 and codes(changed) == ["IDEMPOTENCY_KEY_REUSED"]
+
+
+def test_sending_back_a_fetched_object_works(client):
+    item = upsert(client, {"type": "ITEM", "id": "#bun", "item_data": {"name": "Bun"}}).catalog_object
+    fetched = client.catalog.object.get(object_id=item.id).object
+    sent = fetched.dict(exclude_none=True)
+    sent["item_data"]["name"] = "Cinnamon bun"
+    updated = upsert(client, sent).catalog_object
+    assert updated.item_data.name == "Cinnamon bun" and updated.version > fetched.version
+
+
+def test_delete_and_list(client):
+    ids = [upsert(client, {"type": "ITEM", "id": f"#i{n}", "item_data": {"name": f"Item {n}"}}).catalog_object.id
+           for n in range(3)]
+    assert [o.id for o in client.catalog.list(types="ITEM")] == ids
+    deleted = client.catalog.object.delete(object_id=ids[1])
+    assert deleted.deleted_object_ids == [ids[1]]
+    assert [o.id for o in client.catalog.list(types="ITEM")] == [ids[0], ids[2]]
+    gone = api_error(lambda: client.catalog.object.get(object_id=ids[1]))
+    assert gone.status_code == 404 and codes(gone) == ["NOT_FOUND"]
+
+
+def test_other_types_are_refused(client, store):
+    refused = api_error(lambda: upsert(client, {"type": "CATEGORY", "id": "#cat", "category_data": {"name": "Drinks"}}))
+    assert refused.status_code == 400
+    assert store.snapshot() == {"objects": []}
