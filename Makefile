@@ -31,11 +31,14 @@ STATIC := -c release --static-swift-stdlib -Xswiftc -static-executable --scratch
 
 # optimist: static, SQLite only. optimist-pg: the same commands, dynamically linked to libpq
 # (its own scratch folder: other link flags), placed beside optimist, which execs it for a
-# PostgreSQL URL.
+# PostgreSQL URL. optimist-serve: the HTTP server (SwiftNIO, Hummingbird, libpq), which
+# `optimist serve` execs.
 build: deps
 	$(SWIFT) build $(STATIC) --product optimist
 	$(SWIFT) build -c release --static-swift-stdlib --product optimist-pg --scratch-path $(SCRATCH)/pg
+	$(SWIFT) build -c release --static-swift-stdlib --product optimist-serve --scratch-path $(SCRATCH)/pg
 	install -m 0755 $(SCRATCH)/pg/release/optimist-pg $(RELEASE)-pg
+	install -m 0755 $(SCRATCH)/pg/release/optimist-serve $(RELEASE)-serve
 
 # Every test, then the CLI contract again against PostgreSQL, with a throwaway server
 # (started as the postgres user, stopped afterwards even on failure). The second pass leaves
@@ -58,7 +61,7 @@ demo: build
 install: build
 	@$(MAKE) --no-print-directory install-files BIN=$(RELEASE)
 
-# The binaries (optimist and optimist-pg beside it), optimist's bash, zsh and fish completions and its man page, each where that shell and
+# The binaries (optimist, and optimist-pg and optimist-serve beside it), optimist's bash, zsh and fish completions and its man page, each where that shell and
 # `man` look under PREFIX; the scripts and the page are written by the binary from the same
 # declarations as its help. `make install` runs it after building; BIN is the binary.
 BIN ?= $(RELEASE)
@@ -68,6 +71,7 @@ install-files:
 	  $(SHARE)/zsh/site-functions $(SHARE)/fish/vendor_completions.d $(SHARE)/man/man1
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/optimist
 	install -m 0755 $(BIN)-pg $(DESTDIR)$(PREFIX)/bin/optimist-pg
+	install -m 0755 $(BIN)-serve $(DESTDIR)$(PREFIX)/bin/optimist-serve
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	  $(BIN) --generate-completion-script bash >$$tmp/bash && \
 	  $(BIN) --generate-completion-script zsh >$$tmp/zsh && \
