@@ -107,6 +107,89 @@ enum Catalog {
     }
   }
 
+  /// The most objects one batch upsert or batch retrieve takes.
+  static let batchLimit = 1000
+
+  /// `POST /v2/catalog/batch-upsert` → `{"objects":[…],"id_mappings":[…],"updated_at":"…"}`.
+  ///
+  /// Every object of every batch is written in one transaction, in order, or none is (Square
+  /// keeps batches apart: there a failed batch leaves the others written). `idempotency_key`
+  /// replays the whole answer.
+  static func batchUpsert(_ request: APIRequest) throws(APIError) -> Job {
+    let body = try Body(request.body)
+    try body.only(["idempotency_key", "batches"])
+    let key = try body.required("idempotency_key", body.string)
+    let batches = try body.required("batches", body.array)
+    var inputs: [ItemInput] = []
+    for (index, batch) in batches.enumerated() {
+      guard case .object(let members) = batch else {
+        throw .expectedType(field: "batches[\(index)]", code: "EXPECTED_OBJECT", found: batch.typeName)
+      }
+      let batchBody = Body(members: members, prefix: "batches[\(index)].")
+      try batchBody.only(["objects"])
+      for (position, object) in try batchBody.required("objects", batchBody.array).enumerated() {
+        guard case .object(let fields) = object else {
+          throw .expectedType(
+            field: "batches[\(index)].objects[\(position)]", code: "EXPECTED_OBJECT", found: object.typeName)
+        }
+        inputs.append(try ItemInput(Body(members: fields, prefix: "batches[\(index)].objects[\(position)].")))
+      }
+    }
+    guard !inputs.isEmpty, inputs.count <= batchLimit else {
+      throw .operation(
+        .invalidValue(field: "batches", detail: "A batch upsert takes 1 to \(batchLimit) objects, not \(inputs.count)."))
+    }
+    var writes: [BatchWrite] = []
+    for input in inputs {
+      switch try input.operation(key: nil) {
+      case .create(let create): writes.append(.create(create))
+      case .update(let update): writes.append(.update(update))
+      }
+    }
+    let clientIDs = inputs.map(\.id)
+    let fingerprint = JSONValue.array(batches).text
+    let batch = writes
+    return { store in
+      let output = try store.writeAll(batch, command: "batch-upsert", key: key, request: fingerprint)
+      guard output.exitCode == 0 else { return Reply.wrapped(output, in: nil) }
+      let printed = try JSONValue.parse(Reply.json(output.stdout)).elements ?? []
+      var created: [(clientID: String, printed: String)] = []
+      for (clientID, object) in zip(clientIDs, printed) where clientID.hasPrefix("#") {
+        created.append((clientID, object.text))
+      }
+      var document = JSONObject()
+      document.addRaw("objects", Reply.json(output.stdout))
+      document.add("updated_at", printed.first?["updated_at"]?.string)
+      document.addRaw("id_mappings", idMappings(created))
+      return APIResponse(status: 200, body: document.text)
+    }
+  }
+
+  /// `POST /v2/catalog/batch-retrieve` with `{"object_ids":[…]}` → `{"objects":[…]}`, the
+  /// items found, in the order asked.
+  static func batchRetrieve(_ request: APIRequest) throws(APIError) -> Job {
+    let body = try Body(request.body)
+    try body.only(["object_ids", "include_related_objects", "include_deleted_objects"])
+    _ = try body.boolean("include_related_objects")
+    _ = try body.boolean("include_deleted_objects")
+    let elements = try body.required("object_ids", body.array)
+    var ids: [String] = []
+    for (index, element) in elements.enumerated() {
+      guard let id = element.string else {
+        throw .expectedType(field: "object_ids[\(index)]", code: "EXPECTED_STRING", found: element.typeName)
+      }
+      ids.append(id)
+    }
+    guard !ids.isEmpty, ids.count <= batchLimit else {
+      throw .operation(
+        .invalidValue(field: "object_ids", detail: "`object_ids` takes 1 to \(batchLimit) ids, not \(ids.count)."))
+    }
+    let wanted = ids
+    return { store in
+      APIResponse(status: 200, body: "{\"objects\":" + jsonArray(try store.objects(ids: wanted, type: .item)) + "}")
+    }
+  }
+
   /// `[{"client_object_id":"#…","object_id":"…"}]` for new objects and what their creation printed.
   static func idMappings(_ created: [(clientID: String, printed: String)]) -> String {
     jsonArray(

@@ -52,6 +52,8 @@ enum Route {
     Endpoint("GET", "/v2/catalog/object/{id}", Catalog.retrieve),
     Endpoint("DELETE", "/v2/catalog/object/{id}", Catalog.delete),
     Endpoint("GET", "/v2/catalog/list", Catalog.list),
+    Endpoint("POST", "/v2/catalog/batch-upsert", Catalog.batchUpsert),
+    Endpoint("POST", "/v2/catalog/batch-retrieve", Catalog.batchRetrieve),
     Endpoint("POST", "/v2/payments", Payments.create),
     Endpoint("GET", "/v2/payments", Payments.list),
     Endpoint("POST", "/v2/payments/cancel", Payments.cancelByKey),

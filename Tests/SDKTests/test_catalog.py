@@ -69,3 +69,34 @@ def test_other_types_are_refused(client, store):
     refused = api_error(lambda: upsert(client, {"type": "CATEGORY", "id": "#cat", "category_data": {"name": "Drinks"}}))
     assert refused.status_code == 400
     assert store.snapshot() == {"objects": []}
+
+
+def test_batch_upsert_with_versions_and_batch_retrieve(client, store):
+    key = str(uuid.uuid4())
+    batches = [{"objects": [{"type": "ITEM", "id": "#a", "item_data": {"name": "A"}},
+                            {"type": "ITEM", "id": "#b", "item_data": {"name": "B"}}]},
+               {"objects": [{"type": "ITEM", "id": "#c", "item_data": {"name": "C"}}]}]
+    first = client.catalog.batch_upsert(idempotency_key=key, batches=batches)
+    ids = [o.id for o in first.objects]
+    assert [o.item_data.name for o in first.objects] == ["A", "B", "C"]
+    assert [(m.client_object_id, m.object_id) for m in first.id_mappings] == list(zip(["#a", "#b", "#c"], ids))
+    versions = [o.version for o in first.objects]
+    assert versions == sorted(set(versions))
+    replay = client.catalog.batch_upsert(idempotency_key=key, batches=batches)
+    assert [o.id for o in replay.objects] == ids and [o.version for o in replay.objects] == versions
+
+    # Updates with the versions read; one stale version refuses the whole batch.
+    update = [{"objects": [{"type": "ITEM", "id": ids[0], "version": versions[0], "item_data": {"name": "A2"}},
+                           {"type": "ITEM", "id": ids[1], "version": versions[1], "item_data": {"name": "B2"}}]}]
+    updated = client.catalog.batch_upsert(idempotency_key=str(uuid.uuid4()), batches=update).objects
+    assert [o.item_data.name for o in updated] == ["A2", "B2"]
+    assert all(new.version > old for new, old in zip(updated, versions))
+    before = store.snapshot()
+    stale = api_error(lambda: client.catalog.batch_upsert(idempotency_key=str(uuid.uuid4()), batches=[
+        {"objects": [{"type": "ITEM", "id": ids[2], "version": versions[2], "item_data": {"name": "C2"}},
+                     {"type": "ITEM", "id": ids[0], "version": versions[0], "item_data": {"name": "A3"}}]}]))
+    assert stale.status_code == 400 and codes(stale) == ["VERSION_MISMATCH"]
+    assert store.snapshot() == before
+
+    got = client.catalog.batch_get(object_ids=[ids[2], "NOSUCHID", ids[0]]).objects
+    assert [(o.id, o.item_data.name) for o in got] == [(ids[2], "C"), (ids[0], "A2")]

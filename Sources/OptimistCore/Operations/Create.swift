@@ -29,19 +29,24 @@ public struct CreateRequest: Sendable, Equatable {
 extension StoreEngine {
   /// Creates a customer (version 0) or an item (version from the catalog clock).
   public func create(_ request: CreateRequest) throws -> Output {
-    try write { db in
-      try db.idempotent(
-        command: "create-\(request.type == .customer ? "customer" : "item")", key: request.key,
-        request: request.fingerprint, check: {}
-      ) {
-        let now = Timestamp.now()
-        let version = request.type == .item ? try db.nextCatalogVersion(now: now) : 0
-        let object = VersionedObject(
-          type: request.type, id: ObjectID.make(), version: version, createdAt: now,
-          updatedAt: now, values: request.values)
-        try db.insert(object)
-        return (object.id, .success(object.json))
-      }
+    try write { db in try db.create(request) }
+  }
+}
+
+extension Database {
+  /// The creation inside the caller's transaction; with a key, at most once.
+  func create(_ request: CreateRequest) throws -> Output {
+    try idempotent(
+      command: "create-\(request.type == .customer ? "customer" : "item")", key: request.key,
+      request: request.fingerprint, check: {}
+    ) {
+      let now = Timestamp.now()
+      let version = request.type == .item ? try nextCatalogVersion(now: now) : 0
+      let object = VersionedObject(
+        type: request.type, id: ObjectID.make(), version: version, createdAt: now,
+        updatedAt: now, values: request.values)
+      try insert(object)
+      return (object.id, .success(object.json))
     }
   }
 }

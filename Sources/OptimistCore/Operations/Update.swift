@@ -79,13 +79,7 @@ extension StoreEngine {
   /// Applies the changes with a conditional UPDATE on the caller's version; with a key, at
   /// most once (a retry after a lost answer replays it, even once the object has moved on).
   public func update(_ request: UpdateRequest) throws -> Output {
-    try write(creating: false) { db in
-      // The fingerprint only where a key needs it: a plain update builds no more text.
-      let fingerprint = request.key == nil ? "" : request.fingerprint
-      return try db.idempotent(command: "update", key: request.key, request: fingerprint, check: {}) {
-        (request.id, try db.update(request))
-      }
-    }
+    try write(creating: false) { db in try db.update(request) }
   }
 
   /// Deletes the object with a conditional DELETE on the caller's version; with a key, at
@@ -112,8 +106,17 @@ extension StoreEngine {
 }
 
 extension Database {
-  /// The update itself, inside the caller's transaction.
-  fileprivate func update(_ request: UpdateRequest) throws -> Output {
+  /// The update inside the caller's transaction; with a key, at most once.
+  func update(_ request: UpdateRequest) throws -> Output {
+    // The fingerprint only where a key needs it: a plain update builds no more text.
+    let fingerprint = request.key == nil ? "" : request.fingerprint
+    return try idempotent(command: "update", key: request.key, request: fingerprint, check: {}) {
+      (request.id, try applyUpdate(request))
+    }
+  }
+
+  /// The update itself.
+  fileprivate func applyUpdate(_ request: UpdateRequest) throws -> Output {
     let current = try versionedObject(id: request.id, command: "update", type: request.type)
     var updated = current
     for change in request.changes {
