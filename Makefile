@@ -88,11 +88,13 @@ clean:
 # Benchmarks against the sqlite3 shell doing the same SQL, written to BENCHMARKS.md (about 6
 # minutes on 2 cores, plus the build). Never part of `make test`; nothing asserts a time.
 # The work folder keeps the raw measurements (hyperfine JSON, strace, callgrind files).
+# Then optimist serve under wrk (Tests/Scripts/bench_serve.sh), its section appended.
 bench: DEPS += hyperfine:hyperfine sqlite3:sqlite3 valgrind:valgrind strace:strace /usr/bin/time:time cc:gcc \
-  python3:python3 readelf:binutils $(PG_SERVER)
+  python3:python3 readelf:binutils wrk:wrk $(PG_SERVER)
 bench: build
 	rm -rf $(SCRATCH)/bench
 	BENCH_DIR=$(SCRATCH)/bench BENCH_SCRATCH=$(SCRATCH) bash Tests/Scripts/bench.sh $(RELEASE) BENCHMARKS.md
+	BENCH_DIR=$(SCRATCH)/bench bash Tests/Scripts/bench_serve.sh $(RELEASE) >>BENCHMARKS.md
 
 # Reliability: crashes (SIGKILL), 16-process contention and a held lock against the release
 # binary; power cuts through the test-only optimist-powerloss (Tests/PowerLoss), with its

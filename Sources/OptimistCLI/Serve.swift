@@ -45,7 +45,7 @@ struct Serve: Subcommand {
 /// What `optimist serve` was asked for, handed to the HTTP server that `optimist-serve` links.
 public struct ServeOptions: Sendable {
   /// A host (a name or an IP address, IPv6 without brackets) and a port (0: any free one).
-  public struct Address: Sendable, Equatable {
+  public struct Address: Sendable {
     public let host: String
     public let port: Int
 
