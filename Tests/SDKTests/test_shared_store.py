@@ -70,3 +70,51 @@ def test_the_cli_and_sdk_clients_see_each_others_changes(server, store):
         object={"type": "ITEM", "id": "#x", "item_data": {"name": "Scone"}}).catalog_object
     _, listed, _ = store.cli("list", "--type", "ITEM")
     assert [o["id"] for o in listed["objects"]] == [item.id]
+
+
+def test_cli_processes_and_sdk_clients_at_once_lose_no_update(server, store):
+    customer = server.client().customers.create(given_name="Both").customer
+    marks = []
+    failures = []
+
+    def sdk(worker):
+        client = server.client()
+        for n in range(3):
+            mark = f"[sdk{worker}.{n}]"
+            while True:
+                current = client.customers.get(customer_id=customer.id).customer
+                try:
+                    client.customers.update(customer_id=customer.id, version=current.version,
+                                            note=(current.note or "") + mark)
+                    break
+                except ApiError as error:
+                    if codes(error) != ["VERSION_MISMATCH"]:
+                        failures.append(error)
+                        return
+        marks.extend(f"[sdk{worker}.{n}]" for n in range(3))
+
+    def cli(worker):
+        for n in range(3):
+            mark = f"[cli{worker}.{n}]"
+            while True:
+                _, current, _ = store.cli("get", customer.id)
+                code, _, err = store.cli("update", customer.id, "--version", str(current["version"]),
+                                         "--set", "note=" + (current.get("note") or "") + mark, expect=None)
+                if code == 0:
+                    break
+                if code != 3:
+                    failures.append(err)
+                    return
+        marks.extend(f"[cli{worker}.{n}]" for n in range(3))
+
+    threads = [threading.Thread(target=sdk, args=(n,)) for n in range(6)]
+    threads += [threading.Thread(target=cli, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    assert failures == []
+    final = server.client().customers.get(customer_id=customer.id).customer
+    assert final.version == 27 and len(marks) == 27
+    for mark in marks:
+        assert final.note.count(mark) == 1, mark
