@@ -1,8 +1,11 @@
 """The server's own rules: the token, limits, malformed requests, SIGTERM and SIGKILL."""
 
+import glob
 import http.client
 import json
-import os
+import signal
+import sqlite3
+import subprocess
 import threading
 import time
 import uuid
@@ -10,7 +13,7 @@ from urllib.parse import urlparse
 
 from square.core.api_error import ApiError
 
-from conftest import Server, api_error, codes
+from conftest import ENGINE, Server, api_error, codes
 
 
 def raw(server, method, path, body=None, token=None, headers=None):
@@ -184,3 +187,53 @@ def test_sigkill_mid_load_loses_no_acknowledged_write(store):
     finally:
         assert again.stop() == 0
     store.cli("doctor")
+
+
+class HeldLock:
+    """Another client holding the write lock on the store: SQLite's (BEGIN IMMEDIATE), or on
+    PostgreSQL the customers table (LOCK TABLE … EXCLUSIVE, through psql)."""
+
+    def __init__(self, store):
+        self.store = store
+        if ENGINE == "sqlite":
+            self.connection = sqlite3.connect(store.location, isolation_level=None, timeout=30)
+            self.connection.execute("BEGIN IMMEDIATE")
+        else:
+            binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/psql")) or ["psql"]
+            self.psql = subprocess.Popen(
+                [binaries[-1], "-X", "-q", "-At", "-d", store.location], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, text=True)
+            self.psql.stdin.write("BEGIN; LOCK TABLE customers IN EXCLUSIVE MODE;\n\\echo locked\n")
+            self.psql.stdin.flush()
+            assert self.psql.stdout.readline().strip() == "locked"
+
+    def release(self):
+        if ENGINE == "sqlite":
+            self.connection.rollback()
+            self.connection.close()
+        else:
+            self.psql.stdin.write("ROLLBACK;\n")
+            self.psql.stdin.close()
+            assert self.psql.wait(timeout=60) == 0
+
+
+def test_sigterm_waits_for_a_request_that_waits_for_a_lock(store):
+    started = Server(store)
+    client = started.client()
+    customer = client.customers.create(given_name="Locked").customer
+    lock = HeldLock(store)
+    answers = []
+    request = threading.Thread(target=lambda: answers.append(
+        client.customers.update(customer_id=customer.id, version=0, note="in flight").customer))
+    request.start()
+    time.sleep(1)                      # the update is in flight, waiting for the lock
+    assert answers == []
+    started.process.send_signal(signal.SIGTERM)
+    time.sleep(1)
+    assert started.process.poll() is None, "the server exited with a request in flight"
+    lock.release()
+    request.join(60)
+    assert [a.version for a in answers] == [1]
+    assert started.stop() == 0
+    _, got, _ = store.cli("get", customer.id)
+    assert got["note"] == "in flight" and got["version"] == 1
