@@ -58,11 +58,12 @@ struct Body {
   func integer(_ key: String) throws(APIError) -> Int64? {
     switch value(key) {
     case nil, .null?: return nil
-    case let number?:
-      guard let integer = number.int64 else {
-        throw .expectedType(
-          field: prefix + key, code: "EXPECTED_INTEGER",
-          found: number.typeName == "a number" ? "`\(number.text)`" : number.typeName)
+    case let value?:
+      guard let integer = value.int64 else {
+        // A number that is not a 64-bit integer is shown as written (`1.5`, `1e3`).
+        let found: String
+        if case .number(let text) = value { found = "`\(text)`" } else { found = value.typeName }
+        throw .expectedType(field: prefix + key, code: "EXPECTED_INTEGER", found: found)
       }
       return integer
     }

@@ -205,8 +205,7 @@ enum Catalog {
   /// `GET /v2/catalog/object/{id}` → `{"object":…}`. `include_related_objects` is accepted:
   /// an item has no related objects here.
   static func retrieve(_ id: String, _ request: APIRequest) throws(APIError) -> Job {
-    let query = try Query(request.query, known: ["include_related_objects", "include_category_path_to_root"])
-    _ = query
+    _ = try Query(request.query, known: ["include_related_objects", "include_category_path_to_root"])
     return { store in Reply.wrapped(try store.get(id: id, type: .item), in: "object") }
   }
 

@@ -39,6 +39,13 @@ import Testing
     #expect(await send("GET", "/v2/customers/\(id)").0 == 404)
   }
 
+  @Test func aNestedRefusalNamesTheFieldsPath() async {
+    let (_, document) = await send(
+      "POST", "/v2/catalog/object",
+      ##"{"idempotency_key":"k","object":{"type":"ITEM","id":"#t","item_data":{"name":"T","variations":[]}}}"##)
+    #expect(document?["errors"]?.elements?.first?["field"]?.string == "object.item_data.variations")
+  }
+
   @Test func anUpsertWithATemporaryIDIsMapped() async throws {
     let (status, document) = await send(
       "POST", "/v2/catalog/object",
@@ -60,6 +67,10 @@ import Testing
     ("POST", "/v2/payments", #"{"source_id":"s","amount_money":{"amount":1,"currency":"USD"}}"#, "MISSING_REQUIRED_PARAMETER"),
     ("POST", "/v2/payments", #"{"idempotency_key":"k","source_id":"s","amount_money":{"amount":1.0,"currency":"USD"}}"#, "EXPECTED_INTEGER"),
     ("POST", "/v2/catalog/object", ##"{"idempotency_key":"k","object":{"type":"TAX","id":"#t"}}"##, "INVALID_VALUE"),
+    ("POST", "/v2/catalog/object", ##"{"idempotency_key":"k","object":{"type":"ITEM","id":"#t","item_data":{"name":"T","variations":[]}}}"##, "UNKNOWN_BODY_PARAMETER"),
+    ("POST", "/v2/catalog/batch-upsert", #"{"idempotency_key":"k","batches":[{"objects":[]}]}"#, "INVALID_VALUE"),
+    ("POST", "/v2/catalog/batch-retrieve", #"{"object_ids":[1]}"#, "EXPECTED_STRING"),
+    ("PUT", "/v2/payments/P", #"{"idempotency_key":"k","payment":{"amount_money":{"amount":1,"currency":"USD"},"tip_money":{"amount":1,"currency":"EUR"}}}"#, "INVALID_VALUE"),
     ("GET", "/v2/payments?sort_order=DESC", "", "INVALID_VALUE"),
     ("GET", "/v2/refunds?limit=abc", "", "INVALID_VALUE"),
     ("POST", "/v2/refunds", "[", "EXPECTED_JSON_BODY"),
