@@ -44,7 +44,8 @@ def ms(value):
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
 p50 = ms(re.search(r"\s50%\s+(\S+)", text).group(1))
 p99 = ms(re.search(r"\s99%\s+(\S+)", text).group(1))
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+if "PANIC" in text or "error" in text.split("Running")[0]:
+    sys.exit(f"wrk failed: {text}")
 puts = re.search(r"versioned-put applied=(\d+) refused=(\d+) other=(\d+)", text)
 extra = f" | {puts.group(1)} applied, {puts.group(2)} VERSION_MISMATCH, {puts.group(3)} other" if puts else ""
 print(f"{rps:,.0f} | {p50:.2f} | {p99:.2f}{extra}")
@@ -55,14 +56,19 @@ run_wrk() {  # name connections [wrk arguments…]
   local name=$1 connections=$2 threads
   shift 2
   threads=$(( connections < 2 ? 1 : 2 ))
-  wrk -t"$threads" -c"$connections" -d"${SECONDS_PER_RUN}s" --latency \
+  BENCH_THREADS=$threads wrk -t"$threads" -c"$connections" -d"${SECONDS_PER_RUN}s" --latency \
     -H "Authorization: Bearer $OPTIMIST_TOKEN" "$@" >"$WORK/wrk.$name.$connections.txt" 2>&1
   parse "$WORK/wrk.$name.$connections.txt"
 }
 
 for c in 1 8 64; do GET_ROW[$c]=$(run_wrk get "$c" "$URL/v2/customers/$ID"); done
 for c in 1 8 64; do
-  PUT_ROW[$c]=$(BENCH_IDS="$WORK/ids" run_wrk put "$c" -s "$HERE/wrk/versioned-put.lua" "$URL")
+  # Every customer's version now, so that each run starts from what a client would have read.
+  "$OPTIMIST" list --all --type CUSTOMER --db "$DB" \
+    | python3 -c 'import json,sys; [print(o["id"], o["version"]) for o in json.load(sys.stdin)["objects"]]' \
+    >"$WORK/versions"
+  PUT_ROW[$c]=$(BENCH_IDS="$WORK/versions" run_wrk put "$c" -s "$HERE/wrk/versioned-put.lua" "$URL")
+  case ${PUT_ROW[$c]} in *applied*) ;; *) echo "bench_serve.sh: no PUT outcomes from wrk" >&2; exit 1 ;; esac
 done
 kill -TERM "$SERVER"
 wait "$SERVER" && SERVER_EXIT=0 || SERVER_EXIT=$?
@@ -94,9 +100,9 @@ cat <<MD
 wrk on loopback for ${SECONDS_PER_RUN} s per row against \`optimist serve\` (release build, 8 store
 workers, the store of $CUSTOMERS customers at \`synchronous=FULL\`); the CLI rows run one
 \`optimist\` process per request ($CLI_CALLS requests). The versioned PUT
-(Tests/Scripts/wrk/versioned-put.lua) updates a random one of the $CUSTOMERS customers with the
-version that connection's thread last saw for it, as a client that re-reads after a
-VERSION_MISMATCH would: "applied" are committed updates (each a conditional UPDATE and a
+(Tests/Scripts/wrk/versioned-put.lua) updates a random one of its wrk thread's share of the
+$CUSTOMERS customers with the version the thread last saw for it, as a client that re-reads
+after a VERSION_MISMATCH would: "applied" are committed updates (each a conditional UPDATE and a
 synced commit), "VERSION_MISMATCH" the writes another connection beat, refused and
 changing nothing. The server exited $SERVER_EXIT on SIGTERM.
 

@@ -1,24 +1,32 @@
 -- wrk: versioned PUTs, as a client doing optimistic concurrency would send them.
 --
--- Each request updates a customer picked at random from the ids in $BENCH_IDS with the
--- version this thread last saw for it (0 for a fresh one) -- `PUT /v2/customers/{id}` with
--- {"version":V,"note":"…"}. A success (200) returns the new version; a VERSION_MISMATCH (400,
--- another connection got there first) names the current one in its detail: either way the
--- thread's next write to that customer uses the version it was told, as a client that
--- re-reads would. done() prints how many were applied and how many were refused.
+-- The customers in $BENCH_IDS ("ID VERSION" lines, their versions when the run starts) are shared out among wrk's threads; each request updates one of
+-- its thread's customers, picked at random, with the version the thread last saw for it: `PUT /v2/customers/{id}` with {"version":V,"note":"…"}. A success (200)
+-- returns the new version; a VERSION_MISMATCH (400: another of the thread's connections
+-- updated the same customer first) names the current one in its detail. Either way the next
+-- write to that customer uses the version it was told, as a client that re-reads would.
+-- done() prints how many were applied and how many were refused.
 local ids = {}
 local versions = {}
-local applied, refused, other = 0, 0, 0
 local threads = {}
+-- Globals: done() reads each thread's counts with thread:get().
+applied, refused, other = 0, 0, 0
 
 function setup(thread)
   table.insert(threads, thread)
+  thread:set("index", #threads)
 end
 
 function init(args)
+  local count = tonumber(os.getenv("BENCH_THREADS"))
+  local n = 0
   for line in io.lines(os.getenv("BENCH_IDS")) do
-    table.insert(ids, line)
-    versions[line] = 0
+    local id, version = line:match("^(%w+) (%d+)$")
+    if n % count == index - 1 then
+      table.insert(ids, id)
+      versions[id] = tonumber(version)
+    end
+    n = n + 1
   end
   math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 100000)
   wrk.method = "PUT"
