@@ -15,16 +15,17 @@ public enum Optimist {
     abstract:
       "Versioned customers, catalog items and idempotent payments, in a local SQLite database or on PostgreSQL.",
     discussion: [
-      "Every stored object carries a version that only optimist changes. update and delete refuse a stale version with VERSION_MISMATCH (exit 3) and change nothing: get the object again and retry. create-payment --key K charges at most once per key.",
-      "JSON goes to stdout (indented and coloured on a terminal, compact when piped), Square-style error documents to stderr. Exit codes: 0 success, 1 storage error, 2 invalid request, 3 version mismatch, 4 not found, 5 idempotency key reused, 6 card declined, 7 the object's state does not allow it, 64 malformed command line, 75 database locked past --timeout.",
+      "Every stored object carries a version that only optimist changes. update and delete refuse a stale version with VERSION_MISMATCH (exit 3) and change nothing: get the object again and retry. Past versions are kept (history, get --at-version) until prune-history removes them; wait blocks until another process changes an object. create-payment --key K charges at most once per key.",
+      "JSON goes to stdout (indented and coloured on a terminal, compact when piped), Square-style error documents to stderr. Exit codes: 0 success, 1 storage error, 2 invalid request, 3 version mismatch, 4 not found, 5 idempotency key reused, 6 card declined, 7 the object's state does not allow it, 8 wait timed out, 64 malformed command line, 75 database locked past --timeout.",
     ],
     examples: ["optimist create-item --name Coffee", "optimist help update"])
 
   /// Every subcommand, in the order help lists them.
   static let commands: [any Subcommand.Type] = [
     CreateCustomer.self, CreateItem.self, CreatePayment.self, Get.self, List.self, Update.self,
-    Delete.self, UpdatePayment.self, CompletePayment.self, CancelPayment.self, RefundPayment.self,
-    PruneKeys.self, Doctor.self, Serve.self,
+    Delete.self, History.self, Wait.self, UpdatePayment.self, CompletePayment.self,
+    CancelPayment.self, RefundPayment.self, PruneKeys.self, PruneHistory.self, Doctor.self,
+    Serve.self,
   ]
 
   /// The subcommand with this name. A switch, not a search of `commands`: the command a
@@ -38,11 +39,14 @@ public enum Optimist {
     case List.about.name: return List.self
     case Update.about.name: return Update.self
     case Delete.about.name: return Delete.self
+    case History.about.name: return History.self
+    case Wait.about.name: return Wait.self
     case UpdatePayment.about.name: return UpdatePayment.self
     case CompletePayment.about.name: return CompletePayment.self
     case CancelPayment.about.name: return CancelPayment.self
     case RefundPayment.about.name: return RefundPayment.self
     case PruneKeys.about.name: return PruneKeys.self
+    case PruneHistory.about.name: return PruneHistory.self
     case Doctor.about.name: return Doctor.self
     case Serve.about.name: return Serve.self
     default: return nil

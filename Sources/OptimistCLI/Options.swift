@@ -12,24 +12,41 @@ struct StoreOptions: Sendable {
   let timeout: Double
   let style: JSONStyle
 
+  /// `wait`'s `--timeout`: how long to wait for the change (nil: until it comes). Its lock
+  /// waits are bounded by `timeout`, the lesser of this and `defaultTimeout`.
+  let waitLimit: Double?
+
   static let defaultTimeout = 10.0
 
-  init(_ arguments: inout Arguments) throws(UsageError) {
+  /// The options; `waiting` gives `--timeout` wait's meaning (see `waitLimit`).
+  init(_ arguments: inout Arguments, waiting: Bool = false) throws(UsageError) {
     db = arguments.option(
       "db", value: "path",
       help:
         "The SQLite database file, or a postgresql:// URL (default: $OPTIMIST_DB, else $XDG_DATA_HOME/optimist/optimist.db, else ~/.local/share/optimist/optimist.db).",
       completion: .file)
-    let timeout = arguments.option(
-      "timeout", value: "seconds",
-      help: "Seconds to wait for a database locked by another process (exit 75 after).",
-      defaultValue: "10")
+    let timeout =
+      waiting
+      ? arguments.option(
+        "timeout", value: "seconds",
+        help:
+          "Seconds to wait for the change, 0 to 86400 (exit 8 after); default: until it comes. A database locked longer than 10 seconds (or than this, if less) is exit 75.")
+      : arguments.option(
+        "timeout", value: "seconds",
+        help: "Seconds to wait for a database locked by another process (exit 75 after).",
+        defaultValue: "10")
     let color = arguments.option(
       "color", value: "when",
       help:
         "Colour and indent the JSON: auto (on a terminal, unless $NO_COLOR is set), always or never. Piped output stays compact.",
       completion: .choices { ColorChoice.names }, defaultValue: "auto")
-    self.timeout = try StoreOptions.seconds(timeout)
+    if waiting {
+      waitLimit = try timeout.map { (text) throws(UsageError) in try StoreOptions.seconds(text) }
+      self.timeout = min(StoreOptions.defaultTimeout, waitLimit ?? StoreOptions.defaultTimeout)
+    } else {
+      waitLimit = nil
+      self.timeout = try StoreOptions.seconds(timeout)
+    }
     guard let choice = ColorChoice(color ?? "auto") else {
       throw UsageError(
         "The value '\(color ?? "")' is invalid for '--color <when>': use auto, always or never.")

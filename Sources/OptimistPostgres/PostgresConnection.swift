@@ -111,6 +111,38 @@ public final class PostgresConnection: Database {
     }
   }
 
+  /// Waits until a notification on `channel` (which this connection LISTENs to) carries
+  /// `payload`, or `deadline` passes; returns whether one came. Notifications libpq has
+  /// already read (e.g. during the last transaction) count; others are dropped. Sleeps in
+  /// poll(2) on the connection's socket; a lost connection is an error.
+  /// See <https://www.postgresql.org/docs/current/libpq-notify.html>.
+  public func awaitNotification(channel: String, payload: String, until deadline: Deadline) throws(PostgresError) -> Bool {
+    while true {
+      while let notice = PQnotifies(handle) {
+        let matches =
+          String(cString: notice.pointee.relname) == channel
+          && String(cString: notice.pointee.extra) == payload
+        PQfreemem(notice)
+        if matches { return true }
+      }
+      let left = deadline.remaining
+      if left == 0 { return false }
+      var socket = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+      guard socket.fd >= 0 else {
+        throw PostgresError(sqlstate: "08006", message: "The connection to the server was lost.")
+      }
+      // Milliseconds, rounded up (so a wait never spins on a sub-millisecond rest); -1: no limit.
+      let milliseconds = left.map { Int32(min(($0 + 999_999) / 1_000_000, UInt64(Int32.max))) } ?? -1
+      let ready = poll(&socket, 1, milliseconds)
+      if ready < 0 && errno != EINTR {
+        throw PostgresError(sqlstate: "08006", message: "poll() on the connection failed (errno \(errno)).")
+      }
+      if ready > 0 && PQconsumeInput(handle) == 0 {
+        throw PostgresError(connection: handle, result: nil, sql: "LISTEN \(channel)", secret: secret)
+      }
+    }
+  }
+
   /// Whether the connection is inside a transaction (also a failed one).
   public var isInTransaction: Bool {
     let status = PQtransactionStatus(handle)

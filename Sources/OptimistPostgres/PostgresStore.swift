@@ -157,6 +157,23 @@ public final class PostgresStore: StoreEngine {
     return Diagnosis(facts: facts, checkName: "consistency_check", problems: problems)
   }
 
+  /// The channel every change to a customer or item notifies, with its id as payload
+  /// (the triggers of Schema/postgresql/004_history.sql).
+  static let changesChannel = "optimist_changes"
+
+  /// LISTENs before the first look, so a change committed after it is either seen by that
+  /// look's snapshot or notified; between looks it waits on the socket (no transaction open).
+  public func watch<T>(id: String, until deadline: Deadline, _ check: () throws -> T?) throws -> T? {
+    let connection = try connect()
+    try connection.execute("LISTEN \(PostgresStore.changesChannel)")
+    while true {
+      if let found = try check() { return found }
+      if deadline.hasPassed { return nil }
+      guard try connection.awaitNotification(channel: PostgresStore.changesChannel, payload: id, until: deadline)
+      else { return nil }
+    }
+  }
+
   /// Opens PostgreSQL stores for `Engines.postgres`.
   public static func open(url: String, timeout: Double) -> any StoreEngine {
     PostgresStore(url: url, timeout: timeout)

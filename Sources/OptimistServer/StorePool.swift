@@ -13,7 +13,9 @@ final class StorePool: @unchecked Sendable {
   private let location: String
   private let timeout: Double
   private let condition = NSCondition()
-  private var queue: [(any StoreEngine) -> Bool] = []
+  /// Jobs waiting for a worker: each gets the worker's engine, or the error opening one
+  /// failed with, and says whether the engine may serve the next job.
+  private var queue: [(Result<any StoreEngine, any Error>) -> Bool] = []
 
   init(location: String, timeout: Double, workers: Int) {
     self.location = location
@@ -29,9 +31,9 @@ final class StorePool: @unchecked Sendable {
   func run(_ job: @escaping Job) async -> APIResponse {
     let timeout = self.timeout
     return await withCheckedContinuation { continuation in
-      enqueue { store in
+      enqueue { opened in
         do {
-          continuation.resume(returning: try job(store))
+          continuation.resume(returning: try job(try opened.get()))
           return true
         } catch {
           let failure = OptimistError(error, timeout: timeout)
@@ -42,7 +44,7 @@ final class StorePool: @unchecked Sendable {
     }
   }
 
-  private func enqueue(_ job: @escaping (any StoreEngine) -> Bool) {
+  private func enqueue(_ job: @escaping (Result<any StoreEngine, any Error>) -> Bool) {
     condition.lock()
     queue.append(job)
     condition.signal()
@@ -60,22 +62,12 @@ final class StorePool: @unchecked Sendable {
         do {
           store = try Engines.open(location, timeout: timeout)
         } catch {
-          _ = job(FailedStore(error: error))
+          _ = job(.failure(error))
           continue
         }
       }
       guard let current = store else { continue }
-      if !job(current) { store = nil }
+      if !job(.success(current)) { store = nil }
     }
   }
-}
-
-/// Stands in for an engine that could not be opened: every transaction throws its error.
-private final class FailedStore: StoreEngine {
-  let error: any Error
-  init(error: any Error) { self.error = error }
-  var isMissing: Bool { true }
-  func write<T>(creating: Bool, _ body: (any Database) throws -> T) throws -> T { throw error }
-  func read<T>(_ body: (any Database) throws -> T) throws -> T { throw error }
-  func diagnose(_ db: any Database) throws -> Diagnosis { throw error }
 }

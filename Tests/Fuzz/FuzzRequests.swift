@@ -46,6 +46,9 @@ public func fuzzRequests(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = try? Values.version(values[1])
     _ = try? DatabasePath.resolve(option: values[2], environment: { _ in nil })
     _ = JSONObject.quoted(values[3])
+    _ = try? HistoryRequest(id: values[4], limit: optional(5), cursor: optional(6))
+    _ = try? WaitRequest(id: values[4], changedFrom: values[7], timeout: nil)
+    _ = try? Values.version(values[7], field: "at_version")
   }
   return 0
 }

@@ -7,7 +7,8 @@ checked; any broken promise ends the run with exit 1.
 1. crash      writers (updates and payments) run while a killer sends SIGKILL to random ones,
               hundreds of times; then: integrity_check ok, every printed success is visible,
               every printed payment replays byte for byte, payments and idempotency rows
-              match one to one, no version was handed out twice.
+              match one to one, no version was handed out twice, every version is in the
+              history once (a customer's 0…N without a gap).
 2. contention 16 processes run a mix of every command; every exit is the one the workload
               allows (0, 3 for a stale version, 5 and 6 where asked), never 1 or 75.
 3. busy       a lock held by another process past --timeout gives exit 75 TEMPORARY_ERROR
@@ -204,6 +205,30 @@ def crash_phase(db, kills_wanted, seconds, rows=sqlite_rows, check="integrity_ch
         if printed and current["version"] == max(printed) and out != versions[(target, max(printed))]:
             fail(f"{target} at version {current['version']} differs from what was printed")
 
+    # The history holds every version once, newest first, each printed one as printed (a
+    # customer's 0…N without a gap), whatever was killed mid-write.
+    for target in customers + items:
+        entries, cursor = [], None
+        while True:
+            code, out, err = run(db, "history", target, "--limit", "1000",
+                                 *(["--cursor", cursor] if cursor else []))
+            if code != 0:
+                fail(f"history {target}: exit {code} {err}")
+            page = json.loads(out)
+            entries += page["objects"]
+            cursor = page.get("cursor")
+            if not cursor:
+                break
+        seen = [e["version"] for e in entries]
+        if seen != sorted(set(seen), reverse=True):
+            fail(f"history of {target} is not each version once, newest first: {seen[:10]}")
+        if target in customers and seen != list(range(seen[0], -1, -1)):
+            fail(f"history of customer {target} has a gap: {seen[:10]}")
+        kept = {e["version"]: e for e in entries}
+        for (t, version), out in versions.items():
+            if t == target and kept.get(version) != json.loads(out):
+                fail(f"version {version} of {target} is not in its history as printed")
+
     # Every printed payment replays byte for byte, exit code and stderr included.
     for args, out, err, code in payments:
         p = subprocess.run([BIN, *args, "--db", db], capture_output=True, text=True)
@@ -251,6 +276,12 @@ def check_rows(db, rows):
         fail(f"{orphans} payments without a key row, {keyless} key rows without a payment")
     if item_versions[0] != item_versions[1]:
         fail(f"catalog versions repeat: {item_versions}")
+    # Nothing prunes history here: a customer at version N has kept exactly 0…N-1.
+    gaps = rows(db, """SELECT count(*) FROM customers c WHERE
+        (SELECT count(*) FROM history h WHERE h.id = c.id) <> c.version
+        OR (SELECT coalesce(max(h.version), -1) FROM history h WHERE h.id = c.id) <> c.version - 1""")[0][0]
+    if int(gaps):
+        fail(f"{gaps} customers whose history is not exactly their versions 0…N-1")
     if rows is sqlite_rows:
         integrity = rows(db, "PRAGMA integrity_check")[0][0]
         if integrity != "ok":

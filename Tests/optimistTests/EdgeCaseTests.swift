@@ -39,6 +39,9 @@ import Testing
     ["get", "AAAAAAAAAAAAAAAAAAAAAAAAAA"],
     ["update", "AAAAAAAAAAAAAAAAAAAAAAAAAA", "--set", "note=x"],
     ["delete", "AAAAAAAAAAAAAAAAAAAAAAAAAA"],
+    ["history", "AAAAAAAAAAAAAAAAAAAAAAAAAA"],
+    ["get", "AAAAAAAAAAAAAAAAAAAAAAAAAA", "--at-version", "0"],
+    ["wait", "AAAAAAAAAAAAAAAAAAAAAAAAAA", "--changed-from", "0", "--timeout", "60"],
     [
       "create-payment", "--key", "k", "--amount", "1", "--currency", "USD", "--source-id", "s",
       "--customer-id", "AAAAAAAAAAAAAAAAAAAAAAAAAA",
@@ -56,6 +59,7 @@ import Testing
     let page = sandbox.run("list", "--db", db).expectSuccess()
     #expect((page["objects"] as? [Any])?.isEmpty == true)
     _ = sandbox.run("prune-keys", "--older-than", "0s", "--db", db).expectSuccess()
+    _ = sandbox.run("prune-history", "--keep", "1", "--db", db).expectSuccess()
     sandbox.run("doctor", "--db", db).expectError(1, "INTERNAL_SERVER_ERROR")
     #expect(!sandbox.storeExists(db))
   }

@@ -33,7 +33,7 @@ import Testing
         ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", sandbox.db],
         environment: ["HOME": sandbox.root + "/home"], executable: TestServer.psql, input: true)
       holder.write(
-        "BEGIN;\nLOCK TABLE customers, items, payments, idempotency_keys, catalog_clock "
+        "BEGIN;\nLOCK TABLE customers, items, payments, idempotency_keys, catalog_clock, history "
           + "IN EXCLUSIVE MODE;\n\\! touch '\(marker)'\n")
     }
     defer {
@@ -73,12 +73,16 @@ import Testing
         ["create-item", "--name", "Tea", "--key", "item-during-lock"],
         payment,
         ["prune-keys", "--older-than", "0s"],
+        ["prune-history", "--older-than", "0s"],
       ] {
         let result = sandbox.run(arguments + ["--timeout", timeout])
         result.expectError(75, "TEMPORARY_ERROR", field: .some(nil), category: "API_ERROR")
       }
       // A reserved lock does not stop readers.
       #expect(sandbox.run("get", shop.customer, "--timeout", "0").stdout == customer.stdout)
+      #expect(
+        sandbox.run("get", shop.customer, "--at-version", String(version), "--timeout", "0").stdout
+          == customer.stdout)
     }
 
     #expect(sandbox.snapshot() == before)

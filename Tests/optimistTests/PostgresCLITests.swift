@@ -102,7 +102,7 @@ import Testing
     #expect(doctor["schema"] as? String == "public")
     #expect(doctor["consistency_check"] as? String == "ok")
     #expect((doctor["objects"] as? [String: Any])?["customers"] as? Int == 8)
-    #expect(try TestServer.require("SELECT version FROM optimist_schema", url: url) == "3\n")  // Schema/postgresql/003_…
+    #expect(try TestServer.require("SELECT version FROM optimist_schema", url: url) == "4\n")  // Schema/postgresql/004_…
   }
 
   /// Another program's table of the same name: refused, and nothing of optimist's is left.

@@ -48,6 +48,13 @@ public protocol StoreEngine: AnyObject {
 
   /// The engine's part of `doctor`: where the store is, its versions and its own checks.
   func diagnose(_ db: any Database) throws -> Diagnosis
+
+  /// Calls `check` (which runs transactions of its own) until it returns a value, and returns
+  /// that; nil once `deadline` has passed without one. Between calls it holds no transaction
+  /// or lock and, using next to no CPU, waits until the store may have changed: SQLite polls
+  /// `PRAGMA data_version` with a growing sleep, PostgreSQL waits for a notification naming
+  /// `id` (it listens before the first call, so no change slips in between).
+  func watch<T>(id: String, until deadline: Deadline, _ check: () throws -> T?) throws -> T?
 }
 
 /// What an engine's health check found, for `doctor`.

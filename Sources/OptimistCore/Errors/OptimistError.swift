@@ -21,10 +21,14 @@ public enum OptimistError: Error, Equatable {
   case stateRefused(StateRefusal, detail: String)
   /// No object has this id (exit 4, NOT_FOUND).
   case notFound(id: String, field: String?)
+  /// The object has no such version, or it was pruned (exit 4, NOT_FOUND): `detail` says which.
+  case versionNotFound(field: String?, detail: String)
   /// The idempotency key was used before for a different request (exit 5, IDEMPOTENCY_KEY_REUSED).
   case idempotencyKeyReused(key: String)
   /// The card was declined; the payment is recorded as FAILED (exit 6, CARD_DECLINED).
   case cardDeclined
+  /// `wait` saw no change within its timeout (exit 8, REQUEST_TIMEOUT).
+  case requestTimeout(id: String, seconds: Double)
   /// The database stayed locked past the timeout (exit 75, TEMPORARY_ERROR).
   case busy(timeout: Double)
   /// The server cannot answer now: unreachable, shutting down, or it aborted the transaction
@@ -41,9 +45,10 @@ public enum OptimistError: Error, Equatable {
       return 2
     case .versionMismatch, .staleVersionToken: return 3
     case .stateRefused: return 7
-    case .notFound: return 4
+    case .notFound, .versionNotFound: return 4
     case .idempotencyKeyReused: return 5
     case .cardDeclined: return 6
+    case .requestTimeout: return 8
     case .busy, .unavailable: return 75
     case .storage: return 1
     }
@@ -59,9 +64,10 @@ public enum OptimistError: Error, Equatable {
     case .unsupportedCurrency: return "UNSUPPORTED_CURRENCY"
     case .versionMismatch, .staleVersionToken: return "VERSION_MISMATCH"
     case .stateRefused(let refusal, _): return refusal.rawValue
-    case .notFound: return "NOT_FOUND"
+    case .notFound, .versionNotFound: return "NOT_FOUND"
     case .idempotencyKeyReused: return "IDEMPOTENCY_KEY_REUSED"
     case .cardDeclined: return "CARD_DECLINED"
+    case .requestTimeout: return "REQUEST_TIMEOUT"
     case .busy, .unavailable: return "TEMPORARY_ERROR"
     case .storage: return "INTERNAL_SERVER_ERROR"
     }
@@ -72,9 +78,9 @@ public enum OptimistError: Error, Equatable {
     switch self {
     case .busy, .unavailable, .storage: return "API_ERROR"
     case .cardDeclined: return "PAYMENT_METHOD_ERROR"
-    case .notFound, .invalidValue, .missingRequiredParameter, .valueTooLong, .expectedBoolean,
-      .unsupportedCurrency, .versionMismatch, .staleVersionToken, .stateRefused,
-      .idempotencyKeyReused:
+    case .notFound, .versionNotFound, .invalidValue, .missingRequiredParameter, .valueTooLong,
+      .expectedBoolean, .unsupportedCurrency, .versionMismatch, .staleVersionToken, .stateRefused,
+      .idempotencyKeyReused, .requestTimeout:
       return "INVALID_REQUEST_ERROR"
     }
   }
@@ -90,6 +96,8 @@ public enum OptimistError: Error, Equatable {
     case .stateRefused(let refusal, _):
       return refusal == .refundAmountInvalid ? "amount_money.amount" : nil
     case .notFound(_, let field): return field
+    case .versionNotFound(let field, _): return field
+    case .requestTimeout: return nil
     case .idempotencyKeyReused: return "idempotency_key"
     case .cardDeclined: return "source_id"
     case .busy, .unavailable, .storage: return nil
@@ -114,6 +122,9 @@ public enum OptimistError: Error, Equatable {
         "Payment `\(id)` has changed since version_token `\(given)`: get it again and retry with its new version_token."
     case .stateRefused(_, let detail): return detail
     case .notFound(let id, _): return "No object with id `\(id)`."
+    case .versionNotFound(_, let detail): return detail
+    case .requestTimeout(let id, let seconds):
+      return "`\(id)` did not change within \(seconds) seconds."
     case .idempotencyKeyReused(let key):
       return "Idempotency key `\(key)` was already used for a different request."
     case .cardDeclined: return "The card was declined; the payment is recorded as FAILED."

@@ -41,7 +41,11 @@ public struct VersionedObject: Sendable, Equatable {
   }
 
   /// The object in Square's JSON shape.
-  public var json: String {
+  public var json: String { json(deletedAt: nil) }
+
+  /// The object in Square's JSON shape; the last version of a deleted object (as its history
+  /// keeps it) also says `"is_deleted":true` and `"deleted_at"`, right after `version`.
+  public func json(deletedAt: Timestamp?) -> String {
     var object = JSONObject()
     switch type {
     case .item:
@@ -49,7 +53,8 @@ public struct VersionedObject: Sendable, Equatable {
       object.add("id", id)
       object.add("updated_at", updatedAt.rfc3339)
       object.add("version", version)
-      object.add("is_deleted", false)
+      object.add("is_deleted", deletedAt != nil)
+      object.add("deleted_at", deletedAt?.rfc3339)
       var itemData = JSONObject()
       addValues(to: &itemData)
       object.addRaw("item_data", itemData.text)
@@ -58,6 +63,10 @@ public struct VersionedObject: Sendable, Equatable {
       object.add("created_at", createdAt.rfc3339)
       object.add("updated_at", updatedAt.rfc3339)
       object.add("version", version)
+      if let deletedAt {
+        object.add("is_deleted", true)
+        object.add("deleted_at", deletedAt.rfc3339)
+      }
       addValues(to: &object)
     }
     return object.text

@@ -25,17 +25,7 @@ public struct ListRequest: Sendable, Equatable {
     } else {
       types = ObjectType.allCases
     }
-    if let limit {
-      guard let number = Values.wholeNumber(limit), (1...Int64(ListRequest.maximumLimit)).contains(number)
-      else {
-        throw .invalidValue(
-          field: "limit",
-          detail: "`limit` must be a whole number from 1 to \(ListRequest.maximumLimit), not `\(limit)`.")
-      }
-      self.limit = Int(number)
-    } else {
-      self.limit = ListRequest.defaultLimit
-    }
+    self.limit = try Values.limit(limit)
     if let cursor {
       guard let start = Cursor(cursor), start.scope == Cursor.scope(of: types) else {
         throw .invalidValue(field: "cursor", detail: "`\(cursor)` is not a cursor of this listing.")

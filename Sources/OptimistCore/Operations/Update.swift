@@ -95,14 +95,20 @@ extension StoreEngine {
     return try write(creating: false) { db in
       try db.idempotent(command: "delete", key: key, request: fingerprint.text, check: {}) {
         let current = try db.versionedObject(id: id, command: "delete", type: type)
-        try db.conditionalDelete(type: current.type, id: id, expectedVersion: version ?? current.version)
-        var document = JSONObject()
-        document.addRaw("deleted_object_ids", jsonArray([JSONObject.quoted(id)]))
-        document.add("deleted_at", Timestamp.now().rfc3339)
-        return (id, .success(document.text))
+        let deletedAt = Timestamp.now()
+        try db.conditionalDelete(current, expectedVersion: version ?? current.version, deletedAt: deletedAt)
+        return (id, .success(deletion(id: id, at: deletedAt)))
       }
     }
   }
+}
+
+/// What `delete` prints (and `wait` prints for a deletion): `{"deleted_object_ids":[…],"deleted_at":…}`.
+func deletion(id: String, at deletedAt: Timestamp) -> String {
+  var document = JSONObject()
+  document.addRaw("deleted_object_ids", jsonArray([JSONObject.quoted(id)]))
+  document.add("deleted_at", deletedAt.rfc3339)
+  return document.text
 }
 
 extension Database {
@@ -139,7 +145,7 @@ extension Database {
       }
       updated.version = next
     }
-    try conditionalUpdate(updated, expectedVersion: expected)
+    try conditionalUpdate(updated, replacing: current, expectedVersion: expected)
     return .success(updated.json)
   }
 }

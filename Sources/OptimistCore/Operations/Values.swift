@@ -1,13 +1,25 @@
 /// Parsers for the command-line values that are not object fields.
 enum Values {
   /// A version: a whole number from 0 to 2^63-1.
-  static func version(_ raw: String?) throws(OptimistError) -> Int64? {
+  static func version(_ raw: String?, field: String = "version") throws(OptimistError) -> Int64? {
     guard let raw else { return nil }
     guard let version = wholeNumber(raw), version >= 0 else {
       throw .invalidValue(
-        field: "version", detail: "`version` must be a whole number of at least 0, not `\(raw)`.")
+        field: field, detail: "`\(field)` must be a whole number of at least 0, not `\(raw)`.")
     }
     return version
+  }
+
+  /// A page size: a whole number from 1 to `ListRequest.maximumLimit`, by default
+  /// `ListRequest.defaultLimit`.
+  static func limit(_ raw: String?) throws(OptimistError) -> Int {
+    guard let raw else { return ListRequest.defaultLimit }
+    guard let number = wholeNumber(raw), (1...Int64(ListRequest.maximumLimit)).contains(number) else {
+      throw .invalidValue(
+        field: "limit",
+        detail: "`limit` must be a whole number from 1 to \(ListRequest.maximumLimit), not `\(raw)`.")
+    }
+    return Int(number)
   }
 
   /// Digits only (an optional leading minus), within Int64; no spaces, signs or exponents.

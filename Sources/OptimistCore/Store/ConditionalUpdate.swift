@@ -3,6 +3,8 @@
 /// `… WHERE id = ? AND version = ?` changes one row when the caller's version is current; when
 /// it changes none, the same transaction looks whether the object is gone (NOT_FOUND) or has
 /// moved on (VERSION_MISMATCH). No write ever lands on a version its caller did not see.
+/// Every successful update or delete keeps the version it replaced in the history
+/// (VersionHistory.swift), in the same transaction.
 extension Database {
   /// The customer or item with this id, for a command that changes it.
   ///
@@ -33,8 +35,11 @@ extension Database {
     }
   }
 
-  /// Writes `object` over the stored row only if that row is still at `expectedVersion`.
-  func conditionalUpdate(_ object: VersionedObject, expectedVersion: Int64) throws {
+  /// Writes `object` over the stored row only if that row is still at `expectedVersion`, and
+  /// keeps `replaced` (the row as this transaction read it) as a past version.
+  func conditionalUpdate(
+    _ object: VersionedObject, replacing replaced: VersionedObject, expectedVersion: Int64
+  ) throws {
     let fields = object.type.fields
     let assignments = (["version", "updated_at"] + fields.map(\.name)).map { "\($0) = ?" }
     let values: [SQLValue] =
@@ -47,15 +52,31 @@ extension Database {
     guard changed == 1 else {
       throw try conflict(type: object.type, id: object.id, expectedVersion: expectedVersion)
     }
+    try keepVersion(replaced, expectedVersion: expectedVersion, replacedAt: object.updatedAt, deleted: false)
   }
 
-  /// Deletes the object only if it is still at `expectedVersion`.
-  func conditionalDelete(type: ObjectType, id: String, expectedVersion: Int64) throws {
+  /// Deletes the object only if it is still at `expectedVersion`, and keeps `current` (the
+  /// row as this transaction read it) as its last version, deleted at `deletedAt`.
+  func conditionalDelete(_ current: VersionedObject, expectedVersion: Int64, deletedAt: Timestamp) throws {
     let changed = try run(
-      "DELETE FROM \(type.table) WHERE id = ? AND version = ?", [.text(id), .integer(expectedVersion)])
+      "DELETE FROM \(current.type.table) WHERE id = ? AND version = ?",
+      [.text(current.id), .integer(expectedVersion)])
     guard changed == 1 else {
-      throw try conflict(type: type, id: id, expectedVersion: expectedVersion)
+      throw try conflict(type: current.type, id: current.id, expectedVersion: expectedVersion)
     }
+    try keepVersion(current, expectedVersion: expectedVersion, replacedAt: deletedAt, deleted: true)
+  }
+
+  /// Keeps the version a conditional statement replaced. The caller read it in this
+  /// transaction with the row locked, so it is the row the statement matched; one read
+  /// without the lock may be stale, and is refused rather than recorded wrongly.
+  private func keepVersion(
+    _ replaced: VersionedObject, expectedVersion: Int64, replacedAt: Timestamp, deleted: Bool
+  ) throws {
+    guard replaced.version == expectedVersion else {
+      throw OptimistError.unavailable("`\(replaced.id)` changed while this command read it; retry it.")
+    }
+    try keepVersion(replaced, replacedAt: replacedAt, deleted: deleted)
   }
 
   /// Writes `payment` over the stored row only if that row still has `expectedToken`: the

@@ -132,6 +132,32 @@ public final class Store: StoreEngine {
     return version
   }
 
+  /// Between looks, polls `PRAGMA data_version` (it changes when another connection commits;
+  /// each poll is a moment's shared lock, no transaction is held), sleeping 1 ms, then twice
+  /// as long each time up to 100 ms, so a change is seen promptly and a long wait costs about
+  /// ten polls a second. See <https://www.sqlite.org/pragma.html#pragma_data_version>.
+  public func watch<T>(id: String, until deadline: Deadline, _ check: () throws -> T?) throws -> T? {
+    while true {
+      let connection = try connect(creating: false)
+      let seen = try dataVersion(connection)
+      if let found = try check() { return found }
+      // At most one look once the deadline has passed, however busy the store.
+      var pause: UInt64 = 1_000_000
+      while try dataVersion(connection) == seen || deadline.hasPassed {
+        let left = deadline.remaining ?? UInt64.max
+        guard left > 0 else { return nil }
+        var rest = timespec(tv_sec: 0, tv_nsec: Int(min(pause, left)))
+        var unslept = timespec()
+        while nanosleep(&rest, &unslept) != 0 && errno == EINTR { rest = unslept }
+        pause = min(pause * 2, 100_000_000)
+      }
+    }
+  }
+
+  private func dataVersion(_ connection: Connection) throws -> Int64 {
+    try connection.first("PRAGMA data_version")?.integer(0) ?? 0
+  }
+
   /// WAL is used only where SQLite has fixed the WAL-reset bug (3.51.3,
   /// <https://sqlite.org/wal.html#walresetbug>); older versions keep the rollback journal,
   /// which is safe for many writers.

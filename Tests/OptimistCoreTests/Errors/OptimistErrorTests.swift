@@ -57,6 +57,11 @@ import Testing
       .stateRefused(.refundAmountInvalid, detail: "too much"), 7, "REFUND_AMOUNT_INVALID",
       "INVALID_REQUEST_ERROR"
     ),
+    (
+      .versionNotFound(field: "at_version", detail: "Version 1 of `A` was pruned."), 4, "NOT_FOUND",
+      "INVALID_REQUEST_ERROR"
+    ),
+    (.requestTimeout(id: "A", seconds: 5), 8, "REQUEST_TIMEOUT", "INVALID_REQUEST_ERROR"),
     (.busy(timeout: 10), 75, "TEMPORARY_ERROR", "API_ERROR"),
     (.storage("disk on fire"), 1, "INTERNAL_SERVER_ERROR", "API_ERROR"),
   ]
@@ -97,7 +102,7 @@ import Testing
   }
 
   @Test func everyDocumentedExitCodeIsCovered() {
-    #expect(Set(Self.table.map(\.1)) == [1, 2, 3, 4, 5, 6, 7, 75])
+    #expect(Set(Self.table.map(\.1)) == [1, 2, 3, 4, 5, 6, 7, 8, 75])
   }
 
   @Test func fieldsNameTheRequestField() {
@@ -110,6 +115,8 @@ import Testing
     #expect(OptimistError.invalidValue(field: nil, detail: "d").field == nil)
     #expect(OptimistError.storage("s").field == nil)
     #expect(OptimistError.busy(timeout: 1).field == nil)
+    #expect(OptimistError.versionNotFound(field: "at_version", detail: "d").field == "at_version")
+    #expect(OptimistError.requestTimeout(id: "A", seconds: 1).field == nil)
   }
 
   @Test func detailsNameTheirValues() {
@@ -121,6 +128,8 @@ import Testing
     #expect(OptimistError.idempotencyKeyReused(key: "my-key").detail.contains("my-key"))
     #expect(OptimistError.unsupportedCurrency("XYZ").detail.contains("XYZ"))
     #expect(OptimistError.expectedBoolean(field: "f", value: "maybe").detail.contains("maybe"))
+    let timeout = OptimistError.requestTimeout(id: "OBJ", seconds: 2.5).detail
+    #expect(timeout.contains("OBJ") && timeout.contains("2.5"))
   }
 
   /// User text in a detail (quotes, newlines, control characters) keeps the document valid.

@@ -197,6 +197,36 @@ import Testing
     #expect(try TestJSON.success(database.store.doctor())["integrity_check"] as? String == "ok")
   }
 
+  /// A database at version 3 (no history) is brought to version 4: its objects keep their
+  /// versions, have a history from their next change on, and earlier versions are simply not
+  /// there (NOT_FOUND, not "pruned").
+  @Test func objectsOfVersionThreeStartTheirHistoryWithTheirNextChange() throws {
+    try #require(Migration.all.count >= 4)
+    let id = "OLDCUSTOMER234567ABCDEFGHI"
+    do {
+      let old = try Connection(path: database.path)
+      try old.execute("BEGIN IMMEDIATE")
+      for migration in Migration.all.prefix(3) { try old.execute(migration.sql) }
+      try old.execute("PRAGMA user_version = 3")
+      try old.run(
+        "INSERT INTO customers (id, version, created_at, updated_at, given_name) VALUES (?, 3, ?, ?, ?)",
+        [.text(id), .integer(951_782_400_000), .integer(951_782_400_000), .text("Old")])
+      try old.execute("COMMIT")
+    }
+    let before = try database.getText(id)
+    #expect(try database.scalar("PRAGMA user_version") == Int64(Migration.latest))
+    try database.update(id, version: 3, set: ["note=new"])
+
+    let history = try TestJSON.success(database.store.history(HistoryRequest(id: id, limit: nil, cursor: nil)))
+    let versions = (history["objects"] as? [[String: Any]])?.map { TestJSON.int($0["version"]) }
+    #expect(versions == [4, 3])
+    #expect(try database.store.get(id: id, atVersion: "3").stdout == before)
+    let error = #expect(throws: OptimistError.self) { try database.store.get(id: id, atVersion: "2") }
+    #expect(error?.exitCode == 4)
+    #expect(error?.detail.contains("pruned") == false)
+    #expect(try TestJSON.success(database.store.doctor())["integrity_check"] as? String == "ok")
+  }
+
   /// A database from a newer optimist is refused, read or write, and left as it was.
   @Test func newerSchemaIsRefusedAndLeftUnchanged() throws {
     let customer = try database.createCustomer([("given_name", "Ada")])
@@ -222,6 +252,10 @@ import Testing
       ),
       ("delete", { try $0.delete(id: id, version: nil) }),
       ("prune-keys", { try $0.pruneKeys(olderThan: "0s") }),
+      ("history", { try $0.history(HistoryRequest(id: id, limit: nil, cursor: nil)) }),
+      ("get --at-version", { try $0.get(id: id, atVersion: "0") }),
+      ("prune-history", { try $0.pruneHistory(keep: "1", olderThan: nil) }),
+      ("wait", { try $0.wait(WaitRequest(id: id, changedFrom: "5", timeout: 0)) }),
     ]
     for (name, command) in commands {
       let error = #expect(throws: OptimistError.self, "\(name)") { try command(store) }

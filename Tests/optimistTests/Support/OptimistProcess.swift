@@ -153,6 +153,12 @@ final class RunningProcess: @unchecked Sendable {
     }.start()
   }
 
+  /// Whether the process has not exited yet.
+  var isRunning: Bool { launchError == nil && process.isRunning }
+
+  /// The process id (0 when it could not start).
+  var pid: Int32 { launchError == nil ? process.processIdentifier : 0 }
+
   /// Writes to the process's stdin (only when launched with `input: true`).
   func write(_ text: String) {
     inputPipe?.fileHandleForWriting.write(Data(text.utf8))

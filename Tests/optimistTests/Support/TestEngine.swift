@@ -84,7 +84,7 @@ enum TestServer {
     let tables = [
       "optimist_schema ORDER BY 1", "catalog_clock ORDER BY 1", "customers ORDER BY seq",
       "items ORDER BY seq", "payments ORDER BY seq", "refunds ORDER BY seq",
-      "idempotency_keys ORDER BY command, key",
+      "idempotency_keys ORDER BY command, key", "history ORDER BY id, version",
     ]
     let sequences = ["customers", "items", "payments", "refunds"].map {
       "SELECT last_value, is_called FROM \(schema).\($0)_seq_seq"
