@@ -202,11 +202,31 @@ enum Catalog {
       })
   }
 
-  /// `GET /v2/catalog/object/{id}` → `{"object":…}`. `include_related_objects` is accepted:
-  /// an item has no related objects here.
+  /// `GET /v2/catalog/object/{id}` → `{"object":…}`; with `catalog_version=V`, the item as
+  /// it was at version V, from its history (a deleted item's last version says
+  /// `"is_deleted":true`). `include_related_objects` is accepted: an item has no related
+  /// objects here.
   static func retrieve(_ id: String, _ request: APIRequest) throws(APIError) -> Job {
-    _ = try Query(request.query, known: ["include_related_objects", "include_category_path_to_root"])
-    return { store in Reply.wrapped(try store.get(id: id, type: .item), in: "object") }
+    let query = try Query(
+      request.query, known: ["include_related_objects", "include_category_path_to_root", "catalog_version"])
+    guard let version = query["catalog_version"] else {
+      return { store in Reply.wrapped(try store.get(id: id, type: .item), in: "object") }
+    }
+    return { store in
+      let output: Output
+      do {
+        output = try store.get(id: id, atVersion: version)
+      } catch OptimistError.invalidValue(field: "at_version", let detail) {
+        throw OptimistError.invalidValue(field: "catalog_version", detail: detail)
+      } catch OptimistError.versionNotFound(field: "at_version", let detail) {
+        throw OptimistError.versionNotFound(field: "catalog_version", detail: detail)
+      }
+      // Customers keep versions too: on the catalog's path only an item is found.
+      if output.exitCode == 0, (try? JSONValue.parse(output.stdout))?["type"]?.string != ObjectType.item.rawValue {
+        throw OptimistError.notFound(id: id, field: "id")
+      }
+      return Reply.wrapped(output, in: "object")
+    }
   }
 
   /// `DELETE /v2/catalog/object/{id}` → `{"deleted_object_ids":[…],"deleted_at":"…"}`.

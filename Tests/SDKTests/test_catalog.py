@@ -100,3 +100,18 @@ def test_batch_upsert_with_versions_and_batch_retrieve(client, store):
 
     got = client.catalog.batch_get(object_ids=[ids[2], "NOSUCHID", ids[0]]).objects
     assert [(o.id, o.item_data.name) for o in got] == [(ids[2], "C"), (ids[0], "A2")]
+
+
+def test_catalog_version_reads_a_past_version(client, store):
+    first = upsert(client, {"type": "ITEM", "id": "#v", "item_data": {"name": "Old"}}).catalog_object
+    second = upsert(client, {"type": "ITEM", "id": first.id, "version": first.version,
+                             "item_data": {"name": "New"}}).catalog_object
+    past = client.catalog.object.get(object_id=first.id, catalog_version=first.version).object
+    assert past.version == first.version and past.item_data.name == "Old"
+    now = client.catalog.object.get(object_id=first.id, catalog_version=second.version).object
+    assert now.item_data.name == "New"
+    never = api_error(lambda: client.catalog.object.get(object_id=first.id, catalog_version=first.version - 1))
+    assert never.status_code == 404 and codes(never) == ["NOT_FOUND"]
+    assert never.body["errors"][0]["field"] == "catalog_version"
+    customer = client.customers.create(given_name="Not an item").customer
+    assert api_error(lambda: client.catalog.object.get(object_id=customer.id, catalog_version=0)).status_code == 404

@@ -4,7 +4,8 @@
 ///
 /// As Square: invalid requests, VERSION_MISMATCH, IDEMPOTENCY_KEY_REUSED and the payment
 /// state refusals are 400 (Square's SDKs retry 409s, which would resend a write), NOT_FOUND
-/// 404, CARD_DECLINED 402; storage errors 500, a lock or server that is busy or away 503.
+/// 404, CARD_DECLINED 402, REQUEST_TIMEOUT 408; storage errors 500, a lock or server that is
+/// busy or away 503.
 public enum HTTPStatus {
   public static func of(exitCode: Int32) -> Int {
     switch exitCode {
@@ -12,6 +13,7 @@ public enum HTTPStatus {
     case 2, 3, 5, 7: return 400
     case 4: return 404
     case 6: return 402
+    case 8: return 408
     case 75: return 503
     default: return 500
     }
