@@ -31,22 +31,29 @@ STATIC := -c release --static-swift-stdlib -Xswiftc -static-executable --scratch
 
 # optimist: static, SQLite only. optimist-pg: the same commands, dynamically linked to libpq
 # (its own scratch folder: other link flags), placed beside optimist, which execs it for a
-# PostgreSQL URL.
+# PostgreSQL URL. optimist-serve: the HTTP server (SwiftNIO, Hummingbird, libpq), which
+# `optimist serve` execs.
 build: deps
 	$(SWIFT) build $(STATIC) --product optimist
 	$(SWIFT) build -c release --static-swift-stdlib --product optimist-pg --scratch-path $(SCRATCH)/pg
+	$(SWIFT) build -c release --static-swift-stdlib --product optimist-serve --scratch-path $(SCRATCH)/pg
 	install -m 0755 $(SCRATCH)/pg/release/optimist-pg $(RELEASE)-pg
+	install -m 0755 $(SCRATCH)/pg/release/optimist-serve $(RELEASE)-serve
 
 # Every test, then the CLI contract again against PostgreSQL, with a throwaway server
 # (started as the postgres user, stopped afterwards even on failure). The second pass leaves
 # out what only concerns SQLite files and what does not touch a store (FastSyntaxTests).
+# Then Square's Python SDK drives `optimist serve` on both engines (Tests/Scripts/sdk-tests.sh:
+# a virtual environment under SCRATCH with squareup from PyPI).
 PG_ONLY_SQLITE := DatabasePathTests|StorageErrorTests|FastSyntaxTests|PowerLossTests|SQLite|PostgresCLITests
-test: DEPS += sqlite3:sqlite3 strace:strace python3:python3 jq:jq $(PG_SERVER)
+VENV := /usr/lib/python3*/ensurepip/__init__.py:python3-venv
+test: DEPS += sqlite3:sqlite3 strace:strace python3:python3 jq:jq $(VENV) $(PG_SERVER)
 test: deps
 	$(SWIFT) build --build-tests --scratch-path $(SCRATCH)
 	$(PG_RUN) sh -c '$(SWIFT) test --skip-build --scratch-path $(SCRATCH) && \
 	  OPTIMIST_TEST_ENGINE=postgresql $(SWIFT) test --skip-build --scratch-path $(SCRATCH) \
-	    --filter optimistTests --skip "$(PG_ONLY_SQLITE)"'
+	    --filter optimistTests --skip "$(PG_ONLY_SQLITE)" && \
+	  bash Tests/Scripts/sdk-tests.sh $(SCRATCH)/debug/optimist $(SCRATCH)'
 
 demo: build
 	@OPTIMIST=$(RELEASE) sh Tests/Scripts/demo.sh
@@ -54,7 +61,7 @@ demo: build
 install: build
 	@$(MAKE) --no-print-directory install-files BIN=$(RELEASE)
 
-# The binaries (optimist and optimist-pg beside it), optimist's bash, zsh and fish completions and its man page, each where that shell and
+# The binaries (optimist, and optimist-pg and optimist-serve beside it), optimist's bash, zsh and fish completions and its man page, each where that shell and
 # `man` look under PREFIX; the scripts and the page are written by the binary from the same
 # declarations as its help. `make install` runs it after building; BIN is the binary.
 BIN ?= $(RELEASE)
@@ -64,6 +71,7 @@ install-files:
 	  $(SHARE)/zsh/site-functions $(SHARE)/fish/vendor_completions.d $(SHARE)/man/man1
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/optimist
 	install -m 0755 $(BIN)-pg $(DESTDIR)$(PREFIX)/bin/optimist-pg
+	install -m 0755 $(BIN)-serve $(DESTDIR)$(PREFIX)/bin/optimist-serve
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	  $(BIN) --generate-completion-script bash >$$tmp/bash && \
 	  $(BIN) --generate-completion-script zsh >$$tmp/zsh && \
@@ -80,11 +88,13 @@ clean:
 # Benchmarks against the sqlite3 shell doing the same SQL, written to BENCHMARKS.md (about 6
 # minutes on 2 cores, plus the build). Never part of `make test`; nothing asserts a time.
 # The work folder keeps the raw measurements (hyperfine JSON, strace, callgrind files).
+# Then optimist serve under wrk (Tests/Scripts/bench_serve.sh), its section appended.
 bench: DEPS += hyperfine:hyperfine jq:jq sqlite3:sqlite3 valgrind:valgrind strace:strace /usr/bin/time:time cc:gcc \
-  python3:python3 readelf:binutils $(PG_SERVER)
+  python3:python3 readelf:binutils wrk:wrk $(PG_SERVER)
 bench: build
 	rm -rf $(SCRATCH)/bench
 	BENCH_DIR=$(SCRATCH)/bench BENCH_SCRATCH=$(SCRATCH) bash Tests/Scripts/bench.sh $(RELEASE) BENCHMARKS.md
+	BENCH_DIR=$(SCRATCH)/bench bash Tests/Scripts/bench_serve.sh $(RELEASE) >>BENCHMARKS.md
 
 # Reliability: crashes (SIGKILL), 16-process contention and a held lock against the release
 # binary; power cuts through the test-only optimist-powerloss (Tests/PowerLoss), with its

@@ -6,7 +6,15 @@ let package = Package(
   products: [
     .executable(name: "optimist", targets: ["optimist"]),
     .executable(name: "optimist-pg", targets: ["optimist-pg"]),
+    .executable(name: "optimist-serve", targets: ["optimist-serve"]),
     .library(name: "OptimistCore", targets: ["OptimistCore"]),
+  ],
+  dependencies: [
+    // HTTP for `optimist serve` only: linked into optimist-serve, never into optimist.
+    .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+    // Already Hummingbird's dependencies: named for the listening channel and the logger.
+    .package(url: "https://github.com/apple/swift-nio.git", from: "2.0.0"),
+    .package(url: "https://github.com/apple/swift-log.git", from: "1.0.0"),
   ],
   targets: [
     .systemLibrary(
@@ -31,6 +39,25 @@ let package = Package(
     .testTarget(
       name: "OptimistPostgresTests",
       dependencies: ["OptimistPostgres", "OptimistCore"]
+    ),
+    // `optimist serve`: Square's REST API over the same operations (execed by optimist like
+    // optimist-pg, so the static CLI links no SwiftNIO).
+    .target(
+      name: "OptimistServer",
+      dependencies: [
+        "OptimistCore",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .executableTarget(
+      name: "optimist-serve",
+      dependencies: ["OptimistServer", "OptimistCLI", "OptimistPostgres"]
+    ),
+    .testTarget(
+      name: "OptimistServerTests",
+      dependencies: ["OptimistServer", "OptimistCore"]
     ),
     .target(
       name: "OptimistCore",
@@ -62,7 +89,7 @@ let package = Package(
     ),
     .testTarget(
       name: "optimistTests",
-      dependencies: ["optimist", "optimist-pg", "optimist-powerloss", "OptimistCLI", "OptimistCore"]
+      dependencies: ["optimist", "optimist-pg", "optimist-serve", "optimist-powerloss", "OptimistCLI", "OptimistCore"]
     ),
   ]
 )

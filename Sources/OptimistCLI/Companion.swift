@@ -6,12 +6,14 @@ import OptimistCore
   import Darwin
 #endif
 
-/// Runs `optimist-pg`, found beside this executable, for a PostgreSQL store, the way `git`
-/// runs `git-*` helpers (git's `execv_dashed_external`): the SQLite binary stays static and
-/// light, and only PostgreSQL users load libpq.
+/// Runs `optimist-pg` (for a PostgreSQL store) or `optimist-serve` (for `serve`), found
+/// beside this executable, the way `git` runs `git-*` helpers (git's `execv_dashed_external`):
+/// the SQLite binary stays static and light, only PostgreSQL users load libpq, and only the
+/// server links SwiftNIO.
 enum Companion {
-  /// The helper's name.
+  /// The helpers' names.
   static let postgres = "optimist-pg"
+  static let server = "optimist-serve"
 
   /// Makes this binary run `optimist-pg` for PostgreSQL stores, unless it has the engine
   /// itself. The hook fires when a command opens its store, so `--db`, `$OPTIMIST_DB` and
@@ -23,18 +25,28 @@ enum Companion {
   /// Replaces this process with `optimist-pg` and the same arguments. Only a failed exec
   /// returns: that is a storage error (exit 1).
   static func runPostgres() -> Never {
-    let helper = besideThisExecutable(postgres)
+    // The URL is not repeated: it may hold a password.
+    run(postgres, needed: "A PostgreSQL URL needs \(postgres) beside optimist")
+  }
+
+  /// Replaces this process with `optimist-serve` and the same arguments (exit 1 if it fails).
+  static func runServer() -> Never {
+    run(server, needed: "optimist serve needs \(server) beside optimist")
+  }
+
+  /// Execs the helper `name` with this process's arguments; only a failed exec returns, as a
+  /// storage error (exit 1) saying `needed`.
+  private static func run(_ name: String, needed: String) -> Never {
+    let helper = besideThisExecutable(name)
     var arguments: [UnsafeMutablePointer<CChar>?] = [strdup(helper)]
     for index in 1..<max(1, Int(CommandLine.argc)) { arguments.append(CommandLine.unsafeArgv[index]) }
     arguments.append(nil)
     execv(helper, arguments)
-    // The URL is not repeated: it may hold a password.
     let reason = String(cString: strerror(errno))
     emit(
       Output(
         error: .storage(
-          "A PostgreSQL URL needs \(postgres) beside optimist, and `\(helper)` cannot be run "
-            + "(\(reason)). Install both with `make install`.")))
+          "\(needed), and `\(helper)` cannot be run (\(reason)). Install them with `make install`.")))
     exit(1)
   }
 

@@ -25,7 +25,7 @@ public enum Optimist {
     CreateCustomer.self, CreateItem.self, CreatePayment.self, Get.self, List.self, Update.self,
     Edit.self, Delete.self, Batch.self, History.self, Wait.self, UpdatePayment.self,
     CompletePayment.self, CancelPayment.self, RefundPayment.self, PruneKeys.self, PruneHistory.self,
-    Doctor.self,
+    Doctor.self, Serve.self,
   ]
 
   /// The subcommand with this name. A switch, not a search of `commands`: the command a
@@ -50,6 +50,7 @@ public enum Optimist {
     case PruneKeys.about.name: return PruneKeys.self
     case PruneHistory.about.name: return PruneHistory.self
     case Doctor.about.name: return Doctor.self
+    case Serve.about.name: return Serve.self
     default: return nil
     }
   }

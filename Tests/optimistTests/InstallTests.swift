@@ -41,6 +41,8 @@ import Testing
 
   @Test func theBinaryAndEveryFileAreInstalled() {
     #expect(sandbox.mode(prefix + "/bin/optimist") == 0o755)
+    #expect(sandbox.mode(prefix + "/bin/optimist-pg") == 0o755)
+    #expect(sandbox.mode(prefix + "/bin/optimist-serve") == 0o755)
     for file in [bashScript, zshScript, fishScript, manPage] {
       #expect(sandbox.mode(file) == 0o644, "\(file)")
     }

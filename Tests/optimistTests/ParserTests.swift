@@ -25,7 +25,7 @@ import Testing
       #expect(names.contains("db") && names.contains("timeout") && names.contains("color"))
     }
     let commandNames = Optimist.commands.map { $0.about.name }
-    #expect(Set(commandNames).count == 18)
+    #expect(Set(commandNames).count == 19)
   }
 
   /// `main()` finds a command with a switch; it must know every command in `commands`.

@@ -16,7 +16,7 @@ public enum Engines {
   nonisolated(unsafe) public static var postgres: ((_ url: String, _ timeout: Double) throws -> any StoreEngine)?
 
   /// The store at `location`; nothing is connected or created until a transaction needs it.
-  static func open(_ location: String, timeout: Double) throws -> any StoreEngine {
+  public static func open(_ location: String, timeout: Double) throws -> any StoreEngine {
     guard isPostgres(location) else { return Store(path: location, timeout: timeout) }
     guard let postgres else {
       throw OptimistError.storage(

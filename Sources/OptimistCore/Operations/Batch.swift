@@ -261,9 +261,10 @@ public struct BatchResult: Sendable, Equatable {
 extension StoreEngine {
   /// Applies the batch in one write transaction: all of it, or nothing. With a key, at most
   /// once (the same batch again replays the first answer).
-  public func batch(_ request: BatchRequest) throws -> Output {
+  /// `command` scopes the key (the server's catalog upserts keep keys of their own).
+  public func batch(_ request: BatchRequest, command: String = "batch") throws -> Output {
     try write(creating: request.creates) { db in
-      try db.idempotent(command: "batch", key: request.key, request: request.fingerprint, check: {}) {
+      try db.idempotent(command: command, key: request.key, request: request.fingerprint, check: {}) {
         let result = try db.apply(request.operations)
         return (result.idMappings.first?.id ?? "", .success(result.json))
       }

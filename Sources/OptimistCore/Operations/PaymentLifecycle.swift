@@ -18,11 +18,16 @@ public struct PaymentUpdateRequest: Sendable, Equatable {
   public let versionToken: String?
   public let amount: Int64?
   public let tip: Int64?
+  /// The currency the caller's money is in (the server's `amount_money.currency`): when
+  /// given, it must be the payment's.
+  public let currency: String?
 
   public init(
-    id: String, key: String, versionToken: String?, amount: String?, tip: String?
+    id: String, key: String, versionToken: String?, amount: String?, tip: String?,
+    currency: String? = nil
   ) throws(OptimistError) {
     self.id = id
+    self.currency = try currency.map { (code) throws(OptimistError) in try Currency.validate(code) }
     self.key = try validateIdempotencyKey(key)
     self.versionToken = versionToken
     self.amount = try amount.map { (raw) throws(OptimistError) in
@@ -55,6 +60,7 @@ public struct PaymentUpdateRequest: Sendable, Equatable {
     object.add("version_token", versionToken)
     object.add("amount", amount)
     object.add("tip", tip)
+    object.add("currency", currency)
     return object.text
   }
 }
@@ -100,6 +106,11 @@ extension StoreEngine {
       ) {
         var payment = try db.payment(id: request.id, versionToken: request.versionToken)
         try payment.requireApproved(to: "updated")
+        if let currency = request.currency, currency != payment.currency {
+          throw OptimistError.invalidValue(
+            field: "amount_money.currency",
+            detail: "Payment `\(payment.id)` is in \(payment.currency), not \(currency).")
+        }
         let expected = payment.versionToken
         if let amount = request.amount { payment.amount = amount }
         if let tip = request.tip { payment.tip = tip }

@@ -8,14 +8,18 @@ public struct UpdateRequest: Sendable, Equatable {
   public let changes: [FieldChange]
   /// With a key, a retried update replays its first answer (Idempotency.swift).
   public let key: String?
+  /// Only an object of this type is updated (another is NOT_FOUND); nil: any customer or item.
+  public let type: ObjectType?
   /// Field name and raw value (nil to unset) as given, for the fingerprint.
   private let given: [(field: String, value: String?)]
 
   /// Validates `--set FIELD=VALUE` and `--unset FIELD` as far as it can without the object.
   public init(
-    id: String, version: String?, set: [String], unset: [String], key: String? = nil
+    id: String, version: String?, set: [String], unset: [String], key: String? = nil,
+    type: ObjectType? = nil
   ) throws(OptimistError) {
     self.id = id
+    self.type = type
     self.version = try Values.version(version)
     self.key = try key.map { (key) throws(OptimistError) in try validateIdempotencyKey(key) }
     var given: [(field: String, value: String?)] = []
@@ -93,7 +97,8 @@ extension StoreEngine {
       let fingerprint = request.key == nil ? "" : request.fingerprint
       return try db.idempotent(command: "update", key: request.key, request: fingerprint, check: {}) {
         let updated = try db.update(
-          id: request.id, changes: request.changes, expectedVersion: request.version)
+          id: request.id, changes: request.changes, expectedVersion: request.version,
+          type: request.type)
         return (request.id, .success(updated.json))
       }
     }
@@ -101,7 +106,10 @@ extension StoreEngine {
 
   /// Deletes the object with a conditional DELETE on the caller's version; with a key, at
   /// most once.
-  public func delete(id: String, version: String?, key: String? = nil) throws -> Output {
+  /// With `type`, an object of another type is NOT_FOUND.
+  public func delete(
+    id: String, version: String?, key: String? = nil, type: ObjectType? = nil
+  ) throws -> Output {
     let version = try Values.version(version)
     let key = try key.map { (key) throws(OptimistError) in try validateIdempotencyKey(key) }
     var fingerprint = JSONObject()
@@ -111,7 +119,7 @@ extension StoreEngine {
     }
     return try write(creating: false) { db in
       try db.idempotent(command: "delete", key: key, request: fingerprint.text, check: {}) {
-        (id, .success(try db.delete(id: id, expectedVersion: version)))
+        (id, .success(try db.delete(id: id, expectedVersion: version, type: type)))
       }
     }
   }
@@ -134,9 +142,10 @@ extension Database {
   /// (an item's name, a customer's contact) are checked when the version is the current one,
   /// so a stale version is VERSION_MISMATCH whatever the changes.
   public func update(
-    id: String, changes: [FieldChange], expectedVersion: Int64?, command: String = "update"
+    id: String, changes: [FieldChange], expectedVersion: Int64?, command: String = "update",
+    type: ObjectType? = nil
   ) throws -> VersionedObject {
-    let current = try versionedObject(id: id, command: command)
+    let current = try versionedObject(id: id, command: command, type: type)
     var updated = current
     for change in changes {
       guard current.type.fields.contains(change.field) else {
@@ -165,8 +174,10 @@ extension Database {
   /// Deletes the customer or item `id` with the conditional DELETE at `expectedVersion` (nil:
   /// the latest), inside the caller's transaction, keeping its last version in the history;
   /// returns what `delete` prints: `{"deleted_object_ids":[…],"deleted_at":…}`.
-  public func delete(id: String, expectedVersion: Int64?, command: String = "delete") throws -> String {
-    let current = try versionedObject(id: id, command: command)
+  public func delete(
+    id: String, expectedVersion: Int64?, command: String = "delete", type: ObjectType? = nil
+  ) throws -> String {
+    let current = try versionedObject(id: id, command: command, type: type)
     let deletedAt = Timestamp.now()
     try conditionalDelete(current, expectedVersion: expectedVersion ?? current.version, deletedAt: deletedAt)
     return deletion(id: id, at: deletedAt)

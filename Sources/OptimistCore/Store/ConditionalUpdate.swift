@@ -10,9 +10,18 @@ extension Database {
   ///
   /// Payments change only through their own commands: naming one is INVALID_VALUE. The row
   /// is locked until the transaction ends, so "the latest version" stays the latest
-  /// (`forUpdate: false` for a read-only transaction, e.g. `edit`'s read).
-  func versionedObject(id: String, command: String, forUpdate: Bool = true) throws -> VersionedObject {
-    switch try object(id: id, forUpdate: forUpdate) {
+  /// (`forUpdate: false` for a read-only transaction, e.g. `edit`'s read). With `type` (the
+  /// server's typed paths), an object of another type is NOT_FOUND.
+  func versionedObject(
+    id: String, command: String, forUpdate: Bool = true, type: ObjectType? = nil
+  ) throws -> VersionedObject {
+    let found: StoredObject?
+    if let type {
+      found = try object(id: id, type: type, forUpdate: forUpdate)
+    } else {
+      found = try object(id: id, forUpdate: forUpdate)
+    }
+    switch found {
     case .versioned(let object)?:
       return object
     case .payment?:

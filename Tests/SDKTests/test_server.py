@@ -1,0 +1,239 @@
+"""The server's own rules: the token, limits, malformed requests, SIGTERM and SIGKILL."""
+
+import glob
+import http.client
+import json
+import signal
+import sqlite3
+import subprocess
+import threading
+import time
+import uuid
+from urllib.parse import urlparse
+
+from square.core.api_error import ApiError
+
+from conftest import ENGINE, Server, api_error, codes
+
+
+def raw(server, method, path, body=None, token=None, headers=None):
+    """One request without the SDK: (status, parsed JSON body)."""
+    address = urlparse(server.url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+    sent = dict(headers or {})
+    if token is not False:
+        sent["Authorization"] = f"Bearer {server.token if token is None else token}"
+    connection.request(method, path, body=body, headers=sent)
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    return response.status, json.loads(data)
+
+
+def test_a_bad_or_missing_token_is_401_and_changes_nothing(server, store):
+    client = server.client()
+    customer = client.customers.create(given_name="Ada").customer
+    before = store.snapshot()
+    intruder = server.client(token="not-the-token")
+    refused = api_error(lambda: intruder.customers.update(customer_id=customer.id, note="owned"))
+    assert refused.status_code == 401 and codes(refused) == ["UNAUTHORIZED"]
+    assert refused.body["errors"][0]["category"] == "AUTHENTICATION_ERROR"
+    assert api_error(lambda: intruder.customers.create(given_name="Eve")).status_code == 401
+    assert api_error(lambda: intruder.customers.get(customer_id=customer.id)).status_code == 401
+    for token in [False, server.token[:-1], server.token + "x", ""]:
+        status, body = raw(server, "DELETE", f"/v2/customers/{customer.id}", token=token)
+        assert status == 401 and body["errors"][0]["code"] == "UNAUTHORIZED"
+    assert raw(server, "GET", "/v2/customers", token=False, headers={"Authorization": "Basic " + server.token})[0] == 401
+    assert store.snapshot() == before
+    assert "owned" not in json.dumps(store.snapshot())
+
+
+def test_the_token_never_appears_in_logs_or_errors(server):
+    raw(server, "GET", "/v2/customers", token="wrong-" + server.token)
+    raw(server, "POST", "/v2/customers", body=b"{", token=None)
+    assert server.token not in server.log()
+
+
+def test_a_generated_token_is_printed_once_on_stdout(store):
+    started = Server(store, token=False)
+    try:
+        token = started.ready["token"]
+        assert len(token) == 64 and int(token, 16) >= 0
+        assert started.client().customers.list() is not None
+        assert token not in started.log()
+    finally:
+        assert started.stop() == 0
+
+
+def test_limits_and_malformed_requests_get_square_errors(server, store):
+    status, body = raw(server, "POST", "/v2/customers", body=b'{"given_name":')
+    assert status == 400 and body["errors"][0]["code"] == "EXPECTED_JSON_BODY"
+    status, body = raw(server, "POST", "/v2/customers", body=b"[1,2]")
+    assert status == 400 and body["errors"][0]["code"] == "EXPECTED_JSON_BODY"
+    status, body = raw(server, "POST", "/v2/customers", body=b"[" * 100000)
+    assert status == 400 and body["errors"][0]["code"] == "EXPECTED_JSON_BODY"
+    status, body = raw(server, "POST", "/v2/customers", body=b'{"given_name":7}')
+    assert status == 400 and body["errors"][0] == {
+        "category": "INVALID_REQUEST_ERROR", "code": "EXPECTED_STRING",
+        "detail": "`given_name` must be a string, not a number.", "field": "given_name"}
+    status, body = raw(server, "POST", "/v2/customers", body=b'{"given_name":"\xff"}')
+    assert status == 400
+    big = b'{"given_name":"' + b"a" * (1 << 20) + b'"}'
+    status, body = raw(server, "POST", "/v2/customers", body=big)
+    assert status == 413 and body["errors"][0]["code"] == "REQUEST_ENTITY_TOO_LARGE"
+    status, body = raw(server, "GET", "/v2/nothing/here")
+    assert status == 404 and body["errors"][0]["code"] == "NOT_FOUND"
+    status, body = raw(server, "PATCH", "/v2/customers/ABC")
+    assert status == 405 and body["errors"][0]["code"] == "METHOD_NOT_ALLOWED"
+    status, body = raw(server, "GET", "/v2/customers?colour=red")
+    assert status == 400 and body["errors"][0]["code"] == "UNKNOWN_QUERY_PARAMETER"
+    status, body = raw(server, "GET", "/v2/customers?limit=0")
+    assert status == 400 and body["errors"][0]["field"] == "limit"
+    assert store.snapshot() == {"objects": []}
+    # Still serving.
+    assert server.client().customers.create(given_name="Still here").customer.version == 0
+
+
+def test_sigterm_finishes_requests_in_flight_and_exits_0(store):
+    started = Server(store)
+    acknowledged = []
+    errors = []
+    stop = threading.Event()
+
+    def work():
+        client = started.client()
+        while not stop.is_set():
+            try:
+                acknowledged.append(client.customers.create(given_name="T").customer.id)
+            except ApiError as error:
+                errors.append(error)
+                return
+            except Exception:  # the server has closed: connection refused or reset
+                return
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    while len(acknowledged) < 40:
+        time.sleep(0.01)
+    code = started.stop()
+    stop.set()
+    for thread in threads:
+        thread.join(60)
+    assert code == 0, started.log()
+    assert errors == []
+    stored = {o["id"] for o in store.snapshot()["objects"]}
+    assert set(acknowledged) <= stored
+
+
+def test_sigkill_mid_load_loses_no_acknowledged_write(store):
+    started = Server(store)
+    customers = [started.client().customers.create(given_name=f"K{n}").customer.id for n in range(4)]
+    acknowledged_payments = {}
+    acknowledged_versions = {}
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def pay():
+        client = started.client()
+        while not stop.is_set():
+            key = str(uuid.uuid4())
+            try:
+                payment = client.payments.create(
+                    source_id="cnon:ok", idempotency_key=key, amount_money={"amount": 100, "currency": "USD"}).payment
+            except Exception:
+                return
+            with lock:
+                acknowledged_payments[key] = payment.id
+
+    def update(customer_id):
+        client = started.client()
+        while not stop.is_set():
+            try:
+                current = client.customers.get(customer_id=customer_id).customer
+                updated = client.customers.update(customer_id=customer_id, version=current.version,
+                                                  note=f"v{current.version + 1}").customer
+            except ApiError as error:
+                if error.status_code == 400:
+                    continue
+                return
+            except Exception:
+                return
+            with lock:
+                acknowledged_versions[customer_id] = max(acknowledged_versions.get(customer_id, -1), updated.version)
+
+    threads = [threading.Thread(target=pay) for _ in range(4)]
+    threads += [threading.Thread(target=update, args=(c,)) for c in customers]
+    for thread in threads:
+        thread.start()
+    while len(acknowledged_payments) < 30 or len(acknowledged_versions) < len(customers):
+        time.sleep(0.01)
+    started.kill()
+    stop.set()
+    for thread in threads:
+        thread.join(120)
+
+    again = Server(store)
+    try:
+        client = again.client()
+        for key, payment_id in acknowledged_payments.items():
+            replay = client.payments.create(
+                source_id="cnon:ok", idempotency_key=key, amount_money={"amount": 100, "currency": "USD"}).payment
+            assert replay.id == payment_id
+        for customer_id, version in acknowledged_versions.items():
+            assert client.customers.get(customer_id=customer_id).customer.version >= version
+        payments = [o for o in store.snapshot()["objects"] if "amount_money" in o]
+        assert len(payments) >= len(acknowledged_payments)
+    finally:
+        assert again.stop() == 0
+    store.cli("doctor")
+
+
+class HeldLock:
+    """Another client holding the write lock on the store: SQLite's (BEGIN IMMEDIATE), or on
+    PostgreSQL the customers table (LOCK TABLE … EXCLUSIVE, through psql)."""
+
+    def __init__(self, store):
+        self.store = store
+        if ENGINE == "sqlite":
+            self.connection = sqlite3.connect(store.location, isolation_level=None, timeout=30)
+            self.connection.execute("BEGIN IMMEDIATE")
+        else:
+            binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/psql")) or ["psql"]
+            self.psql = subprocess.Popen(
+                [binaries[-1], "-X", "-q", "-At", "-d", store.location], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, text=True)
+            self.psql.stdin.write("BEGIN; LOCK TABLE customers IN EXCLUSIVE MODE;\n\\echo locked\n")
+            self.psql.stdin.flush()
+            assert self.psql.stdout.readline().strip() == "locked"
+
+    def release(self):
+        if ENGINE == "sqlite":
+            self.connection.rollback()
+            self.connection.close()
+        else:
+            self.psql.stdin.write("ROLLBACK;\n")
+            self.psql.stdin.close()
+            assert self.psql.wait(timeout=60) == 0
+
+
+def test_sigterm_waits_for_a_request_that_waits_for_a_lock(store):
+    started = Server(store)
+    client = started.client()
+    customer = client.customers.create(given_name="Locked").customer
+    lock = HeldLock(store)
+    answers = []
+    request = threading.Thread(target=lambda: answers.append(
+        client.customers.update(customer_id=customer.id, version=0, note="in flight").customer))
+    request.start()
+    time.sleep(1)                      # the update is in flight, waiting for the lock
+    assert answers == []
+    started.process.send_signal(signal.SIGTERM)
+    time.sleep(1)
+    assert started.process.poll() is None, "the server exited with a request in flight"
+    lock.release()
+    request.join(60)
+    assert [a.version for a in answers] == [1]
+    assert started.stop() == 0
+    _, got, _ = store.cli("get", customer.id)
+    assert got["note"] == "in flight" and got["version"] == 1
