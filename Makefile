@@ -6,7 +6,7 @@ RELEASE := $(SCRATCH)/release/optimist
 SCHEMA_SWIFT := Sources/OptimistCore/Store/Schema.swift
 PG_SCHEMA_SWIFT := Sources/OptimistPostgres/Schema.swift
 
-.PHONY: build test demo install install-files clean deps schema bench stress fuzz
+.PHONY: build build-cli test demo install install-files clean deps schema bench stress fuzz
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # Debian packages a target needs, installed only when missing: "header-or-command:package"
@@ -33,12 +33,16 @@ STATIC := -c release --static-swift-stdlib -Xswiftc -static-executable --scratch
 # (its own scratch folder: other link flags), placed beside optimist, which execs it for a
 # PostgreSQL URL. optimist-serve: the HTTP server (SwiftNIO, Hummingbird, libpq), which
 # `optimist serve` execs.
-build: deps
+# `build-cli` leaves out optimist-serve, whose first release build (SwiftNIO) takes minutes:
+# `make stress` needs only the CLI.
+build: build-cli
+	$(SWIFT) build -c release --static-swift-stdlib --product optimist-serve --scratch-path $(SCRATCH)/pg
+	install -m 0755 $(SCRATCH)/pg/release/optimist-serve $(RELEASE)-serve
+
+build-cli: deps
 	$(SWIFT) build $(STATIC) --product optimist
 	$(SWIFT) build -c release --static-swift-stdlib --product optimist-pg --scratch-path $(SCRATCH)/pg
-	$(SWIFT) build -c release --static-swift-stdlib --product optimist-serve --scratch-path $(SCRATCH)/pg
 	install -m 0755 $(SCRATCH)/pg/release/optimist-pg $(RELEASE)-pg
-	install -m 0755 $(SCRATCH)/pg/release/optimist-serve $(RELEASE)-serve
 
 # Every test, then the CLI contract again against PostgreSQL, with a throwaway server
 # (started as the postgres user, stopped afterwards even on failure). The second pass leaves
@@ -107,7 +111,7 @@ POWERLOSS_SECONDS ?= 150
 FUZZ_SECONDS ?= 60
 POWERLOSS := $(SCRATCH)/release/optimist-powerloss
 stress: DEPS += sqlite3:sqlite3 python3:python3 ip:iproute2 $(PG_SERVER)
-stress: build fuzz
+stress: build-cli fuzz
 	python3 Tests/Scripts/stress.py --bin $(RELEASE) --kills 300 --seconds $(STRESS_SECONDS)
 	$(SWIFT) build $(STATIC) --product optimist-powerloss
 	python3 Tests/Scripts/powerloss.py --powerloss $(POWERLOSS) --optimist $(RELEASE) --cuts 300 \
