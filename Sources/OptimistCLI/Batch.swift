@@ -31,7 +31,17 @@ struct Batch: Subcommand {
   func run() {
     // stdin is read once the store is chosen: for a PostgreSQL URL this process has by then
     // become optimist-pg, which reads it.
-    options.run { store in try store.batch(BatchRequest(json: try Self.readInput(), key: key)) }
+    options.run { store in
+      let input = try Self.readInput()
+      let key = try IdempotencyKey(key)
+      let json: JSONValue
+      do throws(OptimistError) {
+        json = try JSONValue.parse(input)
+      } catch {
+        throw OptimistError.invalidValue(field: nil, detail: "The batch is not JSON: \(error.detail)")
+      }
+      return try store.batch(BatchRequest(json: json, key: key))
+    }
   }
 
   /// All of stdin, as UTF-8 text (invalid UTF-8 is refused).

@@ -27,9 +27,12 @@ struct CancelPayment: Subcommand {
   }
 
   func run() {
-    options.run { store in
-      guard let id else { return try store.cancelPayment(byKey: key ?? "") }
-      return try store.cancelPayment(id: id, key: key)
-    }
+    options.runPrinted({ store in
+      guard let id else {
+        return StoredAnswer(try store.cancelPayment(byKey: IdempotencyKey(key ?? "")))
+      }
+      return try store.changeStatus(PaymentStatusRequest(.cancel, id: id, key: IdempotencyKey(key)))
+        .printed
+    })
   }
 }

@@ -44,8 +44,8 @@ enum Companion {
     execv(helper, arguments)
     let reason = String(cString: strerror(errno))
     emit(
-      Output(
-        error: .storage(
+      StoredAnswer(
+        refusal: .storage(
           "\(needed), and `\(helper)` cannot be run (\(reason)). Install them with `make install`.")))
     exit(1)
   }

@@ -24,6 +24,10 @@ struct CompletePayment: Subcommand {
   }
 
   func run() {
-    options.run { try $0.completePayment(id: id, versionToken: versionToken, key: key) }
+    options.run { store in
+      try store.changeStatus(
+        PaymentStatusRequest(
+          .complete, id: id, versionToken: versionToken, key: IdempotencyKey(key)))
+    }
   }
 }

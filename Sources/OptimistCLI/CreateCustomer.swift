@@ -47,6 +47,7 @@ struct CreateCustomer: Subcommand {
   }
 
   func run() {
-    options.run { try $0.create(CreateRequest(type: .customer, raw: fields, key: key)) }
+    options.run { try $0.create(CreateRequest(
+          type: .customer, values: FieldValues(.customer, given: fields), key: IdempotencyKey(key))) }
   }
 }

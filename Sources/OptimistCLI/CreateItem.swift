@@ -34,6 +34,7 @@ struct CreateItem: Subcommand {
   }
 
   func run() {
-    options.run { try $0.create(CreateRequest(type: .item, raw: fields, key: key)) }
+    options.run { try $0.create(CreateRequest(
+          type: .item, values: FieldValues(.item, given: fields), key: IdempotencyKey(key))) }
   }
 }

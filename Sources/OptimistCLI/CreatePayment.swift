@@ -42,9 +42,11 @@ struct CreatePayment: Subcommand {
     options.run { store in
       try store.createPayment(
         PaymentRequest(
-          key: request.key, amount: request.amount, currency: request.currency,
+          key: IdempotencyKey(request.key),
+          amount: Money(
+            amount: PaymentRequest.amount(request.amount), currency: Currency(request.currency)),
           sourceID: request.sourceID, customerID: customerID, referenceID: referenceID,
-          note: note, autocomplete: autocomplete))
+          note: note, autocomplete: Values.boolean(autocomplete, field: "autocomplete")))
     }
   }
 }

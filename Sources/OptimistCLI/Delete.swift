@@ -24,6 +24,9 @@ struct Delete: Subcommand {
   }
 
   func run() {
-    options.run { try $0.delete(id: id, version: version, key: key) }
+    options.run { store in
+      try store.delete(
+        DeleteRequest(id: id, version: Values.version(version), key: IdempotencyKey(key)))
+    }
   }
 }

@@ -36,7 +36,10 @@ struct Edit: Subcommand {
 
   func run() {
     options.run { store in
-      let request = try EditRequest(id: id, command: command, maxAttempts: maxAttempts, key: key)
+      let request = try EditRequest(
+        id: id, command: command,
+        maxAttempts: maxAttempts.map(EditRequest.attempts) ?? EditRequest.defaultAttempts,
+        key: IdempotencyKey(key))
       return try store.edit(request) { (object) throws(OptimistError) in
         try Subprocess.run(request.command, input: object)
       }

@@ -23,9 +23,10 @@ struct Get: Subcommand {
   }
 
   func run() {
-    options.run { store in
-      guard let version else { return try store.get(id: id) }
-      return try store.get(id: id, atVersion: version)
-    }
+    options.runPrinted({ store in
+      guard let version else { return StoredAnswer(try store.get(id: id)) }
+      let at = try Values.version(version, field: "at_version") ?? 0
+      return StoredAnswer(try store.get(id: id, atVersion: at))
+    })
   }
 }

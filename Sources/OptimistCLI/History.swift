@@ -27,6 +27,8 @@ struct History: Subcommand {
   }
 
   func run() {
-    options.run { try $0.history(HistoryRequest(id: id, limit: limit, cursor: cursor)) }
+    options.run { store in
+      try store.history(HistoryRequest(id: id, limit: Values.limit(limit), cursor: cursor))
+    }
   }
 }

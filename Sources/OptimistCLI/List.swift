@@ -32,7 +32,11 @@ struct List: Subcommand {
     if all {
       ListAll(type: type, cursor: cursor, options: options).run()
     } else {
-      options.run { try $0.list(ListRequest(type: type, limit: limit, cursor: cursor)) }
+      options.run { store in
+        try store.list(
+          ListRequest(
+            type: type.map(ObjectType.parse), limit: Values.limit(limit), cursor: cursor))
+      }
     }
   }
 }

@@ -9,7 +9,7 @@ import OptimistCore
 /// exit code.
 struct ListAll {
   /// Objects read per transaction.
-  static let pageSize = String(ListRequest.maximumLimit)
+  static let pageSize = ListRequest.maximumLimit
 
   let type: String?
   let cursor: String?
@@ -20,23 +20,24 @@ struct ListAll {
     func print(_ text: String) {
       writeStdout(printer?.feed(text) ?? text)
     }
-    let output = runCommand(database: options.db, timeout: options.timeout) { store in
-      var page = try store.listPage(
+    let output = options.runCommand { store in
+      let type = try type.map(ObjectType.parse)
+      var page = try store.list(
         ListRequest(type: type, limit: ListAll.pageSize, cursor: cursor))
       print("{\"objects\":[")
       var separator = ""
       while true {
         var text = ""
         for object in page.objects {
-          text += separator + object
+          text += separator + object.json
           separator = ","
         }
         print(text)
         guard let next = page.cursor else { break }
-        page = try store.listPage(ListRequest(type: type, limit: ListAll.pageSize, cursor: next))
+        page = try store.list(ListRequest(type: type, limit: ListAll.pageSize, cursor: next))
       }
       print("]}")
-      return Output(stdout: printer?.finish() ?? "\n")
+      return StoredAnswer(stdout: printer?.finish() ?? "\n", stderr: "", exitCode: 0)
     }
     // The end of the document, or the error (stderr and exit code) that cut it short.
     emit(output)

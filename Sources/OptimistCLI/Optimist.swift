@@ -68,7 +68,7 @@ public enum Optimist {
     do throws(OptimistError) {
       arguments = try CommandLineText.words()[...]
     } catch {
-      return emit(Output(error: error))
+      return emit(StoredAnswer(refusal: error))
     }
     Companion.install()
     guard let first = arguments.first else {

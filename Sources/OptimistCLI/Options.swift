@@ -63,9 +63,30 @@ struct StoreOptions: Sendable {
     return seconds
   }
 
-  /// Runs `body` against the store and prints its output; a non-zero exit ends the process.
-  func run(_ body: (any StoreEngine) throws -> Output) {
-    emit(runCommand(database: db, timeout: timeout, body), style: style)
+  /// Runs `body` against the store and prints its answer; a non-zero exit ends the process.
+  func run(_ body: (any StoreEngine) throws -> some Answer) {
+    emit(runCommand { StoredAnswer(try body($0)) }, style: style)
+  }
+
+  /// Runs a command that takes an idempotency key and prints its answer, a replayed one
+  /// byte for byte.
+  func run<Value>(_ body: (any StoreEngine) throws -> Keyed<Value>) {
+    emit(runCommand { try body($0).printed }, style: style)
+  }
+
+  /// Runs `body` against the store and prints what it returns (a command whose answers are
+  /// of more than one kind).
+  func runPrinted(_ body: (any StoreEngine) throws -> StoredAnswer) {
+    emit(runCommand(body), style: style)
+  }
+
+  /// The store named by `--db` (or its defaults) given to `body` (`withStore`); any error
+  /// printed as its Square error document, with its exit code.
+  func runCommand(_ body: (any StoreEngine) throws -> StoredAnswer) -> StoredAnswer {
+    switch withStore(database: db, timeout: timeout, body) {
+    case .success(let answer): return answer
+    case .failure(let error): return StoredAnswer(refusal: error)
+    }
   }
 }
 
@@ -80,7 +101,7 @@ enum SharedHelp {
 ///
 /// An answer that cannot be written (a full disk, a closed pipe) exits 1: the script did not
 /// get it, and repeating the command (with its idempotency key) is the way to get it again.
-func emit(_ output: Output, style: JSONStyle = .compact) {
+func emit(_ output: StoredAnswer, style: JSONStyle = .compact) {
   var stdout = output.stdout
   if style.indented, !stdout.isEmpty {
     var printer = JSONPrinter(colored: style.colored)

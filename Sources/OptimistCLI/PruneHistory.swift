@@ -30,6 +30,13 @@ struct PruneHistory: Subcommand {
   }
 
   func run() {
-    options.run { try $0.pruneHistory(keep: keep, olderThan: olderThan) }
+    options.run { store in
+      try store.pruneHistory(
+        PruneHistoryRequest(
+          keep: keep.map { (raw) throws(OptimistError) in try Values.count(raw, field: "keep") },
+          olderThan: olderThan.map { (raw) throws(OptimistError) in
+            try Values.duration(raw, field: "older_than")
+          }))
+    }
   }
 }

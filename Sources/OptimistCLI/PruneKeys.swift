@@ -16,6 +16,8 @@ struct PruneKeys: Subcommand {
   }
 
   func run() {
-    options.run { try $0.pruneKeys(olderThan: olderThan) }
+    options.run { store in
+      try store.pruneKeys(olderThan: Values.duration(olderThan, field: "older_than"))
+    }
   }
 }

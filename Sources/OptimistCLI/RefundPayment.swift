@@ -34,8 +34,11 @@ struct RefundPayment: Subcommand {
     options.run {
       try $0.refundPayment(
         RefundRequest(
-          key: request.key, paymentID: request.paymentID, amount: request.amount,
-          currency: request.currency, reason: reason, paymentVersionToken: paymentVersionToken))
+          key: IdempotencyKey(request.key), paymentID: request.paymentID,
+          amount: Money(
+            amount: Money.amount(request.amount, field: "amount_money.amount", positive: true),
+            currency: Currency(request.currency)),
+          reason: reason, paymentVersionToken: paymentVersionToken))
     }
   }
 }

@@ -39,9 +39,29 @@ struct Update: Subcommand {
   static var fieldNames: [String] { ObjectType.allCases.flatMap(\.fields).map(\.name) }
 
   func run() {
-    options.run {
-      try $0.update(
-        UpdateRequest(id: id, version: version, set: assignments, unset: removals, key: key))
+    options.run { store in
+      let version = try Values.version(version)
+      let key = try IdempotencyKey(key)
+      return try store.update(
+        UpdateRequest(id: id, version: version, changes: try changes(), key: key))
     }
+  }
+
+  /// `--set FIELD=VALUE` and `--unset FIELD` as typed changes, in the order given.
+  func changes() throws(OptimistError) -> [FieldChange] {
+    var given: [(field: String, value: String?)] = []
+    for assignment in assignments {
+      guard let equals = assignment.firstIndex(of: "=") else {
+        throw .invalidValue(field: nil, detail: "`--set \(assignment)` needs the form FIELD=VALUE.")
+      }
+      given.append(
+        (String(assignment[..<equals]), String(assignment[assignment.index(after: equals)...])))
+    }
+    given += removals.map { ($0, nil) }
+    guard !given.isEmpty else {
+      throw .invalidValue(
+        field: nil, detail: "Nothing to update: give --set FIELD=VALUE or --unset FIELD.")
+    }
+    return try FieldChange.list(given) { (field, raw) throws(OptimistError) in try field.parse(raw) }
   }
 }

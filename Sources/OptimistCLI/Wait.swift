@@ -26,7 +26,10 @@ struct Wait: Subcommand {
 
   func run() {
     options.run {
-      try $0.wait(WaitRequest(id: id, changedFrom: changedFrom, timeout: options.waitLimit))
+      try $0.wait(
+        WaitRequest(
+          id: id, changedFrom: Values.version(changedFrom, field: "changed_from") ?? 0,
+          timeout: options.waitLimit))
     }
   }
 }

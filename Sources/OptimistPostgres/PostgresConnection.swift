@@ -72,12 +72,12 @@ public final class PostgresConnection: Database {
     PQclear(try result(of: PQexec(handle, sql), sql: sql))
   }
 
-  public func first(_ sql: String, _ values: [SQLValue]) throws(PostgresError) -> Row? {
-    try rows(sql, values).first
+  public func first(_ statement: SQL) throws(PostgresError) -> Row? {
+    try rows(statement).first
   }
 
-  public func rows(_ sql: String, _ values: [SQLValue]) throws(PostgresError) -> [Row] {
-    rows(of: try run(parameterized: sql, values))
+  public func rows(_ statement: SQL) throws(PostgresError) -> [Row] {
+    rows(of: try run(parameterized: statement))
   }
 
   /// Runs one or more statements without parameters in one round trip; returns the rows
@@ -95,8 +95,8 @@ public final class PostgresConnection: Database {
   }
 
   @discardableResult
-  public func run(_ sql: String, _ values: [SQLValue]) throws(PostgresError) -> Int {
-    let result = try run(parameterized: sql, values)
+  public func run(_ statement: SQL) throws(PostgresError) -> Int {
+    let result = try run(parameterized: statement)
     defer { PQclear(result) }
     return Int(String(cString: PQcmdTuples(result))) ?? 0
   }
@@ -149,11 +149,12 @@ public final class PostgresConnection: Database {
     return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE
   }
 
-  /// Runs one statement with the extended protocol: `?` become `$1, $2, …`, integers are
-  /// sent as `int8`, text as `text`, all in text format.
+  /// Runs one statement with the extended protocol, its placeholders spelled `$1, $2, …` by
+  /// the dialect; integers are sent as `int8`, text as `text`, all in text format.
   /// See <https://www.postgresql.org/docs/current/libpq-exec.html#LIBPQ-PQEXECPARAMS>.
-  private func run(parameterized sql: String, _ values: [SQLValue]) throws(PostgresError) -> OpaquePointer {
-    let numbered = PostgresConnection.numberedPlaceholders(sql)
+  private func run(parameterized statement: SQL) throws(PostgresError) -> OpaquePointer {
+    let sql = statement.text(in: dialect)
+    let values = statement.values
     let types: [Oid] = values.map {
       switch $0 {
       case .null: return 0
@@ -170,7 +171,7 @@ public final class PostgresConnection: Database {
     }
     defer { texts.forEach { free($0) } }
     let raw = texts.map { UnsafePointer($0) }
-    let result = PQexecParams(handle, numbered, Int32(values.count), types, raw, nil, nil, 0)
+    let result = PQexecParams(handle, sql, Int32(values.count), types, raw, nil, nil, 0)
     return try self.result(of: result, sql: sql)
   }
 
@@ -202,30 +203,6 @@ public final class PostgresConnection: Database {
     case 16: return .integer(text == "t" ? 1 : 0)
     default: return .text(text)
     }
-  }
-
-  /// `?` placeholders as PostgreSQL's `$1, $2, …`; a `?` inside a quoted literal or
-  /// identifier stays.
-  static func numberedPlaceholders(_ sql: String) -> String {
-    var out = ""
-    out.reserveCapacity(sql.utf8.count + 8)
-    var number = 0
-    var quote: Character?
-    for character in sql {
-      if let open = quote {
-        if character == open { quote = nil }
-        out.append(character)
-      } else if character == "'" || character == "\"" {
-        quote = character
-        out.append(character)
-      } else if character == "?" {
-        number += 1
-        out += "$\(number)"
-      } else {
-        out.append(character)
-      }
-    }
-    return out
   }
 
   /// Calls `body` with C arrays of keywords and values, NULL-terminated.

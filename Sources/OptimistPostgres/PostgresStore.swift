@@ -28,14 +28,16 @@ public final class PostgresStore: StoreEngine {
   /// The schema version this binary writes.
   static var latest: Int { Migration.postgresql.last?.number ?? 0 }
 
-  public func write<T>(creating: Bool, _ body: (any Database) throws -> T) throws -> T {
-    try transaction(
-      begin: "BEGIN ISOLATION LEVEL READ COMMITTED", creating: creating, body)
+  public func write<T>(creating: Bool, _ body: (WriteTransaction) throws -> T) throws -> T {
+    try transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED", creating: creating) {
+      try body(WriteTransaction($0))
+    }
   }
 
-  public func read<T>(_ body: (any Database) throws -> T) throws -> T {
-    try transaction(
-      begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", creating: false, body)
+  public func read<T>(_ body: (ReadTransaction) throws -> T) throws -> T {
+    try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", creating: false) {
+      try body(ReadTransaction($0))
+    }
   }
 
   /// Runs `body` in one transaction begun with `begin` at the latest schema version.
@@ -45,7 +47,7 @@ public final class PostgresStore: StoreEngine {
   /// migration lock; when `creating` is false and there was no schema at all, `body` runs
   /// against the schema made in that transaction, which is then rolled back.
   private func transaction<T>(
-    begin: String, creating: Bool, migrated: Bool = false, _ body: (any Database) throws -> T
+    begin: String, creating: Bool, migrated: Bool = false, _ body: (PostgresConnection) throws -> T
   ) throws -> T {
     let connection = try connect()
     let version: Int?
@@ -112,9 +114,9 @@ public final class PostgresStore: StoreEngine {
   /// The version in `optimist_schema`, 0 when there is no optimist schema on the search
   /// path; a table of that name from another program is refused.
   private func schemaVersion(_ connection: PostgresConnection) throws -> Int {
-    guard try connection.first("SELECT to_regclass('optimist_schema') IS NOT NULL", [])?.integer(0) == 1
+    guard try connection.first("SELECT to_regclass('optimist_schema') IS NOT NULL")?.integer(0) == 1
     else { return 0 }
-    guard let version = try connection.first("SELECT version FROM optimist_schema", [])?.integer(0)
+    guard let version = try connection.first("SELECT version FROM optimist_schema")?.integer(0)
     else {
       throw OptimistError.storage(
         "The table optimist_schema in \(location) is empty: this is not an optimist schema.")
@@ -143,7 +145,7 @@ public final class PostgresStore: StoreEngine {
   }
 
   /// PostgreSQL's facts and the consistency check.
-  public func diagnose(_ db: any Database) throws -> Diagnosis {
+  public func diagnose(_ db: ReadTransaction) throws -> Diagnosis {
     guard !isMissing else {
       throw OptimistError.storage("There is no optimist schema in `\(location)`.")
     }
@@ -151,9 +153,9 @@ public final class PostgresStore: StoreEngine {
     var facts = JSONObject()
     facts.add("engine", "postgresql")
     facts.add("database", location)
-    facts.add("server_version", try db.first("SHOW server_version", [])?.text(0))
-    facts.add("schema", try db.first("SELECT current_schema()", [])?.text(0))
-    facts.add("schema_version", try db.first("SELECT version FROM optimist_schema", [])?.integer(0))
+    facts.add("server_version", try db.reader.first("SHOW server_version")?.text(0))
+    facts.add("schema", try db.reader.first("SELECT current_schema()")?.text(0))
+    facts.add("schema_version", try db.reader.first("SELECT version FROM optimist_schema")?.integer(0))
     return Diagnosis(facts: facts, checkName: "consistency_check", problems: problems)
   }
 

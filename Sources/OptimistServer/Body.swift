@@ -105,13 +105,15 @@ struct Body {
     return value
   }
 
-  /// `{"amount":N,"currency":"USD"}` as the operations take it (both are required).
-  func money(_ key: String) throws(APIError) -> (amount: String, currency: String)? {
+  /// `{"amount":N,"currency":"USD"}` (both are required); the amount's sign is the
+  /// operation's to check.
+  func money(_ key: String) throws(APIError) -> Money? {
     guard let money = try object(key) else { return nil }
     try money.only(["amount", "currency"])
     let amount = try money.required("amount", money.integer)
-    let currency = try money.required("currency", money.string)
-    return (String(amount), currency)
+    let code = try money.required("currency", money.string)
+    let currency = try validated { () throws(OptimistError) in try Currency(code) }
+    return Money(amount: amount, currency: currency)
   }
 }
 

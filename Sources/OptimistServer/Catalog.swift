@@ -69,19 +69,11 @@ enum Catalog {
     }
   }
 
-  /// Runs the upserts as one `batch` (Core's: all or none, in one transaction, temporary ids
-  /// mapped), its key scoped to `command`; the answer's `objects` and `id_mappings`.
-  static func upsert(
-    _ inputs: [ItemInput], key: String, command: String
-  ) throws(APIError) -> @Sendable (any StoreEngine) throws -> (output: Output, objects: [JSONValue], mappings: String) {
-    let request = try validated { () throws(OptimistError) in
-      try BatchRequest(json: JSONValue.array(inputs.map(\.operation)).text, key: key)
-    }
-    return { store in
-      let output = try store.batch(request, command: command)
-      guard output.exitCode == 0 else { return (output, [], "[]") }
-      let answer = try JSONValue.parse(Reply.json(output.stdout))
-      return (output, answer["objects"]?.elements ?? [], answer["id_mappings"]?.text ?? "[]")
+  /// The upserts as one Core `batch` (all or none, in one transaction, temporary ids
+  /// mapped), keyed by `key`.
+  static func batch(_ inputs: [ItemInput], key: String) throws(APIError) -> BatchRequest {
+    try validated { () throws(OptimistError) in
+      try BatchRequest(json: JSONValue.array(inputs.map(\.operation)), key: IdempotencyKey(key))
     }
   }
 
@@ -91,21 +83,45 @@ enum Catalog {
     try body.only(["idempotency_key", "object"])
     let key = try body.required("idempotency_key", body.string)
     let input = try ItemInput(try body.required("object", body.object))
-    let run = try upsert([input], key: key, command: "upsert-catalog-object")
+    let batch = try batch([input], key: key)
     return { store in
-      let output: Output
-      let objects: [JSONValue]
-      let mappings: String
       do {
-        (output, objects, mappings) = try run(store)
+        return Reply.wrapped(
+          try store.batch(batch, scope: .upsertCatalogObject) { result in
+            UpsertAnswer(result: result, mapped: input.isNew)
+          }, in: nil)
       } catch OptimistError.batchOperation(_, let error) {
         throw error  // one object: its own error, not "operation 0"
       }
-      guard output.exitCode == 0, let object = objects.first else { return Reply.wrapped(output, in: nil) }
+    }
+  }
+
+  /// The document of a catalog upsert: `{"catalog_object":…,"id_mappings":[…]}` (the
+  /// mappings for a new object only); what the key stores and replays.
+  struct UpsertAnswer: Answer {
+    let result: BatchResult
+    let mapped: Bool
+
+    var json: String {
       var document = JSONObject()
-      document.addRaw("catalog_object", object.text)
-      if input.isNew { document.addRaw("id_mappings", mappings) }
-      return APIResponse(status: 200, body: document.text)
+      document.addRaw("catalog_object", result.objects.first?.json ?? "null")
+      if mapped { document.addRaw("id_mappings", result.idMappingsJSON) }
+      return document.text
+    }
+  }
+
+  /// The document of a batch upsert: `{"objects":[…],"updated_at":"…","id_mappings":[…]}`.
+  struct BatchUpsertAnswer: Answer {
+    let result: BatchResult
+
+    var json: String {
+      var document = JSONObject()
+      document.addRaw("objects", jsonArray(result.objects.map(\.json)))
+      if case .object(let first)? = result.objects.first {
+        document.add("updated_at", first.updatedAt.rfc3339)
+      }
+      document.addRaw("id_mappings", result.idMappingsJSON)
+      return document.text
     }
   }
 
@@ -141,15 +157,11 @@ enum Catalog {
       throw .operation(
         .invalidValue(field: "batches", detail: "A batch upsert takes 1 to \(batchLimit) objects, not \(inputs.count)."))
     }
-    let run = try upsert(inputs, key: key, command: "batch-upsert")
+    let batch = try batch(inputs, key: key)
     return { store in
-      let (output, objects, mappings) = try run(store)
-      guard output.exitCode == 0 else { return Reply.wrapped(output, in: nil) }
-      var document = JSONObject()
-      document.addRaw("objects", jsonArray(objects.map(\.text)))
-      document.add("updated_at", objects.first?["updated_at"]?.string)
-      document.addRaw("id_mappings", mappings)
-      return APIResponse(status: 200, body: document.text)
+      Reply.wrapped(
+        try store.batch(batch, scope: .batchUpsertCatalogObjects) { BatchUpsertAnswer(result: $0) },
+        in: nil)
     }
   }
 
@@ -174,7 +186,8 @@ enum Catalog {
     }
     let wanted = ids
     return { store in
-      APIResponse(status: 200, body: "{\"objects\":" + jsonArray(try store.objects(ids: wanted, type: .item)) + "}")
+      let objects = try store.objects(ids: wanted, type: .item)
+      return APIResponse(status: 200, body: "{\"objects\":" + jsonArray(objects.map(\.json)) + "}")
     }
   }
 
@@ -185,30 +198,30 @@ enum Catalog {
   static func retrieve(_ id: String, _ request: APIRequest) throws(APIError) -> Job {
     let query = try Query(
       request.query, known: ["include_related_objects", "include_category_path_to_root", "catalog_version"])
-    guard let version = query["catalog_version"] else {
+    guard let text = query["catalog_version"] else {
       return { store in Reply.wrapped(try store.get(id: id, type: .item), in: "object") }
     }
+    let version = try validated { () throws(OptimistError) in
+      try Values.version(text, field: "catalog_version") ?? 0
+    }
     return { store in
-      let output: Output
+      let found: ObjectAtVersion
       do {
-        output = try store.get(id: id, atVersion: version)
-      } catch OptimistError.invalidValue(field: "at_version", let detail) {
-        throw OptimistError.invalidValue(field: "catalog_version", detail: detail)
+        found = try store.get(id: id, atVersion: version)
       } catch OptimistError.versionNotFound(field: "at_version", let detail) {
         throw OptimistError.versionNotFound(field: "catalog_version", detail: detail)
       }
       // Customers keep versions too: on the catalog's path only an item is found.
-      if output.exitCode == 0, (try? JSONValue.parse(output.stdout))?["type"]?.string != ObjectType.item.rawValue {
-        throw OptimistError.notFound(id: id, field: "id")
-      }
-      return Reply.wrapped(output, in: "object")
+      guard found.type == .item else { throw OptimistError.notFound(id: id, field: "id") }
+      return Reply.wrapped(found, in: "object")
     }
   }
 
   /// `DELETE /v2/catalog/object/{id}` → `{"deleted_object_ids":[…],"deleted_at":"…"}`.
   static func delete(_ id: String, _ request: APIRequest) throws(APIError) -> Job {
     _ = try Query(request.query, known: [])
-    return { store in Reply.wrapped(try store.delete(id: id, version: nil, type: .item), in: nil) }
+    let delete = DeleteRequest(id: id, version: nil, type: .item)
+    return { store in Reply.wrapped(try store.delete(delete), in: nil) }
   }
 
   /// `GET /v2/catalog/list?types=ITEM&cursor=` → `{"objects":[…],"cursor":"…"}`; types other
@@ -220,9 +233,9 @@ enum Catalog {
       return { _ in APIResponse(status: 200, body: #"{"objects":[]}"#) }
     }
     let list = try validated { () throws(OptimistError) in
-      try ListRequest(type: ObjectType.item.rawValue, limit: nil, cursor: query["cursor"])
+      try ListRequest(type: .item, limit: ListRequest.defaultLimit, cursor: query["cursor"])
     }
-    return { store in Reply.page(try store.listPage(list), in: "objects") }
+    return { store in Reply.page(try store.list(list), in: "objects") }
   }
 }
 

@@ -9,12 +9,15 @@ enum Customers {
   static func create(_ request: APIRequest) throws(APIError) -> Job {
     let body = try Body(request.body)
     try body.only(["idempotency_key"] + fields)
-    var raw: [(String, String?)] = []
+    var given: [(String, String?)] = []
     for name in fields {
-      if let value = try body.string(name) { raw.append((name, value)) }
+      if let value = try body.string(name) { given.append((name, value)) }
     }
     let key = try body.string("idempotency_key")
-    let create = try validated { () throws(OptimistError) in try CreateRequest(type: .customer, raw: raw, key: key) }
+    let create = try validated { () throws(OptimistError) in
+      try CreateRequest(
+        type: .customer, values: FieldValues(.customer, given: given), key: IdempotencyKey(key))
+    }
     return { store in Reply.wrapped(try store.create(create), in: "customer") }
   }
 
@@ -30,24 +33,28 @@ enum Customers {
   static func update(_ id: String, _ request: APIRequest) throws(APIError) -> Job {
     let body = try Body(request.body)
     try body.only(fields + ["version"])
-    var set: [String] = []
-    var unset: [String] = []
-    for name in fields {
-      guard let value = body.value(name) else { continue }
+    var changes: [FieldChange] = []
+    for field in Customer.fields {
+      guard let value = body.value(field.name) else { continue }
       if value == .null {
-        unset.append(name)
-      } else if let text = try body.string(name) {
-        set.append(name + "=" + text)
+        changes.append(FieldChange(field, nil))
+      } else if let text = try body.string(field.name) {
+        changes.append(FieldChange(field, try validated { () throws(OptimistError) in try field.parse(text) }))
       }
     }
-    guard !set.isEmpty || !unset.isEmpty else {
+    guard !changes.isEmpty else {
       throw .operation(
         .missingRequiredParameter(
           field: nil, detail: "Nothing to update: give a field's new value, or null to remove it."))
     }
-    let version = try body.integer("version").map { String($0) }
+    let version = try body.integer("version")
+    if let version, version < 0 {
+      throw .operation(
+        .invalidValue(
+          field: "version", detail: "`version` must be a whole number of at least 0, not `\(version)`."))
+    }
     let update = try validated { () throws(OptimistError) in
-      try UpdateRequest(id: id, version: version, set: set, unset: unset, type: .customer)
+      try UpdateRequest(id: id, version: version, changes: changes, type: .customer)
     }
     return { store in Reply.wrapped(try store.update(update), in: "customer") }
   }
@@ -55,11 +62,11 @@ enum Customers {
   /// `DELETE /v2/customers/{id}?version=V` → `{}`.
   static func delete(_ id: String, _ request: APIRequest) throws(APIError) -> Job {
     let query = try Query(request.query, known: ["version"])
-    let version = query["version"]
+    let version = try validated { () throws(OptimistError) in try Values.version(query["version"]) }
+    let delete = DeleteRequest(id: id, version: version, type: .customer)
     return { store in
-      var reply = Reply.wrapped(try store.delete(id: id, version: version, type: .customer), in: nil)
-      if reply.status == 200 { reply.body = "{}" }
-      return reply
+      _ = try store.delete(delete)
+      return APIResponse(status: 200, body: "{}")
     }
   }
 
@@ -67,8 +74,8 @@ enum Customers {
   static func list(_ request: APIRequest) throws(APIError) -> Job {
     let query = try Query(request.query, known: ["limit", "cursor"])
     let list = try validated { () throws(OptimistError) in
-      try ListRequest(type: ObjectType.customer.rawValue, limit: query["limit"], cursor: query["cursor"])
+      try ListRequest(type: .customer, limit: Values.limit(query["limit"]), cursor: query["cursor"])
     }
-    return { store in Reply.page(try store.listPage(list), in: "customers") }
+    return { store in Reply.page(try store.list(list), in: "customers") }
   }
 }

@@ -16,11 +16,11 @@ enum Payments {
     let customer = try body.string("customer_id")
     let reference = try body.string("reference_id")
     let note = try body.string("note")
-    let autocomplete = try body.boolean("autocomplete").map { $0 ? "true" : "false" }
+    let autocomplete = try body.boolean("autocomplete")
     let payment = try validated { () throws(OptimistError) in
       try PaymentRequest(
-        key: key, amount: money.amount, currency: money.currency, sourceID: source,
-        customerID: customer, referenceID: reference, note: note, autocomplete: autocomplete)
+        key: IdempotencyKey(key), amount: money, sourceID: source, customerID: customer,
+        referenceID: reference, note: note, autocomplete: autocomplete)
     }
     return { store in Reply.wrapped(try store.createPayment(payment), in: "payment") }
   }
@@ -41,9 +41,9 @@ enum Payments {
           field: "sort_order", detail: "optimist lists payments oldest first: `sort_order` can only be ASC."))
     }
     let list = try validated { () throws(OptimistError) in
-      try ListRequest(type: ObjectType.payment.rawValue, limit: query["limit"], cursor: query["cursor"])
+      try ListRequest(type: .payment, limit: Values.limit(query["limit"]), cursor: query["cursor"])
     }
-    return { store in Reply.page(try store.listPage(list), in: "payments") }
+    return { store in Reply.page(try store.list(list), in: "payments") }
   }
 
   /// `PUT /v2/payments/{id}` with `{"idempotency_key":…,"payment":{"amount_money":…,
@@ -60,13 +60,15 @@ enum Payments {
       throw .operation(
         .invalidValue(
           field: "payment.tip_money.currency",
-          detail: "`tip_money` must be in the currency of `amount_money` (\(amount.currency)), not \(tip.currency)."))
+          detail:
+            "`tip_money` must be in the currency of `amount_money` (\(amount.currency.code)), "
+            + "not \(tip.currency.code)."))
     }
     let token = try payment.string("version_token")
     let update = try validated { () throws(OptimistError) in
       try PaymentUpdateRequest(
-        id: id, key: key, versionToken: token, amount: amount?.amount, tip: tip?.amount,
-        currency: amount?.currency ?? tip?.currency)
+        id: id, key: IdempotencyKey(key), versionToken: token, amount: amount?.amount,
+        tip: tip?.amount, currency: amount?.currency ?? tip?.currency)
     }
     return { store in Reply.wrapped(try store.updatePayment(update), in: "payment") }
   }
@@ -76,15 +78,15 @@ enum Payments {
     let body = try Body(request.body)
     try body.only(["version_token"])
     let token = try body.string("version_token")
-    return { store in
-      Reply.wrapped(try store.completePayment(id: id, versionToken: token, key: nil), in: "payment")
-    }
+    let complete = PaymentStatusRequest(.complete, id: id, versionToken: token, key: nil)
+    return { store in Reply.wrapped(try store.changeStatus(complete), in: "payment") }
   }
 
   /// `POST /v2/payments/{id}/cancel` → `{"payment":…}`.
   static func cancel(_ id: String, _ request: APIRequest) throws(APIError) -> Job {
     try Body(request.body).only([])
-    return { store in Reply.wrapped(try store.cancelPayment(id: id, key: nil), in: "payment") }
+    let cancel = PaymentStatusRequest(.cancel, id: id, key: nil)
+    return { store in Reply.wrapped(try store.changeStatus(cancel), in: "payment") }
   }
 
   /// `POST /v2/payments/cancel` with `{"idempotency_key":…}` → `{}` (Square's
@@ -92,7 +94,8 @@ enum Payments {
   static func cancelByKey(_ request: APIRequest) throws(APIError) -> Job {
     let body = try Body(request.body)
     try body.only(["idempotency_key"])
-    let key = try body.required("idempotency_key", body.string)
+    let text = try body.required("idempotency_key", body.string)
+    let key = try validated { () throws(OptimistError) in try IdempotencyKey(text) }
     return { store in Reply.wrapped(try store.cancelPayment(byKey: key), in: nil) }
   }
 }

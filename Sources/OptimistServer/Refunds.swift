@@ -13,7 +13,7 @@ enum Refunds {
     let token = try body.string("payment_version_token")
     let refund = try validated { () throws(OptimistError) in
       try RefundRequest(
-        key: key, paymentID: payment, amount: money.amount, currency: money.currency, reason: reason,
+        key: IdempotencyKey(key), paymentID: payment, amount: money, reason: reason,
         paymentVersionToken: token)
     }
     return { store in Reply.wrapped(try store.refundPayment(refund), in: "refund") }
@@ -29,8 +29,8 @@ enum Refunds {
   static func list(_ request: APIRequest) throws(APIError) -> Job {
     let query = try Query(request.query, known: ["limit", "cursor"])
     let list = try validated { () throws(OptimistError) in
-      try ListRequest(type: ObjectType.refund.rawValue, limit: query["limit"], cursor: query["cursor"])
+      try ListRequest(type: .refund, limit: Values.limit(query["limit"]), cursor: query["cursor"])
     }
-    return { store in Reply.page(try store.listPage(list), in: "refunds") }
+    return { store in Reply.page(try store.list(list), in: "refunds") }
   }
 }

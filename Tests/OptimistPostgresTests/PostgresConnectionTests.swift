@@ -5,14 +5,18 @@ import Testing
 @testable import OptimistPostgres
 
 @Suite struct PostgresConnectionTests {
-  @Test(arguments: [
-    ("SELECT ? , ?", "SELECT $1 , $2"),
-    ("INSERT INTO t VALUES (?, '', '?', ?)", "INSERT INTO t VALUES ($1, '', '?', $2)"),
-    ("SELECT \"a?b\" FROM t WHERE x = ?", "SELECT \"a?b\" FROM t WHERE x = $1"),
-    ("SELECT 1", "SELECT 1"),
-  ])
-  func placeholdersAreNumbered(_ sql: String, _ numbered: String) {
-    #expect(PostgresConnection.numberedPlaceholders(sql) == numbered)
+  /// The dialect spells the placeholders the statement placed (`$1, $2, …`) and leaves a
+  /// `?` in a quoted literal or identifier alone: the server binds each value where it was
+  /// interpolated.
+  @Test func boundValuesArriveWhereTheyWereInterpolated() throws {
+    let connection = try PostgresNotificationTests.connect()
+    let text = "it's ?"
+    let row = try connection.first(
+      "SELECT \(Int64(7)), '?' AS \"a?b\", \(text), \(Int64(-1)) + \(Int64(3))")
+    #expect(row?.integer(0) == 7)
+    #expect(row?.text(1) == "?")
+    #expect(row?.text(2) == text)
+    #expect(row?.integer(3) == 2)
   }
 
   /// `Schema/postgresql/` of this checkout, found from this file's path.

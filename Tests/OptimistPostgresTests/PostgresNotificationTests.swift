@@ -40,7 +40,7 @@ import Testing
     try listener.execute("LISTEN \(channel)")
     try notifier.execute("NOTIFY \(channel), 'A'")
     // The server delivers it with this query's answer; libpq keeps it.
-    _ = try listener.rows("SELECT pg_sleep(0.2)", [])
+    _ = try listener.rows("SELECT pg_sleep(0.2)")
     #expect(try listener.awaitNotification(channel: channel, payload: "A", until: Deadline(after: 0)))
   }
 }

@@ -5,26 +5,38 @@ import Testing
 
 /// Square's documents from what the operations print, and the one status table.
 @Suite struct ReplyTests {
-  @Test func aSuccessIsWrappedInItsKey() {
-    let reply = Reply.wrapped(.success(#"{"id":"A"}"#), in: "customer")
-    #expect(reply == APIResponse(status: 200, body: #"{"customer":{"id":"A"}}"#))
-    #expect(Reply.wrapped(.success("{}"), in: nil) == APIResponse(status: 200, body: "{}"))
+  /// An answer as a test gives it: some JSON, and the refusal that comes with it.
+  struct Given: Answer {
+    let json: String
+    var refusal: OptimistError? = nil
   }
 
-  @Test func aDeclineIs402WithTheErrorsAndTheFailedPayment() {
-    var output = Output.success(#"{"id":"P","status":"FAILED"}"#)
-    output.stderr = OptimistError.cardDeclined.document + "\n"
-    output.exitCode = OptimistError.cardDeclined.exitCode
-    let reply = Reply.wrapped(output, in: "payment")
-    #expect(reply.status == 402)
-    let parsed = try? JSONValue.parse(reply.body)
-    #expect(parsed?["payment"]?["status"]?.string == "FAILED")
-    #expect(parsed?["errors"]?.elements?.first?["code"]?.string == "CARD_DECLINED")
+  @Test func aSuccessIsWrappedInItsKey() {
+    let reply = Reply.wrapped(Given(json: #"{"id":"A"}"#), in: "customer")
+    #expect(reply == APIResponse(status: 200, body: #"{"customer":{"id":"A"}}"#))
+    #expect(Reply.wrapped(Given(json: "{}"), in: nil) == APIResponse(status: 200, body: "{}"))
+  }
+
+  @Test func aDeclineIs402WithTheErrorsAndTheFailedPayment() throws {
+    let declined = Given(json: #"{"id":"P","status":"FAILED"}"#, refusal: .cardDeclined)
+    for reply in [
+      Reply.wrapped(declined, in: "payment"),
+      Reply.wrapped(Keyed<Given>.replayed(StoredAnswer(declined)), in: "payment"),
+    ] {
+      #expect(reply.status == 402)
+      let parsed = try JSONValue.parse(reply.body)
+      #expect(parsed["payment"]?["status"]?.string == "FAILED")
+      #expect(parsed["errors"]?.elements?.first?["code"]?.string == "CARD_DECLINED")
+    }
+    // The first answer and its replay are the same document.
+    #expect(
+      Reply.wrapped(declined, in: "payment")
+        == Reply.wrapped(Keyed<Given>.replayed(StoredAnswer(declined)), in: "payment"))
   }
 
   @Test func aReplayedRefusalKeepsItsStatus() {
     let refusal = OptimistError.stateRefused(.delayedTransactionCanceled, detail: "canceled")
-    let reply = Reply.wrapped(Output(error: refusal), in: "payment")
+    let reply = Reply.wrapped(Keyed<Given>.replayed(StoredAnswer(refusal: refusal)), in: "payment")
     #expect(reply == APIResponse(status: 400, body: refusal.document))
   }
 

@@ -1,25 +1,29 @@
-/// One connection to a store's database, as the operations use it: statements with
-/// parameters, written once for every engine.
+/// What a transaction reads through: one connection to a store's database, as the
+/// operations use it, written once for every engine.
 ///
-/// SQL is written with `?` placeholders and the SQLite spelling; what differs between
-/// engines is named in `SQLDialect`, never spelled out in an operation. SQLite's
-/// `Connection` and PostgreSQL's `PostgresConnection` conform.
-public protocol Database: AnyObject {
+/// SQL is an `SQL` value: its values bound, never spliced; what differs between engines is
+/// named in `SQLDialect`, never spelled out in an operation. SQLite's `Connection` and
+/// PostgreSQL's `PostgresConnection` conform. Operations never hold one: they get a
+/// `ReadTransaction` or a `WriteTransaction` (Transaction.swift).
+package protocol DatabaseReader: AnyObject {
   /// How this engine spells what the engines spell differently.
   var dialect: SQLDialect { get }
 
+  /// Runs one statement; returns its first row.
+  func first(_ statement: SQL) throws -> Row?
+
+  /// Runs one statement; returns every row.
+  func rows(_ statement: SQL) throws -> [Row]
+}
+
+/// A connection that also writes: what a `WriteTransaction` runs its statements on.
+package protocol Database: DatabaseReader {
   /// Runs one or more statements without parameters, ignoring any rows.
   func execute(_ sql: String) throws
 
-  /// Runs one statement with `values` bound to its `?` in order; returns its first row.
-  func first(_ sql: String, _ values: [SQLValue]) throws -> Row?
-
-  /// Runs one statement with `values` bound; returns every row.
-  func rows(_ sql: String, _ values: [SQLValue]) throws -> [Row]
-
-  /// Runs one statement with `values` bound; returns how many rows it changed.
+  /// Runs one statement; returns how many rows it changed.
   @discardableResult
-  func run(_ sql: String, _ values: [SQLValue]) throws -> Int
+  func run(_ statement: SQL) throws -> Int
 }
 
 /// An engine's failure that the user sees as one of optimist's errors.
@@ -41,13 +45,13 @@ public protocol StoreEngine: AnyObject {
 
   /// Runs `body` in a write transaction with the schema brought up to date; `body` returning
   /// commits, throwing rolls back. Without `creating`, a missing store is not created.
-  func write<T>(creating: Bool, _ body: (any Database) throws -> T) throws -> T
+  func write<T>(creating: Bool, _ body: (WriteTransaction) throws -> T) throws -> T
 
-  /// Runs `body` in a read transaction that sees one snapshot of the store.
-  func read<T>(_ body: (any Database) throws -> T) throws -> T
+  /// Runs `body` in a read transaction that sees one snapshot of the store and cannot write.
+  func read<T>(_ body: (ReadTransaction) throws -> T) throws -> T
 
   /// The engine's part of `doctor`: where the store is, its versions and its own checks.
-  func diagnose(_ db: any Database) throws -> Diagnosis
+  func diagnose(_ transaction: ReadTransaction) throws -> Diagnosis
 
   /// Calls `check` (which runs transactions of its own) until it returns a value, and returns
   /// that; nil once `deadline` has passed without one. Between calls it holds no transaction
@@ -75,7 +79,7 @@ public struct Diagnosis {
 
 extension StoreEngine {
   /// A write that creates the store when it is missing.
-  public func write<T>(_ body: (any Database) throws -> T) throws -> T {
+  public func write<T>(_ body: (WriteTransaction) throws -> T) throws -> T {
     try write(creating: true, body)
   }
 }

@@ -11,7 +11,7 @@ public struct SQLDialect: Sendable {
   public let name: String
 
   /// `max(a, b)` (SQLite's scalar max) or `GREATEST(a, b)`.
-  public let greatest: @Sendable (String, String) -> String
+  public let greatest: @Sendable (SQL, SQL) -> SQL
 
   /// The SQL for the current time in epoch milliseconds on the server, or nil to bind the
   /// host's time (SQLite's server is this process).
@@ -21,9 +21,9 @@ public struct SQLDialect: Sendable {
   /// already held (SQLite), ` FOR UPDATE` where rows are locked one by one (PostgreSQL).
   public let lockForUpdate: String
 
-  /// The highest list position ever handed out in a table, as (SQL, values): SQLite's
+  /// The statement that reads the highest list position ever handed out in a table: SQLite's
   /// AUTOINCREMENT keeps it in `sqlite_sequence`, PostgreSQL's identity column in its sequence.
-  public let highestPosition: @Sendable (_ table: String) -> (String, [SQLValue])
+  public let highestPosition: @Sendable (_ table: String) -> SQL
 
   /// A statement run before inserting into a listed table, or nil. PostgreSQL hands out
   /// identity values before commit, so concurrent inserts could commit out of order and a
@@ -35,9 +35,9 @@ public struct SQLDialect: Sendable {
   public let setSchemaVersion: @Sendable (Int) -> String
 
   public init(
-    name: String, greatest: @escaping @Sendable (String, String) -> String,
+    name: String, greatest: @escaping @Sendable (SQL, SQL) -> SQL,
     serverMilliseconds: String?, lockForUpdate: String,
-    highestPosition: @escaping @Sendable (String) -> (String, [SQLValue]),
+    highestPosition: @escaping @Sendable (String) -> SQL,
     serializeInserts: @escaping @Sendable (String) -> String?,
     setSchemaVersion: @escaping @Sendable (Int) -> String
   ) {
@@ -59,7 +59,7 @@ extension SQLDialect {
     greatest: { "max(\($0), \($1))" },
     serverMilliseconds: nil,
     lockForUpdate: "",
-    highestPosition: { ("SELECT seq FROM sqlite_sequence WHERE name = ?", [.text($0)]) },
+    highestPosition: { "SELECT seq FROM sqlite_sequence WHERE name = \($0)" },
     serializeInserts: { _ in nil },
     setSchemaVersion: { "PRAGMA user_version = \($0)" })
 
@@ -72,7 +72,7 @@ extension SQLDialect {
     serverMilliseconds: "floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint",
     lockForUpdate: " FOR UPDATE",
     // The identity column's sequence is `<table>_seq_seq` (Schema/postgresql/001_initial.sql).
-    highestPosition: { ("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM \($0)_seq_seq", []) },
+    highestPosition: { "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM \(raw: $0)_seq_seq" },
     serializeInserts: {
       "SELECT pg_advisory_xact_lock(\(PostgresLocks.namespace), hashtext(current_schema() || '.\($0)'))"
     },
@@ -83,4 +83,12 @@ extension SQLDialect {
 public enum PostgresLocks {
   /// The first key of every optimist advisory lock ("op" in ASCII).
   public static let namespace = 0x6F70
+}
+
+extension SQLDialect {
+  /// How a statement's `index`th placeholder (from 1) is spelled: `?` for SQLite, `$1`, `$2`,
+  /// … for PostgreSQL.
+  public func placeholder(at index: Int) -> String {
+    name == "postgresql" ? "$\(index)" : "?"
+  }
 }

@@ -155,14 +155,19 @@ public indirect enum OptimistError: Error, Equatable {
 
   /// Square's error document: `{"errors":[{"category":…,"code":…,"detail":…,"field":…}]}`.
   public var document: String {
+    var document = JSONObject()
+    document.addRaw("errors", errors)
+    return document.text
+  }
+
+  /// The document's `errors` array: `[{"category":…,"code":…,"detail":…,"field":…}]`.
+  public var errors: String {
     var error = JSONObject()
     error.add("category", category)
     error.add("code", code)
     error.add("detail", detail)
     error.add("field", field)
-    var document = JSONObject()
-    document.addRaw("errors", "[\(error.text)]")
-    return document.text
+    return "[\(error.text)]"
   }
 }
 

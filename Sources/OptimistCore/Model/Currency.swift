@@ -3,7 +3,24 @@
 /// A sorted array searched by halves, not a `Set`: a set of strings costs the process a
 /// runtime protocol-conformance lookup (`String: Hashable`) that walks every conformance
 /// record of the static binary, more than the rest of the validation (BENCHMARKS.md).
-public enum Currency {
+public struct Currency: Sendable, Equatable, Encodable {
+  /// The upper-case ISO 4217 code, e.g. USD.
+  public let code: String
+
+  /// `code` if it is supported; UNSUPPORTED_CURRENCY for an unknown code, INVALID_VALUE for
+  /// anything not shaped like one.
+  public init(_ code: String) throws(OptimistError) {
+    self.code = try Currency.validate(code)
+  }
+
+  /// A code read back from the store, which only ever holds validated ones.
+  init(stored code: String) { self.code = code }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    try container.encode(code)
+  }
+
   /// In ascending order (a test checks it).
   static let codes: [String] = [
     "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",

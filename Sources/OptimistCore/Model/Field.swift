@@ -67,6 +67,19 @@ extension Field {
   }
 }
 
+extension FieldValues {
+  /// The values of a new object of `type` given as text (`create-customer --given-name …`,
+  /// a form of the server's), as (JSON field name, value) in the order given: each parsed
+  /// by its field (`Field.parse`); an empty value is no value.
+  public init(_ type: ObjectType, given: [(String, String?)]) throws(OptimistError) {
+    self.init()
+    for field in type.fields {
+      guard let text = given.first(where: { $0.0 == field.name })?.1 else { continue }
+      if let value = try field.parse(text) { self[field.name] = value }
+    }
+  }
+}
+
 /// One typed change of a field: the value to store, or nil to remove it. `update`, `edit`,
 /// `batch` and the server all apply lists of these (Update.swift).
 public struct FieldChange: Sendable, Equatable {
@@ -106,7 +119,7 @@ public enum FieldValue: Sendable, Equatable {
 /// looking than by hashing, and a dictionary's generic storage costs a `get` a runtime
 /// protocol-conformance lookup (`String: Hashable`) that walks every conformance record of
 /// the static binary (BENCHMARKS.md).
-public struct FieldValues: Sendable, Equatable, ExpressibleByDictionaryLiteral {
+public struct FieldValues: Sendable, Equatable, Encodable, ExpressibleByDictionaryLiteral {
   private struct Entry: Sendable, Equatable {
     let name: String
     var value: FieldValue
@@ -136,6 +149,20 @@ public struct FieldValues: Sendable, Equatable, ExpressibleByDictionaryLiteral {
   }
 
   public var count: Int { entries.count }
+
+  /// The values by name: `{"given_name":"Ada","note":"VIP"}` (fingerprints sort the names).
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: Name.self)
+    for entry in entries { try container.encode(entry.value, forKey: Name(entry.name)) }
+  }
+
+  private struct Name: CodingKey {
+    let stringValue: String
+    init(_ name: String) { stringValue = name }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    var intValue: Int? { nil }
+    init?(intValue: Int) { nil }
+  }
 
   /// The same fields with the same values, in any order.
   public static func == (a: FieldValues, b: FieldValues) -> Bool {

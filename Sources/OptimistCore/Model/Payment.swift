@@ -35,22 +35,23 @@ public struct Payment: Sendable, Equatable {
   /// amount + tip: what the payment takes.
   public var total: Int64 { amount &+ tip }
 
-  /// A new payment for a validated request, declined or approved by its source.
-  init(request: PaymentRequest, now: Timestamp) {
-    id = ObjectID.make()
-    createdAt = now
-    updatedAt = now
-    amount = request.amount
+  /// A payment with every value given; `versionToken` is new.
+  init(
+    id: String, createdAt: Timestamp, amount: Int64, currency: String, status: Status,
+    sourceID: String, customerID: String?, referenceID: String?, note: String?
+  ) {
+    self.id = id
+    self.createdAt = createdAt
+    updatedAt = createdAt
+    self.amount = amount
     tip = 0
     refunded = 0
-    currency = request.currency
-    status =
-      request.sourceID == Payment.declinedSource
-      ? .failed : (request.autocomplete ?? true) ? .completed : .approved
-    sourceID = request.sourceID
-    customerID = request.customerID
-    referenceID = request.referenceID
-    note = request.note
+    self.currency = currency
+    self.status = status
+    self.sourceID = sourceID
+    self.customerID = customerID
+    self.referenceID = referenceID
+    self.note = note
     refundIDs = []
     versionToken = ObjectID.make()
   }

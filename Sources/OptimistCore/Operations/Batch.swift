@@ -1,6 +1,6 @@
 /// One operation of a batch, validated: the same fields, versions and rules as the command
 /// of the same name.
-public enum BatchOperation: Sendable, Equatable {
+public enum BatchOperation: Sendable, Equatable, Encodable {
   /// `create-customer` or `create-item`; `temporaryID` (`#name`) lets later operations of
   /// the same batch name the new object.
   case create(type: ObjectType, temporaryID: String?, values: FieldValues)
@@ -12,30 +12,22 @@ public enum BatchOperation: Sendable, Equatable {
 
 /// How an operation names its object: a stored id, or the temporary id of an earlier create
 /// in the same batch (`#coffee`, as in Square's batch upsert).
-public enum ObjectReference: Sendable, Equatable {
+public enum ObjectReference: Sendable, Equatable, Encodable {
   case stored(String)
   case temporary(String)
 }
 
 /// A validated `batch`: at most 1,000 operations, applied all or none in one transaction.
-public struct BatchRequest: Sendable, Equatable {
+public struct BatchRequest: IdempotentRequest, Equatable {
   public static let maximumOperations = 1000
 
   public let operations: [BatchOperation]
-  public let key: String?
-  /// The batch's canonical text (`JSONValue.canonicalText`), for its idempotency key.
-  let fingerprint: String
+  public let key: IdempotencyKey?
 
-  /// Parses and validates the batch as far as it can without the store: the JSON, every
-  /// operation's keys, fields and values, and the temporary ids (each given once, by a create,
-  /// before it is used). A refusal of operation `i` is `.batchOperation(index: i, …)`.
-  public init(json text: String, key: String?) throws(OptimistError) {
-    let json: JSONValue
-    do throws(OptimistError) {
-      json = try JSONValue.parse(text)
-    } catch {
-      throw .invalidValue(field: nil, detail: "The batch is not JSON: \(error.detail)")
-    }
+  /// Validates the batch as far as it can without the store: every operation's keys, fields
+  /// and values, and the temporary ids (each given once, by a create, before it is used). A
+  /// refusal of operation `i` is `.batchOperation(index: i, …)`.
+  public init(json: JSONValue, key: IdempotencyKey?) throws(OptimistError) {
     guard let elements = json.elements else {
       throw .invalidValue(
         field: nil, detail: "A batch is a JSON array of operations, not \(json.typeName).")
@@ -59,8 +51,7 @@ public struct BatchRequest: Sendable, Equatable {
       }
     }
     self.operations = operations
-    self.key = try key.map { (key) throws(OptimistError) in try validateIdempotencyKey(key) }
-    self.fingerprint = json.canonicalText
+    self.key = key
   }
 
   /// Whether the batch creates anything (and so may create the store).
@@ -231,25 +222,30 @@ public struct BatchRequest: Sendable, Equatable {
 /// What a batch did, in operation order: each operation's answer as its command prints it
 /// (the object created or updated; a delete's `{"deleted_object_ids":[…],"deleted_at":…}`),
 /// and the real id of each temporary one.
-public struct BatchResult: Sendable, Equatable {
-  public var objects: [String] = []
+public struct BatchResult: Answer, Equatable {
+  public var objects: [BatchObject] = []
   public var idMappings: [(temporaryID: String, id: String)] = []
 
   public init() {}
 
   /// `{"objects":[…],"id_mappings":[{"client_object_id":"#coffee","object_id":"…"}]}`.
   public var json: String {
+    let objects = objects.map(\.json)
     var document = JSONObject(capacity: objects.reduce(64) { $0 + $1.utf8.count + 1 })
     document.addRaw("objects", jsonArray(objects))
-    document.addRaw(
-      "id_mappings",
-      jsonArray(idMappings.map { mapping in
+    document.addRaw("id_mappings", idMappingsJSON)
+    return document.text
+  }
+
+  /// `[{"client_object_id":"#coffee","object_id":"…"}]`.
+  public var idMappingsJSON: String {
+    jsonArray(
+      idMappings.map { mapping in
         var object = JSONObject()
         object.add("client_object_id", mapping.temporaryID)
         object.add("object_id", mapping.id)
         return object.text
-      }))
-    return document.text
+      })
   }
 
   public static func == (a: BatchResult, b: BatchResult) -> Bool {
@@ -258,22 +254,43 @@ public struct BatchResult: Sendable, Equatable {
   }
 }
 
+/// What one operation of a batch answers: the object created or updated, or a deletion.
+public enum BatchObject: Answer, Equatable {
+  case object(VersionedObject)
+  case deletion(Deletion)
+
+  public var json: String {
+    switch self {
+    case .object(let object): return object.json
+    case .deletion(let deletion): return deletion.json
+    }
+  }
+}
+
 extension StoreEngine {
   /// Applies the batch in one write transaction: all of it, or nothing. With a key, at most
   /// once (the same batch again replays the first answer).
-  /// `command` scopes the key (the server's catalog upserts keep keys of their own).
-  public func batch(_ request: BatchRequest, command: String = "batch") throws -> Output {
+  public func batch(_ request: BatchRequest) throws -> Keyed<BatchResult> {
+    try batch(request, scope: .batch) { $0 }
+  }
+
+  /// `batch` answering with `answer(result)`, its key in `scope`: the server's catalog
+  /// upserts keep keys of their own and store the document they answer with, so that a
+  /// replay is that document byte for byte.
+  public func batch<Value: Answer>(
+    _ request: BatchRequest, scope: KeyScope, answer: (BatchResult) -> Value
+  ) throws -> Keyed<Value> {
     try write(creating: request.creates) { db in
-      try db.idempotent(command: command, key: request.key, request: request.fingerprint, check: {}) {
+      try db.idempotent(scope, request) {
         let result = try db.apply(request.operations)
-        return (result.idMappings.first?.id ?? "", .success(result.json))
+        return (result.idMappings.first?.id ?? "", answer(result))
       }
     }
   }
 }
 
-extension Database {
-  /// Applies `operations` inside the caller's transaction with the one-object create,
+extension WriteTransaction {
+  /// Applies `operations` with the one-object create,
   /// update and delete every command uses; the first refusal throws
   /// `.batchOperation(index:error:)` (the caller's rollback undoes the ones before it).
   ///
@@ -282,9 +299,9 @@ extension Database {
   /// outcome is the same, and a refusal (which, for the new objects, `BatchRequest` has
   /// already ruled out) comes before anything is inserted, so it leaves even PostgreSQL's
   /// identity sequences as they were. The answers are in operation order.
-  public func apply(_ operations: [BatchOperation]) throws -> BatchResult {
+  func apply(_ operations: [BatchOperation]) throws -> BatchResult {
     var result = BatchResult()
-    var answers = [String](repeating: "", count: operations.count)
+    var answers = [BatchObject?](repeating: nil, count: operations.count)
     let stored = operations.indices.filter { operations[$0].storedID != nil }
     let created = operations.indices.filter { operations[$0].storedID == nil }
     for index in stored + created {
@@ -293,19 +310,19 @@ extension Database {
         case .create(let type, let temporaryID, let values):
           let object = try create(type: type, values: values)
           if let temporaryID { result.idMappings.append((temporaryID, object.id)) }
-          answers[index] = object.json
+          answers[index] = .object(object)
         case .update(let reference, let version, let changes):
           let object = try update(
             id: result.resolve(reference), changes: changes, expectedVersion: version, command: "batch")
-          answers[index] = object.json
+          answers[index] = .object(object)
         case .delete(let reference, let version):
-          answers[index] = try delete(id: result.resolve(reference), expectedVersion: version, command: "batch")
+          answers[index] = .deletion(try delete(id: result.resolve(reference), expectedVersion: version, command: "batch"))
         }
       } catch let error as OptimistError {
         throw OptimistError.batchOperation(index: index, error: error)
       }
     }
-    result.objects = answers
+    result.objects = answers.compactMap { $0 }
     return result
   }
 }

@@ -1,8 +1,8 @@
-/// A validated `create-payment` request.
-public struct PaymentRequest: Sendable, Equatable {
-  public let key: String
-  public let amount: Int64
-  public let currency: String
+/// `create-payment`: a payment and its idempotency row in one transaction, or the first
+/// answer to the key replayed. A declined source records a FAILED payment and exits 6.
+public struct PaymentRequest: IdempotentRequest, Equatable {
+  public let key: IdempotencyKey?
+  public let amount: Money
   public let sourceID: String
   public let customerID: String?
   public let referenceID: String?
@@ -12,75 +12,73 @@ public struct PaymentRequest: Sendable, Equatable {
 
   /// Validates every value; the key is not looked up until this has passed.
   public init(
-    key: String, amount: String, currency: String, sourceID: String, customerID: String? = nil,
-    referenceID: String? = nil, note: String? = nil, autocomplete: String? = nil
+    key: IdempotencyKey, amount: Money, sourceID: String, customerID: String? = nil,
+    referenceID: String? = nil, note: String? = nil, autocomplete: Bool? = nil
   ) throws(OptimistError) {
-    self.key = try validateIdempotencyKey(key)
-    guard let amount = Values.wholeNumber(amount), amount > 0 else {
-      throw .invalidValue(
-        field: "amount_money.amount",
-        detail:
-          "`amount` must be a positive whole number of the currency's smallest unit (at most \(Int64.max)), not `\(amount)`."
-      )
-    }
+    self.key = key
+    guard amount.amount > 0 else { throw PaymentRequest.badAmount(String(amount.amount)) }
     self.amount = amount
-    self.currency = try Currency.validate(currency)
     self.sourceID = try Values.text(sourceID, field: "source_id", maxLength: 192) ?? ""
     self.customerID = customerID
     self.referenceID = try Values.text(referenceID, field: "reference_id", maxLength: 40)
     self.note = try Values.text(note, field: "note", maxLength: 500)
-    self.autocomplete = try Values.boolean(autocomplete, field: "autocomplete")
+    self.autocomplete = autocomplete
   }
 
-  /// Every parameter, present or not, for comparing with the request a key was first used for.
-  var fingerprint: String {
-    var object = JSONObject()
-    object.add("amount", amount)
-    object.add("currency", currency)
-    object.add("source_id", sourceID)
-    object.add("customer_id", customerID)
-    object.add("reference_id", referenceID)
-    object.add("note", note)
-    object.add("autocomplete", autocomplete)
-    return object.text
+  /// `--amount` as given: a positive whole number of the currency's smallest unit.
+  public static func amount(_ raw: String) throws(OptimistError) -> Int64 {
+    guard let amount = Values.wholeNumber(raw), amount > 0 else { throw badAmount(raw) }
+    return amount
+  }
+
+  private static func badAmount(_ raw: String) -> OptimistError {
+    .invalidValue(
+      field: "amount_money.amount",
+      detail:
+        "`amount` must be a positive whole number of the currency's smallest unit (at most "
+        + "\(Int64.max)), not `\(raw)`.")
   }
 }
 
+/// A payment just created: declined ones are recorded as FAILED and refused with
+/// CARD_DECLINED, the payment still in the answer.
+public struct NewPayment: Answer, Equatable {
+  public let payment: Payment
+
+  public var json: String { payment.json }
+  public var refusal: OptimistError? { payment.status == .failed ? .cardDeclined : nil }
+}
+
 extension StoreEngine {
-  /// Creates a payment and its idempotency row in one transaction, or replays the first
-  /// response to this key. A declined source records a FAILED payment and exits 6.
-  public func createPayment(_ request: PaymentRequest) throws -> Output {
+  /// Creates the payment, or replays the first answer to its key.
+  public func createPayment(_ request: PaymentRequest) throws -> Keyed<NewPayment> {
     // A payment for a customer needs the database that holds the customer.
     try write(creating: request.customerID == nil) { db in
       try db.idempotent(
-        command: "create-payment", key: request.key, request: request.fingerprint,
+        .createPayment, request,
         check: {
-          if let customerID = request.customerID, try db.object(id: customerID, type: .customer) == nil {
+          if let customerID = request.customerID, try !db.contains(id: customerID, type: .customer) {
             throw OptimistError.notFound(id: customerID, field: "customer_id")
           }
         }
       ) {
         let payment = Payment(request: request, now: Timestamp.now())
         try db.insert(payment)
-        var output = Output.success(payment.json)
-        if payment.status == .failed {
-          output.stderr = OptimistError.cardDeclined.document + "\n"
-          output.exitCode = OptimistError.cardDeclined.exitCode
-        }
-        return (payment.id, output)
+        return (payment.id, NewPayment(payment: payment))
       }
     }
   }
+}
 
-  /// Deletes idempotency keys older than `olderThan` (`90s`, `30m`, `24h`, `7d`; `0s` prunes
-  /// all) and prints `{"deleted_keys":N}`. Payments are never pruned.
-  public func pruneKeys(olderThan raw: String) throws -> Output {
-    let age = try Values.duration(raw, field: "older_than")
-    return try write(creating: false) { db in
-      let cutoff = Timestamp(milliseconds: Timestamp.now().milliseconds - age)
-      var document = JSONObject()
-      document.add("deleted_keys", Int64(try db.pruneKeys(createdAtOrBefore: cutoff)))
-      return .success(document.text)
-    }
+extension Payment {
+  /// A new payment for a validated request, declined or approved by its source.
+  init(request: PaymentRequest, now: Timestamp) {
+    self.init(
+      id: ObjectID.make(), createdAt: now, amount: request.amount.amount,
+      currency: request.amount.currency.code,
+      status: request.sourceID == Payment.declinedSource
+        ? .failed : (request.autocomplete ?? true) ? .completed : .approved,
+      sourceID: request.sourceID, customerID: request.customerID,
+      referenceID: request.referenceID, note: request.note)
   }
 }

@@ -1,8 +1,15 @@
+/// `doctor`'s report: the engine's facts, the counts and what its check found.
+public struct DoctorReport: Answer {
+  public let json: String
+  /// STORAGE (exit 1) when the check found damage; the report is still printed.
+  public let refusal: OptimistError?
+}
+
 extension StoreEngine {
   /// Reports the engine's facts (location, versions), the counts and the engine's check
-  /// (SQLite's `PRAGMA integrity_check`, PostgreSQL's consistency check); exits 1 when the
-  /// check finds damage, the report still on stdout.
-  public func doctor() throws -> Output {
+  /// (SQLite's `PRAGMA integrity_check`, PostgreSQL's consistency check); refused (exit 1)
+  /// when the check finds damage, the report still on stdout.
+  public func doctor() throws -> DoctorReport {
     try read { db in
       // The check first: a damaged table can make the counts below fail.
       let diagnosis = try diagnose(db)
@@ -16,16 +23,18 @@ extension StoreEngine {
       document.addRaw("idempotency_keys", count(db, "idempotency_keys"))
       document.add(diagnosis.checkName, result)
       guard diagnosis.problems.isEmpty else {
-        let error = OptimistError.storage("The \(diagnosis.checkName.replacingUnderscores) found damage: \(result)")
-        return Output(stdout: document.text + "\n", stderr: error.document + "\n", exitCode: 1)
+        return DoctorReport(
+          json: document.text,
+          refusal: .storage(
+            "The \(diagnosis.checkName.replacingUnderscores) found damage: \(result)"))
       }
-      return .success(document.text)
+      return DoctorReport(json: document.text, refusal: nil)
     }
   }
 
   /// The row count of `table` as JSON, or `null` when damage keeps it from being read.
-  private func count(_ db: any Database, _ table: String) -> String {
-    (try? db.first("SELECT count(*) FROM \(table)", [])?.integer(0)).map { String($0) } ?? "null"
+  private func count(_ db: ReadTransaction, _ table: String) -> String {
+    (try? db.first("SELECT count(*) FROM \(raw: table)")?.integer(0)).map { String($0) } ?? "null"
   }
 }
 
@@ -40,16 +49,16 @@ extension Store {
   /// SQLite's facts and `PRAGMA integrity_check`.
   ///
   /// See <https://www.sqlite.org/pragma.html#pragma_integrity_check>.
-  public func diagnose(_ db: any Database) throws -> Diagnosis {
+  public func diagnose(_ db: ReadTransaction) throws -> Diagnosis {
     guard !isMissing else { throw OptimistError.storage("There is no database at `\(path)`.") }
-    let problems = try db.rows("PRAGMA integrity_check", []).compactMap { $0.text(0) }
-    let synchronous = try db.first("PRAGMA synchronous", [])?.integer(0)
+    let problems = try db.rows("PRAGMA integrity_check").compactMap { $0.text(0) }
+    let synchronous = try db.first("PRAGMA synchronous")?.integer(0)
     var facts = JSONObject()
     facts.add("path", path)
     facts.add("sqlite_version", Connection.libraryVersion)
-    facts.add("journal_mode", try db.first("PRAGMA journal_mode", [])?.text(0))
+    facts.add("journal_mode", try db.first("PRAGMA journal_mode")?.text(0))
     facts.add("synchronous", synchronous.map { ["off", "normal", "full", "extra"][Int($0) & 3] })
-    facts.add("schema_version", try db.first("PRAGMA user_version", [])?.integer(0))
+    facts.add("schema_version", try db.first("PRAGMA user_version")?.integer(0))
     return Diagnosis(
       facts: facts, checkName: "integrity_check", problems: problems == ["ok"] ? [] : problems)
   }

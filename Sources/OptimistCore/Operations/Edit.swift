@@ -6,43 +6,41 @@
 
 /// A validated `edit` request: the object, the command that transforms it, how many times to
 /// try, and an optional idempotency key.
-public struct EditRequest: Sendable, Equatable {
+public struct EditRequest: IdempotentRequest, Equatable {
   public let id: String
   /// The program and its arguments, as given (no shell).
   public let command: [String]
   /// Reads and runs of the command before VERSION_MISMATCH is given up on (exit 3).
   public let maxAttempts: Int
-  public let key: String?
+  public let key: IdempotencyKey?
 
   public static let defaultAttempts = 10
   public static let attemptLimit = 1000
 
-  public init(id: String, command: [String], maxAttempts: String?, key: String?) throws(OptimistError) {
+  public init(
+    id: String, command: [String], maxAttempts: Int = defaultAttempts, key: IdempotencyKey?
+  ) throws(OptimistError) {
     guard let program = command.first, !program.isEmpty else {
       throw .invalidValue(field: "command", detail: "Give the command to run after `--`.")
     }
     self.id = id
     self.command = command
-    if let raw = maxAttempts {
-      guard let count = Values.wholeNumber(raw), count >= 1, count <= Int64(Self.attemptLimit) else {
-        throw .invalidValue(
-          field: "max_attempts",
-          detail: "`max_attempts` must be a whole number from 1 to \(Self.attemptLimit), not `\(raw)`.")
-      }
-      self.maxAttempts = Int(count)
-    } else {
-      self.maxAttempts = Self.defaultAttempts
-    }
-    self.key = try key.map { (key) throws(OptimistError) in try validateIdempotencyKey(key) }
+    self.maxAttempts = maxAttempts
+    self.key = key
   }
 
-  /// What a key is compared on: the id and the command line. `--max-attempts` is left out:
+  /// What a key is compared on: the id and the command line. `max_attempts` is left out:
   /// it is how hard to try, not what to do, so a retry may raise it.
-  var fingerprint: String {
-    var object = JSONObject()
-    object.add("id", id)
-    object.addRaw("command", jsonArray(command.map(JSONObject.quoted)))
-    return object.text
+  private enum CodingKeys: String, CodingKey { case id, command, key }
+
+  /// `--max-attempts` as given: a whole number from 1 to `attemptLimit`.
+  public static func attempts(_ raw: String) throws(OptimistError) -> Int {
+    guard let count = Values.wholeNumber(raw), count >= 1, count <= Int64(attemptLimit) else {
+      throw .invalidValue(
+        field: "max_attempts",
+        detail: "`max_attempts` must be a whole number from 1 to \(attemptLimit), not `\(raw)`.")
+    }
+    return Int(count)
   }
 }
 
@@ -63,39 +61,35 @@ extension StoreEngine {
   public func edit(
     _ request: EditRequest, transform: EditTransform,
     pause: (_ attempt: Int) -> Void = Backoff.pause(afterAttempt:)
-  ) throws -> Output {
+  ) throws -> Keyed<VersionedObject> {
     var attempt = 0
     while true {
       attempt += 1
       let read = try read { db -> EditRead in
-        if let key = request.key,
-          let answer = try db.storedAnswer(command: "edit", key: key, request: request.fingerprint)
-        {
-          return .replay(answer)
-        }
-        return .object(try db.versionedObject(id: request.id, command: "edit", forUpdate: false))
+        if let answer = try db.storedAnswer(.edit, request) { return .replay(answer) }
+        return .object(try db.versionedObject(id: request.id, command: "edit"))
       }
       let object: VersionedObject
       switch read {
-      case .replay(let answer): return answer
+      case .replay(let answer): return .replayed(answer)
       case .object(let read): object = read
       }
       let changes = try Self.editChanges(object, output: try transform(Array((object.json + "\n").utf8)), request)
-      if changes.isEmpty && request.key == nil { return .success(object.json) }
+      if changes.isEmpty && request.key == nil { return .new(object) }
       do {
         return try write(creating: false) { db in
-          try db.idempotent(command: "edit", key: request.key, request: request.fingerprint, check: {}) {
+          try db.idempotent(.edit, request) {
             guard !changes.isEmpty else {
               let current = try db.versionedObject(id: request.id, command: "edit")
               guard current.version == object.version else {
                 throw OptimistError.versionMismatch(
                   id: request.id, expected: object.version, actual: current.version)
               }
-              return (request.id, .success(object.json))
+              return (request.id, object)
             }
             let updated = try db.update(
               id: request.id, changes: changes, expectedVersion: object.version, command: "edit")
-            return (request.id, .success(updated.json))
+            return (request.id, updated)
           }
         }
       } catch let error as OptimistError {
@@ -129,7 +123,7 @@ extension StoreEngine {
 
 /// What an attempt's read found.
 private enum EditRead {
-  case replay(Output)
+  case replay(StoredAnswer)
   case object(VersionedObject)
 }
 

@@ -12,20 +12,11 @@ public struct ListRequest: Sendable, Equatable {
   public static let defaultLimit = 100
   public static let maximumLimit = 1000
 
-  public init(type: String?, limit: String?, cursor: String?) throws(OptimistError) {
-    if let type {
-      guard let only = ObjectType(rawValue: type) else {
-        let hint = nearestName(to: type, in: ObjectType.allCases.map { $0.rawValue })
-          .map { " Did you mean `\($0)`?" } ?? ""
-        throw .invalidValue(
-          field: "type",
-          detail: "`type` must be CUSTOMER, ITEM, PAYMENT or REFUND, not `\(type)`.\(hint)")
-      }
-      types = [only]
-    } else {
-      types = ObjectType.allCases
-    }
-    self.limit = try Values.limit(limit)
+  /// Objects of `type` (nil: every type), `limit` to a page, after `cursor` (a cursor this
+  /// listing printed; optimist's own token, checked here).
+  public init(type: ObjectType?, limit: Int, cursor: String?) throws(OptimistError) {
+    types = type.map { [$0] } ?? ObjectType.allCases
+    self.limit = limit
     if let cursor {
       guard let start = Cursor(cursor), start.scope == Cursor.scope(of: types) else {
         throw .invalidValue(field: "cursor", detail: "`\(cursor)` is not a cursor of this listing.")
@@ -65,30 +56,30 @@ struct Cursor: Equatable, Sendable {
   var text: String { "\(scope)-\(type.rawValue)-\(seq)" }
 }
 
-/// One page of a listing: each object's JSON, and the cursor after it (nil at the end).
-public struct ListPage: Sendable, Equatable {
-  public let objects: [String]
+/// One page of a listing: `{"objects":[…],"cursor":"…"}`, the cursor only while more remain.
+public struct ListPage: Answer {
+  public let objects: [StoredObject]
   public let cursor: String?
+
+  public var json: String { json(key: "objects") }
+
+  /// The page with its objects under `key` (the server's `customers`, `payments`, …).
+  public func json(key: String) -> String {
+    var document = JSONObject()
+    document.addRaw(key, jsonArray(objects.map(\.json)))
+    document.add("cursor", cursor)
+    return document.text
+  }
 }
 
 extension StoreEngine {
-  /// Prints `{"objects":[…],"cursor":"…"}`, the cursor only while more remain.
-  public func list(_ request: ListRequest) throws -> Output {
-    let page = try listPage(request)
-    var document = JSONObject()
-    document.addRaw("objects", jsonArray(page.objects))
-    document.add("cursor", page.cursor)
-    return .success(document.text)
-  }
-
   /// One page of the listing, read in one transaction.
-  public func listPage(_ request: ListRequest) throws -> ListPage {
+  public func list(_ request: ListRequest) throws -> ListPage {
     try read { db in
       if let start = request.start {
         // The engine keeps the highest position ever handed out (SQLite's AUTOINCREMENT,
         // PostgreSQL's sequence): a cursor past it was never printed by optimist.
-        let (sql, values) = db.dialect.highestPosition(start.type.table)
-        let highest = try db.first(sql, values)?.integer(0)
+        let highest = try db.first(db.dialect.highestPosition(start.type.table))?.integer(0)
         guard let highest, start.seq <= highest else {
           throw OptimistError.invalidValue(
             field: "cursor", detail: "`\(start.text)` is not a cursor of this listing.")
@@ -107,7 +98,7 @@ extension StoreEngine {
         let (type, seq, _) = page[request.limit - 1]
         cursor = Cursor(scope: Cursor.scope(of: request.types), type: type, seq: seq).text
       }
-      return ListPage(objects: page.prefix(request.limit).map { $0.2.json }, cursor: cursor)
+      return ListPage(objects: page.prefix(request.limit).map { $0.2 }, cursor: cursor)
     }
   }
 }

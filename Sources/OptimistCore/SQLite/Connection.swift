@@ -75,6 +75,21 @@ public final class Connection: Database {
     return Int(sqlite3_changes(handle))
   }
 
+  /// Runs `statement` (the `Database` requirement): SQLite spells placeholders `?`, as
+  /// `SQL` writes them.
+  public func first(_ statement: SQL) throws(SQLiteError) -> Row? {
+    try first(statement.text, statement.values)
+  }
+
+  public func rows(_ statement: SQL) throws(SQLiteError) -> [Row] {
+    try rows(statement.text, statement.values)
+  }
+
+  @discardableResult
+  public func run(_ statement: SQL) throws(SQLiteError) -> Int {
+    try run(statement.text, statement.values)
+  }
+
   /// Waits up to `milliseconds` for a lock held by another connection before SQLITE_BUSY,
   /// trying again after a random 0.5 ms to 1, 2, 4, 8, then 10 ms.
   ///

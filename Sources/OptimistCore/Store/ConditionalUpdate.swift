@@ -5,21 +5,20 @@
 /// moved on (VERSION_MISMATCH). No write ever lands on a version its caller did not see.
 /// Every successful update or delete keeps the version it replaced in the history
 /// (VersionHistory.swift), in the same transaction.
-extension Database {
+extension Transaction {
   /// The customer or item with this id, for a command that changes it.
   ///
-  /// Payments change only through their own commands: naming one is INVALID_VALUE. The row
-  /// is locked until the transaction ends, so "the latest version" stays the latest
-  /// (`forUpdate: false` for a read-only transaction, e.g. `edit`'s read). With `type` (the
-  /// server's typed paths), an object of another type is NOT_FOUND.
+  /// Payments change only through their own commands: naming one is INVALID_VALUE. In a write
+  /// transaction the row is locked until it ends, so "the latest version" stays the latest.
+  /// With `type` (the server's typed paths), an object of another type is NOT_FOUND.
   func versionedObject(
-    id: String, command: String, forUpdate: Bool = true, type: ObjectType? = nil
+    id: String, command: String, type: ObjectType? = nil
   ) throws -> VersionedObject {
     let found: StoredObject?
     if let type {
-      found = try object(id: id, type: type, forUpdate: forUpdate)
+      found = try object(id: id, type: type)
     } else {
-      found = try object(id: id, forUpdate: forUpdate)
+      found = try object(id: id)
     }
     switch found {
     case .versioned(let object)?:
@@ -37,21 +36,21 @@ extension Database {
       throw OptimistError.notFound(id: id, field: "id")
     }
   }
+}
 
+extension WriteTransaction {
   /// Writes `object` over the stored row only if that row is still at `expectedVersion`, and
   /// keeps `replaced` (the row as this transaction read it) as a past version.
   func conditionalUpdate(
     _ object: VersionedObject, replacing replaced: VersionedObject, expectedVersion: Int64
   ) throws {
-    let fields = object.type.fields
-    let assignments = (["version", "updated_at"] + fields.map(\.name)).map { "\($0) = ?" }
-    let values: [SQLValue] =
-      [.integer(object.version), .integer(object.updatedAt.milliseconds)]
-      + fields.map { object.values[$0.name]?.sqlValue ?? .null }
-      + [.text(object.id), .integer(expectedVersion)]
+    var assignments: SQL = "version = \(object.version), updated_at = \(object.updatedAt.milliseconds)"
+    for field in object.type.fields {
+      assignments.append(", \(raw: field.name) = \(object.values[field.name]?.sqlValue ?? .null)")
+    }
     let changed = try run(
-      "UPDATE \(object.type.table) SET \(assignments.joinedFast(", ")) "
-        + "WHERE id = ? AND version = ?", values)
+      "UPDATE \(raw: object.type.table) SET \(assignments) "
+        + "WHERE id = \(object.id) AND version = \(expectedVersion)")
     guard changed == 1 else {
       throw try conflict(type: object.type, id: object.id, expectedVersion: expectedVersion)
     }
@@ -62,8 +61,7 @@ extension Database {
   /// row as this transaction read it) as its last version, deleted at `deletedAt`.
   func conditionalDelete(_ current: VersionedObject, expectedVersion: Int64, deletedAt: Timestamp) throws {
     let changed = try run(
-      "DELETE FROM \(current.type.table) WHERE id = ? AND version = ?",
-      [.text(current.id), .integer(expectedVersion)])
+      "DELETE FROM \(raw: current.type.table) WHERE id = \(current.id) AND version = \(expectedVersion)")
     guard changed == 1 else {
       throw try conflict(type: current.type, id: current.id, expectedVersion: expectedVersion)
     }
@@ -86,16 +84,15 @@ extension Database {
   /// payments' own optimistic concurrency (Square's `version_token`).
   func conditionalUpdate(_ payment: Payment, expectedToken: String) throws {
     let changed = try run(
-      "UPDATE payments SET updated_at = ?, amount = ?, tip = ?, refunded = ?, status = ?, "
-        + "refund_ids = ?, version_token = ? WHERE id = ? AND version_token = ?",
-      [
-        .integer(payment.updatedAt.milliseconds), .integer(payment.amount), .integer(payment.tip),
-        .integer(payment.refunded), .text(payment.status.rawValue),
-        .text(payment.refundIDs.joinedFast(",")), .text(payment.versionToken), .text(payment.id),
-        .text(expectedToken),
-      ])
+      """
+      UPDATE payments SET updated_at = \(payment.updatedAt.milliseconds), \
+      amount = \(payment.amount), tip = \(payment.tip), refunded = \(payment.refunded), \
+      status = \(payment.status.rawValue), refund_ids = \(payment.refundIDs.joinedFast(",")), \
+      version_token = \(payment.versionToken) \
+      WHERE id = \(payment.id) AND version_token = \(expectedToken)
+      """)
     guard changed == 1 else {
-      let exists = try first("SELECT 1 FROM payments WHERE id = ?", [.text(payment.id)]) != nil
+      let exists = try first("SELECT 1 FROM payments WHERE id = \(payment.id)") != nil
       throw exists
         ? OptimistError.staleVersionToken(id: payment.id, given: expectedToken)
         : OptimistError.notFound(id: payment.id, field: "payment_id")
@@ -104,7 +101,8 @@ extension Database {
 
   /// Why a conditional statement changed nothing, read in the same transaction.
   private func conflict(type: ObjectType, id: String, expectedVersion: Int64) throws -> OptimistError {
-    guard let actual = try first("SELECT version FROM \(type.table) WHERE id = ?", [.text(id)])?.integer(0)
+    guard let actual = try first("SELECT version FROM \(raw: type.table) WHERE id = \(id)")?
+      .integer(0)
     else { return .notFound(id: id, field: "id") }
     return .versionMismatch(id: id, expected: expectedVersion, actual: actual)
   }

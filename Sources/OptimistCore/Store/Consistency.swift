@@ -1,6 +1,6 @@
 /// Checks of the store's own rules that any engine can run (`doctor` on PostgreSQL, where
 /// the server guards its files itself).
-extension Database {
+extension Transaction {
   /// Every rule the stored rows break, in words; empty when all hold.
   ///
   /// - Payments and their idempotency keys match one to one: every `create-payment` key
@@ -10,18 +10,18 @@ extension Database {
   /// - A payment's refunds add up to its refunded amount, which is at most its total.
   /// - Versions are well formed: customers' at least 0; items' positive, at most the catalog
   ///   clock, and never handed out twice; the clock is one row.
-  public func consistencyProblems() throws -> [String] {
-    let checks: [(String, String)] = [
+  package func consistencyProblems() throws -> [String] {
+    let checks: [(String, SQL)] = [
       (
         "create-payment keys that name no payment",
         "SELECT count(*) FROM idempotency_keys k WHERE k.command = 'create-payment' "
-          + "AND k.request <> '\(Idempotency.canceledBeforeCreation)' "
+          + "AND k.request <> '\(raw: Idempotency.canceledBeforeCreation)' "
           + "AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.id = k.object_id)"
       ),
       (
         "payments with more than one key",
         "SELECT count(*) FROM (SELECT object_id FROM idempotency_keys "
-          + "WHERE command = 'create-payment' AND request <> '\(Idempotency.canceledBeforeCreation)' "
+          + "WHERE command = 'create-payment' AND request <> '\(raw: Idempotency.canceledBeforeCreation)' "
           + "GROUP BY object_id HAVING count(*) > 1) AS twice"
       ),
       ("keys without a finished answer", "SELECT count(*) FROM idempotency_keys WHERE exit_code < 0"),
@@ -49,7 +49,7 @@ extension Database {
     ]
     var problems: [String] = []
     for (name, sql) in checks {
-      let count = try first(sql, [])?.integer(0) ?? 0
+      let count = try first(sql)?.integer(0) ?? 0
       if count != 0 { problems.append("\(count) \(name)") }
     }
     return problems

@@ -1,101 +1,130 @@
 /// Idempotency keys: the object and its key row are written in one transaction, and the same
-/// request with the same key gets the first response again, byte for byte.
+/// request with the same key gets the first answer again, byte for byte.
 ///
-/// Keys are scoped per command: `create-customer` and `create-payment` keep separate ones.
+/// Keys are scoped per command (`KeyScope`); a request is compared by its fingerprint
+/// (Fingerprint.swift). The `idempotency_keys` row is written here and nowhere else.
 enum Idempotency {
   /// The `request` of a create-payment key that `cancel-payment --key` took before any payment
-  /// was created with it (never a request's fingerprint, which is a JSON object): a
-  /// create-payment with that key replays its refusal and charges nothing.
+  /// was created with it (never a fingerprint, which is a JSON object): a create-payment with
+  /// that key replays its refusal and charges nothing.
   static let canceledBeforeCreation = "canceled-before-creation"
 }
 
-extension Database {
-  /// Runs `create` at most once per (command, key) and request.
+/// A key's row, as a later command finds it.
+struct KeyRow {
+  /// The fingerprint of the request the key was first used for.
+  let request: String
+  /// The object that request created or changed; empty until its answer is stored.
+  let objectID: String
+  let answer: StoredAnswer
+
+  /// Whether `fingerprint` is the request the key was first used for (byte for byte:
+  /// Swift's == would take canonically equivalent text, é and e + ◌́, for the same request,
+  /// and optimist stores text exactly as given), or the key was taken by cancel-payment.
+  func answers(_ fingerprint: String) -> Bool {
+    request == Idempotency.canceledBeforeCreation || request.utf8.elementsEqual(fingerprint.utf8)
+  }
+}
+
+extension WriteTransaction {
+  /// Runs `perform` at most once per (scope, key) and request.
   ///
   /// - The key is claimed first with `INSERT … ON CONFLICT DO NOTHING`. On PostgreSQL a
   ///   concurrent caller with the same key waits there until the first commits (or rolls
   ///   back, and then claims the key itself); on SQLite the write lock already orders them.
-  /// - The same key with the same `request` replays the stored response; nothing is created.
-  /// - `check` (e.g. that a named customer exists) runs before a new object is created and
+  /// - The same key with the same request replays the stored answer; nothing is performed.
+  /// - `check` (e.g. that a named customer exists) runs before anything is performed and
   ///   before a reused key is reported, so an invalid request never uses up its key: its
   ///   error rolls the claim back with everything else.
   /// - The same key with another request is IDEMPOTENCY_KEY_REUSED, except a key that
   ///   `cancel-payment --key` took first, which replays that refusal to any request.
-  func idempotent(
-    command: String, key: String?, request: String, check: () throws -> Void,
-    create: () throws -> (objectID: String, output: Output)
-  ) throws -> Output {
-    guard let key else {
+  func idempotent<Value: Answer>(
+    _ scope: KeyScope, _ request: some IdempotentRequest, check: () throws -> Void = {},
+    perform: () throws -> (objectID: String, value: Value)
+  ) throws -> Keyed<Value> {
+    guard let key = request.key else {
       try check()
-      return try create().output
+      return .new(try perform().value)
     }
-    let claimed = try run(
-      "INSERT INTO idempotency_keys (command, key, request, object_id, stdout, stderr, exit_code, "
-        + "created_at) VALUES (?, ?, ?, '', '', '', -1, ?) ON CONFLICT (command, key) DO NOTHING",
-      [.text(command), .text(key), .text(request), .integer(Timestamp.now().milliseconds)])
-    guard claimed == 1 else {
-      guard
-        let stored = try first(
-          "SELECT request, stdout, stderr, exit_code FROM idempotency_keys WHERE command = ? AND key = ?",
-          [.text(command), .text(key)])
-      else {
-        // Pruned between the claim and this read: the caller retries, as after a lock wait.
-        throw OptimistError.unavailable("Idempotency key `\(key)` was pruned during this command; retry it.")
-      }
-      if let output = Self.replay(stored, request: request) { return output }
+    let fingerprint = request.fingerprint
+    let pending = StoredAnswer(stdout: "", stderr: "", exitCode: -1)
+    guard try claim(scope, key, request: fingerprint, answer: pending) else {
+      let stored = try keyRow(scope, key)
+      if stored.answers(fingerprint) { return .replayed(stored.answer) }
       try check()
-      throw OptimistError.idempotencyKeyReused(key: key)
+      throw OptimistError.idempotencyKeyReused(key: key.text)
     }
     try check()
-    let (objectID, output) = try create()
+    let (objectID, value) = try perform()
+    let answer = StoredAnswer(value)
     try run(
-      "UPDATE idempotency_keys SET object_id = ?, stdout = ?, stderr = ?, exit_code = ? "
-        + "WHERE command = ? AND key = ?",
-      [
-        .text(objectID), .text(output.stdout), .text(output.stderr),
-        .integer(Int64(output.exitCode)), .text(command), .text(key),
-      ])
-    return output
+      """
+      UPDATE idempotency_keys SET object_id = \(objectID), stdout = \(answer.stdout), \
+      stderr = \(answer.stderr), exit_code = \(Int64(answer.exitCode)) \
+      WHERE command = \(scope.rawValue) AND key = \(key.text)
+      """)
+    return .new(value)
   }
 
-  /// The answer stored for (command, key) when `request` is the one the key was first used
-  /// for; nil when the key is unused; IDEMPOTENCY_KEY_REUSED for another request. Only reads:
-  /// for a command that must know before it acts (`edit` runs its command only when there is
-  /// nothing to replay); its write still goes through `idempotent`.
-  func storedAnswer(command: String, key: String, request: String) throws -> Output? {
-    guard
-      let stored = try first(
-        "SELECT request, stdout, stderr, exit_code FROM idempotency_keys WHERE command = ? AND key = ?",
-        [.text(command), .text(key)])
-    else { return nil }
-    if let output = Self.replay(stored, request: request) { return output }
-    throw OptimistError.idempotencyKeyReused(key: key)
-  }
-
-  /// A stored (request, stdout, stderr, exit_code) row's answer when it is for `request`.
-  private static func replay(_ stored: Row, request: String) -> Output? {
-    // Byte for byte: Swift's == would take canonically equivalent text (é and e + ◌́)
-    // for the same request, and optimist stores text exactly as given.
-    let canceled = stored.text(0) == Idempotency.canceledBeforeCreation
-    guard canceled || stored.text(0)?.utf8.elementsEqual(request.utf8) == true else { return nil }
-    return Output(
-      stdout: stored.text(1) ?? "", stderr: stored.text(2) ?? "",
-      exitCode: Int32(truncatingIfNeeded: stored.integer(3) ?? 1))
+  /// Takes (scope, key) for `request` with `answer` stored, unless the key is taken: returns
+  /// whether this call took it.
+  func claim(
+    _ scope: KeyScope, _ key: IdempotencyKey, request: String, answer: StoredAnswer
+  ) throws -> Bool {
+    try run(
+      """
+      INSERT INTO idempotency_keys (command, key, request, object_id, stdout, stderr, \
+      exit_code, created_at) VALUES (\(scope.rawValue), \(key.text), \(request), '', \
+      \(answer.stdout), \(answer.stderr), \(Int64(answer.exitCode)), \
+      \(Timestamp.now().milliseconds)) ON CONFLICT (command, key) DO NOTHING
+      """) == 1
   }
 
   /// Deletes the keys created at or before `cutoff`; returns how many went.
   func pruneKeys(createdAtOrBefore cutoff: Timestamp) throws -> Int {
-    try run("DELETE FROM idempotency_keys WHERE created_at <= ?", [.integer(cutoff.milliseconds)])
+    try run("DELETE FROM idempotency_keys WHERE created_at <= \(cutoff.milliseconds)")
   }
 }
 
-/// Validates an idempotency key: 1 to 45 characters (Square's limit for CreatePayment).
-func validateIdempotencyKey(_ key: String) throws(OptimistError) -> String {
-  guard !key.isEmpty else {
-    throw .invalidValue(field: "idempotency_key", detail: "The idempotency key must not be empty.")
+extension Transaction {
+  /// The row of a key that is taken: in a write transaction the claim just failed on it; a
+  /// key pruned between the claim and this read is a temporary error (retry, as after a lock
+  /// wait).
+  func keyRow(_ scope: KeyScope, _ key: IdempotencyKey) throws -> KeyRow {
+    guard let row = try storedKeyRow(scope, key) else {
+      throw OptimistError.unavailable(
+        "Idempotency key `\(key.text)` was pruned during this command; retry it.")
+    }
+    return row
   }
-  guard key.unicodeScalars.count <= 45 else {
-    throw .valueTooLong(field: "idempotency_key", maximum: 45)
+
+  /// The row of (scope, key), nil when the key is unused.
+  func storedKeyRow(_ scope: KeyScope, _ key: IdempotencyKey) throws -> KeyRow? {
+    guard
+      let row = try first(
+        """
+        SELECT request, object_id, stdout, stderr, exit_code FROM idempotency_keys \
+        WHERE command = \(scope.rawValue) AND key = \(key.text)
+        """)
+    else { return nil }
+    return KeyRow(
+      request: row.text(0) ?? "", objectID: row.text(1) ?? "",
+      answer: StoredAnswer(
+        stdout: row.text(2) ?? "", stderr: row.text(3) ?? "",
+        exitCode: Int32(truncatingIfNeeded: row.integer(4) ?? 1)))
   }
-  return key
+
+  /// The answer stored for (scope, key) when `request` is the one the key was first used
+  /// for; nil when the key is unused; IDEMPOTENCY_KEY_REUSED for another request. Only reads:
+  /// for a command that must know before it acts (`edit` runs its command only when there is
+  /// nothing to replay); its write still goes through `idempotent`.
+  func storedAnswer(
+    _ scope: KeyScope, _ request: some IdempotentRequest
+  ) throws -> StoredAnswer? {
+    guard let key = request.key, let stored = try storedKeyRow(scope, key) else { return nil }
+    guard stored.answers(request.fingerprint) else {
+      throw OptimistError.idempotencyKeyReused(key: key.text)
+    }
+    return stored.answer
+  }
 }

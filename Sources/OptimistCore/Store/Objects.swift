@@ -1,5 +1,5 @@
 /// Reading and inserting customers, items, payments and refunds.
-extension Database {
+extension Transaction {
   /// The columns read for an object of `type`, in the order `VersionedObject(row:)` expects.
   static func columns(of type: ObjectType) -> String {
     let fixed: [String]
@@ -12,50 +12,56 @@ extension Database {
   }
 
   /// The object with this id, of whatever type.
-  func object(id: String, forUpdate: Bool = false) throws -> StoredObject? {
+  func object(id: String) throws -> StoredObject? {
     for type in ObjectType.allCases {
-      if let object = try object(id: id, type: type, forUpdate: forUpdate) { return object }
+      if let object = try object(id: id, type: type) { return object }
     }
     return nil
   }
 
-  /// The object of `type` with this id; with `forUpdate`, locked until the transaction ends
-  /// where the engine locks rows (`SQLDialect.lockForUpdate`).
-  func object(id: String, type: ObjectType, forUpdate: Bool = false) throws -> StoredObject? {
-    let select = Self.selectByID(type)
-    let sql = forUpdate ? select + dialect.lockForUpdate : select
-    return try first(sql, [.text(id)]).map { try StoredObject(type: type, row: $0) }
+  /// The object of `type` with this id; in a write transaction, locked until it ends where
+  /// the engine locks rows (`lockClause`).
+  func object(id: String, type: ObjectType) throws -> StoredObject? {
+    try first("\(raw: Self.selectFrom(type)) WHERE id = \(id)\(raw: lockClause)")
+      .map { try StoredObject(type: type, row: $0) }
   }
 
-  /// `SELECT <columns(of: type)> FROM <table> WHERE id = ?`, written out: building it at run
-  /// time cost a `get` more instructions than reading the row (a test checks it against the
-  /// fields).
-  static func selectByID(_ type: ObjectType) -> String {
+  /// Whether an object of `type` has this id; never locks it.
+  func contains(id: String, type: ObjectType) throws -> Bool {
+    try first("SELECT 1 FROM \(raw: type.table) WHERE id = \(id)") != nil
+  }
+
+  /// `SELECT <columns(of: type)> FROM <table>`, written out: building it at run time cost a
+  /// `get` more instructions than reading the row (a test checks it against the fields).
+  static func selectFrom(_ type: ObjectType) -> String {
     switch type {
     case .customer:
       return "SELECT id, version, created_at, updated_at, given_name, family_name, company_name, "
-        + "email_address, phone_number, reference_id, note FROM customers WHERE id = ?"
+        + "email_address, phone_number, reference_id, note FROM customers"
     case .item:
       return "SELECT id, version, created_at, updated_at, name, description, available_for_pickup "
-        + "FROM items WHERE id = ?"
+        + "FROM items"
     case .payment:
       return "SELECT id, created_at, updated_at, amount, tip, refunded, currency, status, source_id, "
-        + "customer_id, reference_id, note, refund_ids, version_token FROM payments WHERE id = ?"
+        + "customer_id, reference_id, note, refund_ids, version_token FROM payments"
     case .refund:
-      return "SELECT id, payment_id, created_at, amount, currency, reason FROM refunds WHERE id = ?"
+      return "SELECT id, payment_id, created_at, amount, currency, reason FROM refunds"
     }
   }
 
   /// Up to `limit` objects of `type` after position `seq`, with their positions.
   func objects(type: ObjectType, after seq: Int64, limit: Int) throws -> [(Int64, StoredObject)] {
     let rows = try rows(
-      "SELECT seq, \(Self.columns(of: type)) FROM \(type.table) WHERE seq > ? "
-        + "ORDER BY seq LIMIT ?", [.integer(seq), .integer(Int64(limit))])
+      "SELECT seq, \(raw: Self.columns(of: type)) FROM \(raw: type.table) WHERE seq > \(seq) "
+        + "ORDER BY seq LIMIT \(limit)")
     return try rows.map { row in
       (row.integer(0) ?? 0, try StoredObject(type: type, row: Row(values: Array(row.values.dropFirst()))))
     }
   }
 
+}
+
+extension WriteTransaction {
   /// Inserts a new customer or item.
   func insert(_ object: VersionedObject) throws {
     let names = ["id", "version", "created_at", "updated_at"] + object.type.fields.map(\.name)
@@ -81,8 +87,7 @@ extension Database {
   private func insert(into table: String, columns: [String], values: [SQLValue]) throws {
     if let serialize = dialect.serializeInserts(table) { try execute(serialize) }
     try run(
-      "INSERT INTO \(table) (\(columns.joinedFast(", "))) VALUES "
-        + "(\(Array(repeating: "?", count: columns.count).joinedFast(", ")))", values)
+      "INSERT INTO \(raw: table) (\(raw: columns.joinedFast(", "))) VALUES (\(list: values))")
   }
 
   /// The next catalog version: the time in epoch milliseconds, strictly above every
@@ -91,11 +96,10 @@ extension Database {
   /// The clock is the server's where there is one (PostgreSQL), so hosts whose clocks
   /// disagree still hand out increasing versions; the one row is locked until commit.
   func nextCatalogVersion(now: Timestamp) throws -> Int64 {
-    let clock = dialect.serverMilliseconds ?? "?"
+    let clock: SQL = dialect.serverMilliseconds.map { "\(raw: $0)" } ?? "\(now.milliseconds)"
     let row = try first(
       "UPDATE catalog_clock SET last_version = \(dialect.greatest("last_version + 1", clock)) "
-        + "RETURNING last_version",
-      dialect.serverMilliseconds == nil ? [.integer(now.milliseconds)] : [])
+        + "RETURNING last_version")
     guard let version = row?.integer(0) else {
       throw OptimistError.storage("The catalog clock is missing or exhausted: the database is damaged.")
     }
@@ -107,7 +111,7 @@ extension Database {
 ///
 /// `indirect`: the payloads are boxed, so destroying one is a release, not a value-witness
 /// call that needs the runtime to instantiate `Optional<StoredObject>`'s metadata first.
-indirect enum StoredObject {
+public indirect enum StoredObject: Sendable, Equatable {
   case versioned(VersionedObject)
   case payment(Payment)
   case refund(Refund)
@@ -134,7 +138,7 @@ indirect enum StoredObject {
         updatedAt: Timestamp(milliseconds: updated), values: values))
   }
 
-  var json: String {
+  public var json: String {
     switch self {
     case .versioned(let object): return object.json
     case .payment(let payment): return payment.json

@@ -33,18 +33,18 @@ public final class Store: StoreEngine {
   /// `body` returning commits; `body` throwing rolls everything back. Without `creating`, a
   /// missing database is not created: `body` runs against an empty one in memory (an update
   /// of an object in a database that does not exist is simply NOT_FOUND).
-  public func write<T>(creating: Bool, _ body: (any Database) throws -> T) throws -> T {
+  public func write<T>(creating: Bool, _ body: (WriteTransaction) throws -> T) throws -> T {
     let connection = try connect(creating: creating)
     return try transaction(connection, "BEGIN IMMEDIATE") {
       let createdSchema = try migrate(connection)
-      let result = try body(connection)
+      let result = try body(WriteTransaction(connection))
       return (result, createdSchema)
     }
   }
 
   /// Runs `body` in a read transaction; a database that needs its schema gets it first, and
   /// a missing one is not created (an empty one in memory stands in).
-  public func read<T>(_ body: (any Database) throws -> T) throws -> T {
+  public func read<T>(_ body: (ReadTransaction) throws -> T) throws -> T {
     let connection = try connect(creating: false)
     return try transaction(connection, "BEGIN") {
       if try schemaVersion(connection) < Migration.latest {
@@ -53,7 +53,7 @@ public final class Store: StoreEngine {
         try transaction(connection, "BEGIN IMMEDIATE") { ((), try migrate(connection)) }
         try connection.execute("BEGIN")
       }
-      return (try body(connection), false)
+      return (try body(ReadTransaction(connection)), false)
     }
   }
 

@@ -4,31 +4,33 @@
 /// transaction, so every writer (update, delete, and any command built on them) records
 /// history; the current version of a live object is its own row. A row holds the version's
 /// JSON as `get` printed it.
-extension Database {
+extension WriteTransaction {
   /// Keeps `replaced` as a past version that stopped being current at `replacedAt`; with
   /// `deleted`, as the last version of a deleted object.
   func keepVersion(_ replaced: VersionedObject, replacedAt: Timestamp, deleted: Bool) throws {
     try run(
-      "INSERT INTO history (id, version, replaced_at, object) VALUES (?, ?, ?, ?)",
-      [
-        .text(replaced.id), .integer(replaced.version), .integer(replacedAt.milliseconds),
-        .text(replaced.json(deletedAt: deleted ? replacedAt : nil)),
-      ])
+      """
+      INSERT INTO history (id, version, replaced_at, object) VALUES (\(replaced.id), \
+      \(replaced.version), \(replacedAt.milliseconds), \
+      \(replaced.json(deletedAt: deleted ? replacedAt : nil)))
+      """)
   }
+}
+
+extension Transaction {
 
   /// The JSON of a past version, if it is kept.
   func pastVersion(id: String, version: Int64) throws -> String? {
     let object = try first(
-      "SELECT object FROM history WHERE id = ? AND version = ?", [.text(id), .integer(version)])?.text(0)
+      "SELECT object FROM history WHERE id = \(id) AND version = \(version)")?.text(0)
     return object?.isEmpty == false ? object : nil
   }
 
   /// Up to `limit` past versions below `version` (all when nil), newest first: (version, JSON).
   func pastVersions(id: String, below version: Int64?, limit: Int) throws -> [(Int64, String)] {
     try rows(
-      "SELECT version, object FROM history WHERE id = ? AND version < ? AND object <> '' "
-        + "ORDER BY version DESC LIMIT ?",
-      [.text(id), .integer(version ?? Int64.max), .integer(Int64(limit))]
+      "SELECT version, object FROM history WHERE id = \(id) AND version < \(version ?? Int64.max) "
+        + "AND object <> '' ORDER BY version DESC LIMIT \(limit)"
     ).map { ($0.integer(0) ?? 0, $0.text(1) ?? "") }
   }
 
@@ -37,8 +39,8 @@ extension Database {
   func newestPastVersion(id: String) throws -> (version: Int64, replacedAt: Timestamp)? {
     guard
       let row = try first(
-        "SELECT version, replaced_at FROM history WHERE id = ? AND object <> '' "
-          + "ORDER BY version DESC LIMIT 1", [.text(id)]),
+        "SELECT version, replaced_at FROM history WHERE id = \(id) AND object <> '' "
+          + "ORDER BY version DESC LIMIT 1"),
       let version = row.integer(0), let replacedAt = row.integer(1)
     else { return nil }
     return (version, Timestamp(milliseconds: replacedAt))
@@ -47,8 +49,11 @@ extension Database {
   /// The newest version of the object that prune-history removed, if it removed any: its
   /// row stays, with an empty `object`, and every older one is gone.
   func prunedThrough(id: String) throws -> Int64? {
-    try first("SELECT max(version) FROM history WHERE id = ? AND object = ''", [.text(id)])?.integer(0)
+    try first("SELECT max(version) FROM history WHERE id = \(id) AND object = ''")?.integer(0)
   }
+}
+
+extension WriteTransaction {
 
   /// Removes past versions, each object's oldest first: those beyond its `keep` newest (the
   /// current version of a live object counting as one) and replaced at or before `cutoff`
@@ -61,29 +66,23 @@ extension Database {
   func pruneHistory(keep: Int64?, cutoff: Timestamp?) throws -> Int {
     // Prunes run one at a time where transactions run side by side (PostgreSQL).
     if let serialize = dialect.serializeInserts("history") { try execute(serialize) }
-    var conditions: [String] = []
-    var values: [SQLValue] = []
-    if let keep {
-      conditions.append("newness > ?")
-      values.append(.integer(keep))
+    let conditions: SQL
+    switch (keep, cutoff) {
+    case (let keep?, let cutoff?): conditions = "newness > \(keep) AND replaced_at <= \(cutoff.milliseconds)"
+    case (let keep?, nil): conditions = "newness > \(keep)"
+    case (nil, let cutoff?): conditions = "replaced_at <= \(cutoff.milliseconds)"
+    case (nil, nil): return 0
     }
-    if let cutoff {
-      conditions.append("replaced_at <= ?")
-      values.append(.integer(cutoff.milliseconds))
-    }
-    guard !conditions.isEmpty else { return 0 }
     // newness: 1 for the newest version of an object, live or not.
     let blanked = try run(
       "UPDATE history SET object = '' WHERE (id, version) IN (SELECT id, max(version) FROM ("
         + "SELECT id, version, replaced_at, row_number() OVER (PARTITION BY id ORDER BY version DESC) "
         + "+ CASE WHEN EXISTS (SELECT 1 FROM customers c WHERE c.id = h.id) "
         + "OR EXISTS (SELECT 1 FROM items i WHERE i.id = h.id) THEN 1 ELSE 0 END AS newness "
-        + "FROM history h WHERE object <> '') AS ranked WHERE \(conditions.joinedFast(" AND ")) "
-        + "GROUP BY id)",
-      values)
+        + "FROM history h WHERE object <> '') AS ranked WHERE \(conditions) GROUP BY id)")
     guard blanked > 0 else { return 0 }
     let below = "version < (SELECT max(m.version) FROM history m WHERE m.id = history.id AND m.object = '')"
-    try run("DELETE FROM history WHERE object = '' AND \(below)", [])
-    return blanked + (try run("DELETE FROM history WHERE \(below)", []))
+    try run("DELETE FROM history WHERE object = '' AND \(raw: below)")
+    return blanked + (try run("DELETE FROM history WHERE \(raw: below)"))
   }
 }

@@ -1,0 +1,70 @@
+/// A value a command answers with: the object, page, payment or refund it read or wrote, which
+/// each surface renders its own way (the CLI: JSON on stdout and an exit status; the server:
+/// a body and an HTTP status).
+///
+/// Refusals are thrown as `OptimistError`; an answer carries an error only when the value
+/// comes with one (a declined payment is recorded, and refused: `refusal`).
+public protocol Answer: Sendable {
+  /// The value as JSON, as `get` prints it, without a trailing newline; empty for none.
+  var json: String { get }
+  /// The refusal that comes with the value, if any (CARD_DECLINED with its FAILED payment).
+  var refusal: OptimistError? { get }
+}
+
+extension Answer {
+  public var refusal: OptimistError? { nil }
+}
+
+/// The answer of a command run with an idempotency key: the value it produced now, or the
+/// first answer to the same key and request, replayed byte for byte (Idempotency.swift).
+public enum Keyed<Value: Answer>: Sendable {
+  case new(Value)
+  case replayed(StoredAnswer)
+
+  /// The value produced now; nil for a replay.
+  public var value: Value? {
+    if case .new(let value) = self { return value }
+    return nil
+  }
+}
+
+/// An answer as it was first given and is stored for its key: the exact bytes the CLI
+/// printed and its exit code.
+public struct StoredAnswer: Sendable, Equatable {
+  /// stdout: the JSON and its newline, or empty.
+  public let stdout: String
+  /// stderr: Square's error document and its newline, or empty.
+  public let stderr: String
+  public let exitCode: Int32
+
+  public init(stdout: String, stderr: String, exitCode: Int32) {
+    self.stdout = stdout
+    self.stderr = stderr
+    self.exitCode = exitCode
+  }
+
+  /// How `answer` is printed, and so stored.
+  public init(_ answer: some Answer) {
+    let json = answer.json
+    stdout = json.isEmpty ? "" : json + "\n"
+    stderr = answer.refusal.map { $0.document + "\n" } ?? ""
+    exitCode = answer.refusal?.exitCode ?? 0
+  }
+}
+
+extension StoredAnswer {
+  /// How a refused or failed command prints: the error document on stderr, nothing on stdout.
+  public init(refusal: OptimistError) {
+    self.init(stdout: "", stderr: refusal.document + "\n", exitCode: refusal.exitCode)
+  }
+}
+
+extension Keyed {
+  /// How the CLI prints it: the value's JSON, or the first answer's bytes again.
+  public var printed: StoredAnswer {
+    switch self {
+    case .new(let value): return StoredAnswer(value)
+    case .replayed(let answer): return answer
+    }
+  }
+}
