@@ -49,15 +49,19 @@ final class TestDatabase {
   /// Creates a customer and returns its JSON.
   @discardableResult
   func createCustomer(_ fields: [(String, String)], key: String? = nil) throws -> [String: Any] {
-    let request = try CreateRequest(type: .customer, raw: fields.map { ($0.0, $0.1) }, key: key)
-    return try TestJSON.success(store.create(request))
+    let request = try CreateRequest(
+      type: .customer, values: FieldValues(.customer, given: fields.map { ($0.0, $0.1) }),
+      key: IdempotencyKey(key))
+    return try TestJSON.success(store.create(request).printed)
   }
 
   /// Creates an item and returns its JSON.
   @discardableResult
   func createItem(_ fields: [(String, String)], key: String? = nil) throws -> [String: Any] {
-    let request = try CreateRequest(type: .item, raw: fields.map { ($0.0, $0.1) }, key: key)
-    return try TestJSON.success(store.create(request))
+    let request = try CreateRequest(
+      type: .item, values: FieldValues(.item, given: fields.map { ($0.0, $0.1) }),
+      key: IdempotencyKey(key))
+    return try TestJSON.success(store.create(request).printed)
   }
 
   /// Creates an approved payment and returns its JSON.
@@ -66,30 +70,32 @@ final class TestDatabase {
     -> [String: Any]
   {
     let request = try PaymentRequest(
-      key: key, amount: amount, currency: "USD", sourceID: "cnon:card-nonce-ok",
-      customerID: customerID)
-    return try TestJSON.success(store.createPayment(request))
+      key: IdempotencyKey(key),
+      amount: Money(amount: PaymentRequest.amount(amount), currency: Currency("USD")),
+      sourceID: "cnon:card-nonce-ok", customerID: customerID)
+    return try TestJSON.success(store.createPayment(request).printed)
   }
 
   /// `get ID` as printed.
-  func getText(_ id: String) throws -> String { try store.get(id: id).stdout }
+  func getText(_ id: String) throws -> String { StoredAnswer(try store.get(id: id)).stdout }
 
   /// `get ID` parsed.
-  func get(_ id: String) throws -> [String: Any] { try TestJSON.success(store.get(id: id)) }
+  func get(_ id: String) throws -> [String: Any] {
+    try TestJSON.success(StoredAnswer(store.get(id: id)))
+  }
 
   /// `update ID` parsed.
   @discardableResult
   func update(_ id: String, version: Int64? = nil, set: [String] = [], unset: [String] = [])
     throws -> [String: Any]
   {
-    let request = try UpdateRequest(
-      id: id, version: version.map { String($0) }, set: set, unset: unset)
-    return try TestJSON.success(store.update(request))
+    let request = try UpdateRequest(id: id, version: version, changes: changes(set: set, unset: unset))
+    return try TestJSON.success(store.update(request).printed)
   }
 
   /// How many rows each table holds, as `doctor` reports them.
   func counts() throws -> Counts {
-    let doctor = try TestJSON.object(store.doctor().stdout)
+    let doctor = try TestJSON.object(store.doctor().json)
     let objects = try #require(doctor["objects"] as? [String: Any])
     return Counts(
       customers: TestJSON.int(objects["customers"]) ?? -1,
@@ -130,7 +136,7 @@ enum TestJSON {
   }
 
   /// The JSON object of a successful output: exit 0, nothing on stderr, one line on stdout.
-  static func success(_ output: Output, sourceLocation: SourceLocation = #_sourceLocation) throws
+  static func success(_ output: StoredAnswer, sourceLocation: SourceLocation = #_sourceLocation) throws
     -> [String: Any]
   {
     #expect(output.exitCode == 0, "stderr: \(output.stderr)", sourceLocation: sourceLocation)
