@@ -123,7 +123,7 @@ FUZZ := .build-fuzz/fuzz-requests
 fuzz: deps
 	@mkdir -p .build-fuzz/corpus
 	@rm -f $(FUZZ)
-	swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name OptimistCore \
+	swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name OptimistCore -package-name optimist \
 	  -I Sources/CSQLite $$(find Sources/OptimistCore -name '*.swift') Tests/Fuzz/FuzzRequests.swift \
 	  -lsqlite3 -o $(FUZZ) 2>.build-fuzz/build.log || { cat .build-fuzz/build.log; exit 1; }
 	cp Tests/Fuzz/corpus/* .build-fuzz/corpus/

@@ -1,4 +1,5 @@
-// libFuzzer target over the code that turns command-line values into validated requests.
+// libFuzzer target over the code that turns command-line values into typed, validated requests
+// and their fingerprints.
 // Built and run by `make fuzz` (part of `make stress`): compiled together with the library
 // sources, with -sanitize=fuzzer,address. A crash leaves its input in .build-fuzz/crash-*;
 // add that input to Tests/OptimistCoreTests as a regression test (none found so far).
@@ -20,32 +21,59 @@ public func fuzzRequests(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   case 0:
     _ = try? CreateRequest(
       type: .customer,
-      raw: Customer.fields.enumerated().map { ($0.element.name, optional($0.offset)) },
-      key: optional(7))
+      values: FieldValues(
+        .customer,
+        given: Customer.fields.enumerated().map { ($0.element.name, optional($0.offset)) }),
+      key: IdempotencyKey(optional(7))
+    ).fingerprint
   case 1:
     _ = try? CreateRequest(
-      type: .item, raw: CatalogItem.fields.enumerated().map { ($0.element.name, optional($0.offset)) },
-      key: optional(3))
+      type: .item,
+      values: FieldValues(
+        .item, given: CatalogItem.fields.enumerated().map { ($0.element.name, optional($0.offset)) }
+      ),
+      key: IdempotencyKey(optional(3))
+    ).fingerprint
   case 2:
+    let given = values[2...4].map { ($0, Optional($0)) } + values[5...6].map { ($0, String?.none) }
     _ = try? UpdateRequest(
-      id: values[0], version: optional(1), set: Array(values[2...4]), unset: Array(values[5...6]),
-      key: optional(7))
+      id: values[0], version: Values.version(optional(1)),
+      changes: FieldChange.list(given) { (field, raw) throws(OptimistError) in try field.parse(raw) },
+      key: IdempotencyKey(optional(7))
+    ).fingerprint
   case 3:
     _ = try? PaymentRequest(
-      key: values[0], amount: values[1], currency: values[2], sourceID: values[3],
-      customerID: optional(4), referenceID: optional(5), note: optional(6),
-      autocomplete: optional(7))
+      key: IdempotencyKey(values[0]),
+      amount: Money(amount: PaymentRequest.amount(values[1]), currency: Currency(values[2])),
+      sourceID: values[3], customerID: optional(4), referenceID: optional(5), note: optional(6),
+      autocomplete: Values.boolean(optional(7), field: "autocomplete")
+    ).fingerprint
   case 4:
-    _ = try? ListRequest(type: optional(0), limit: optional(1), cursor: optional(2))
+    _ = try? ListRequest(
+      type: optional(0).map(ObjectType.parse), limit: Values.limit(optional(1)),
+      cursor: optional(2))
   case 5:
     _ = try? PaymentUpdateRequest(
-      id: values[0], key: values[1], versionToken: optional(2), amount: optional(3), tip: optional(4))
+      id: values[0], key: IdempotencyKey(values[1]), versionToken: optional(2),
+      amount: optional(3).map { (raw) throws(OptimistError) in
+        try Money.amount(raw, field: "amount_money.amount", positive: true)
+      },
+      tip: optional(4).map { (raw) throws(OptimistError) in
+        try Money.amount(raw, field: "tip_money.amount", positive: false)
+      }
+    ).fingerprint
   case 6:
     _ = try? RefundRequest(
-      key: values[0], paymentID: values[1], amount: values[2], currency: values[3],
-      reason: optional(4), paymentVersionToken: optional(5))
+      key: IdempotencyKey(values[0]), paymentID: values[1],
+      amount: Money(
+        amount: Money.amount(values[2], field: "amount_money.amount", positive: true),
+        currency: Currency(values[3])),
+      reason: optional(4), paymentVersionToken: optional(5)
+    ).fingerprint
   case 8:
-    _ = try? BatchRequest(json: rest, key: optional(7))
+    if let json = try? JSONValue.parse(rest) {
+      _ = try? BatchRequest(json: json, key: IdempotencyKey(optional(7))).fingerprint
+    }
   case 9:
     if let json = try? JSONValue.parse(rest) {
       for type in [ObjectType.customer, .item] {
@@ -60,9 +88,10 @@ public func fuzzRequests(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = try? Values.version(values[1])
     _ = try? DatabasePath.resolve(option: values[2], environment: { _ in nil })
     _ = JSONObject.quoted(values[3])
-    _ = try? HistoryRequest(id: values[4], limit: optional(5), cursor: optional(6))
-    _ = try? WaitRequest(id: values[4], changedFrom: values[7], timeout: nil)
+    _ = try? HistoryRequest(id: values[4], limit: Values.limit(optional(5)), cursor: optional(6))
+    _ = try? Values.version(values[7], field: "changed_from")
     _ = try? Values.version(values[7], field: "at_version")
+    _ = try? Values.count(values[6], field: "keep")
   }
   return 0
 }

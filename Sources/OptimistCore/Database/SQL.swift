@@ -20,6 +20,22 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
     placeholders = []
   }
 
+  /// A statement written out with its one placeholder last (`… WHERE id = ?`), and that
+  /// placeholder's value: for the hottest reads, whose text is a constant.
+  init(endingInPlaceholder text: String, _ value: SQLValue) {
+    self.text = text
+    values = [value]
+    placeholders = [text.utf8.count - 1]
+  }
+
+  /// Appends `sql` to the text; it has no placeholders (a lock clause).
+  func appending(raw sql: String) -> SQL {
+    guard !sql.isEmpty else { return self }
+    var joined = self
+    joined.text += sql
+    return joined
+  }
+
   public init(stringInterpolation: StringInterpolation) {
     text = stringInterpolation.text
     values = stringInterpolation.values

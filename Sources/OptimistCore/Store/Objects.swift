@@ -22,7 +22,7 @@ extension Transaction {
   /// The object of `type` with this id; in a write transaction, locked until it ends where
   /// the engine locks rows (`lockClause`).
   func object(id: String, type: ObjectType) throws -> StoredObject? {
-    try first("\(raw: Self.selectFrom(type)) WHERE id = \(id)\(raw: lockClause)")
+    try first(SQL(endingInPlaceholder: Self.selectByID(type), .text(id)).appending(raw: lockClause))
       .map { try StoredObject(type: type, row: $0) }
   }
 
@@ -31,21 +31,22 @@ extension Transaction {
     try first("SELECT 1 FROM \(raw: type.table) WHERE id = \(id)") != nil
   }
 
-  /// `SELECT <columns(of: type)> FROM <table>`, written out: building it at run time cost a
-  /// `get` more instructions than reading the row (a test checks it against the fields).
-  static func selectFrom(_ type: ObjectType) -> String {
+  /// `SELECT <columns(of: type)> FROM <table> WHERE id = ?`, written out: building it at run
+  /// time cost a `get` more instructions than reading the row (a test checks it against the
+  /// fields).
+  static func selectByID(_ type: ObjectType) -> String {
     switch type {
     case .customer:
       return "SELECT id, version, created_at, updated_at, given_name, family_name, company_name, "
-        + "email_address, phone_number, reference_id, note FROM customers"
+        + "email_address, phone_number, reference_id, note FROM customers WHERE id = ?"
     case .item:
       return "SELECT id, version, created_at, updated_at, name, description, available_for_pickup "
-        + "FROM items"
+        + "FROM items WHERE id = ?"
     case .payment:
       return "SELECT id, created_at, updated_at, amount, tip, refunded, currency, status, source_id, "
-        + "customer_id, reference_id, note, refund_ids, version_token FROM payments"
+        + "customer_id, reference_id, note, refund_ids, version_token FROM payments WHERE id = ?"
     case .refund:
-      return "SELECT id, payment_id, created_at, amount, currency, reason FROM refunds"
+      return "SELECT id, payment_id, created_at, amount, currency, reason FROM refunds WHERE id = ?"
     }
   }
 
