@@ -45,7 +45,7 @@ FORMAT = 1
 
 def load(path):
     if path and os.path.exists(path) and os.path.getsize(path):
-        results = json.load(open(path))
+        results = json.loads(common.read(path))
         if results.get("format") != FORMAT:
             raise SystemExit(f"bench: {path} is not a results file of format {FORMAT}")
         return results
@@ -54,7 +54,7 @@ def load(path):
 
 def before_set(path, label=None):
     """The `before` set of a results file, or a baseline file as it is."""
-    data = json.load(open(path))
+    data = json.loads(common.read(path))
     if "figures" in data:
         return data
     env = next(iter(data.get("parts", {}).values()), {}).get("env", {})

@@ -17,7 +17,7 @@ ENVIRONMENT = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/root", "LANG": 
 
 
 def total(path):
-    for line in open(path):
+    for line in common.read(path).splitlines():
         if line.startswith(("totals:", "summary:")):
             return int(line.split()[1])
     raise SystemExit(f"bench: no totals in {path}")

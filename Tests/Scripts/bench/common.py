@@ -169,7 +169,7 @@ class Context:
         if listed:
             self.remember(args[:2] + args[6:] + [command])
         run(args + [command])
-        results = json.load(open(out))["results"]
+        results = json.loads(read(out))["results"]
         times = [t for r in results for t in r["times"]]
         user = sum(r["user"] * len(r["times"]) for r in results) / len(times)
         system = sum(r["system"] * len(r["times"]) for r in results) / len(times)
@@ -224,5 +224,11 @@ def environment(ctx):
     }
 
 
+def read(path):
+    """A file's text."""
+    with open(path) as f:
+        return f.read()
+
+
 def load_average():
-    return " ".join(open("/proc/loadavg").read().split()[:3])
+    return " ".join(read("/proc/loadavg").split()[:3])

@@ -741,33 +741,63 @@ Reads at 8 connections: **{speedup:.0f}×** the CLI's single-call read throughpu
 """)
 
 
+# The before/after rows: (label, figure, format); then the ratios (label, figure, against).
+BEFORE_AFTER = [
+    ("`get` instructions (callgrind)", "get instructions", n),
+    ("`update` instructions", "update instructions", n),
+    ("`create-payment` instructions", "payment instructions", n),
+    ("`get` wall time, ms", "get ms", lambda x: f(x, 3)),
+    ("`update` wall time on disk, ms", "update ms", lambda x: f(x, 3)),
+    ("`update` wall time on tmpfs, ms", "tmpfs update ms", lambda x: f(x, 3)),
+    ("`create-payment` wall time, ms", "payment ms", lambda x: f(x, 3)),
+    ("contention, successful updates per second", "contention updates/s", lambda x: f(x, 1)),
+    ("PostgreSQL `get`, ms", "pg get ms", f),
+    ("PostgreSQL `update`, ms", "pg update ms", f),
+    ("PostgreSQL `create-payment`, ms", "pg payment ms", f),
+    ("`edit` / loop, SQLite", "edit / loop sqlite", f),
+    ("`edit` / loop, PostgreSQL", "edit / loop postgresql", f),
+    ("serve: GET at 8 connections, requests/s", "serve GET 8 connections req/s", n),
+    ("CLI `get`, one process per request, per second", "CLI get req/s", n),
+]
+RATIOS = [
+    ("`get` instructions, optimist / floor", "get instructions", "floor get instructions"),
+    ("`get` instructions, optimist / shell", "get instructions", "shell get instructions"),
+    ("`update` instructions, optimist / floor", "update instructions", "floor update instructions"),
+    ("`update` instructions, optimist / shell", "update instructions", "shell update instructions"),
+    ("`create-payment` instructions, optimist / floor", "payment instructions", "floor payment instructions"),
+    ("`get` wall time, optimist / floor", "get ms", "floor get ms"),
+    ("`get` wall time, optimist / shell", "get ms", "shell get ms"),
+    ("`update` wall time, optimist / floor", "update ms", "floor update ms"),
+    ("`update` wall time, optimist / shell", "update ms", "shell update ms"),
+    ("`update` on tmpfs, optimist / floor", "tmpfs update ms", "floor tmpfs update ms"),
+    ("`create-payment` wall time, optimist / floor", "payment ms", "floor payment ms"),
+    ("`create-payment` wall time, optimist / shell", "payment ms", "shell payment ms"),
+    ("contention, optimist / shell", "contention updates/s", "shell contention updates/s"),
+    ("PostgreSQL `get`, optimist / psql", "pg get ms", "psql get ms"),
+    ("PostgreSQL `update`, optimist / psql", "pg update ms", "psql update ms"),
+    ("PostgreSQL `create-payment`, optimist / psql", "pg payment ms", "psql payment ms"),
+    ("serve reads at 8 connections / CLI reads", "serve GET 8 connections req/s", "CLI get req/s"),
+]
+
+
 def before_after(results):
-    """Before → after of the headline figures, when the results carry a `before` set."""
+    """Before → after of the headline figures and ratios, when the results carry a `before`
+    set: only the figures both sides have."""
     before = results.get("before")
     if not before:
         return ""
-    after = figures(results)
-    old = before["figures"]
-    lines = ["## Before and after", "", f"Before: {before['label']}. After: this page's run.", ""]
+    old, new = before["figures"], figures(results)
+    rows = [f"| {label} | {show(old[key])} | {show(new[key])} | {ratio(new[key], old[key])} |"
+            for label, key, show in BEFORE_AFTER if key in old and key in new]
+    rows += [f"| {label} | {ratio(old[a], old[b])} | {ratio(new[a], new[b])} | "
+             f"{ratio(new[a] / new[b], old[a] / old[b])} |"
+             for label, a, b in RATIOS if all(k in old and k in new for k in (a, b))]
+    lines = ["## Before and after", "", f"Before: {before['label']}. After: the run above.", ""]
     if before.get("note"):
         lines += [before["note"], ""]
-    lines += ["| Figure | before | after | after / before |", "| --- | ---: | ---: | ---: |"]
-    for key, value in after.items():
-        if key in old and not key.startswith(("floor ", "shell ", "psql ")):
-            show = n if "instructions" in key else (lambda x: f(x, 3 if key.endswith(" ms") else 1)
-                                                    if not key.startswith("edit") else f(x))
-            lines.append(f"| {key} | {show(old[key])} | {show(value)} | {ratio(value, old[key])} |")
-    pairs = [(f"{op} {unit}", f"{other} {op} {unit}", label)
-             for unit in ("instructions", "ms") for op in ("get", "update", "payment")
-             for other, label in (("floor", "optimist / floor"), ("shell", "optimist / shell"))]
-    ratios = [f"| {a}, {label} | {ratio(old[a], old[b])} | {ratio(after[a], after[b])} | |"
-              for a, b, label in pairs if a in old and b in old and a in after and b in after]
-    if ratios:
-        lines += ratios
-    lines.append("")
-    if not any(key in old for key in after):
-        lines = ["## Before and after", "", f"Before: {before['label']}: none of its figures was measured in this run.",
-                 ""]
+    if not rows:
+        return "\n".join(lines + ["None of its figures was measured in this results file.", ""])
+    lines += ["| Figure | before | after | after / before |", "| --- | ---: | ---: | ---: |"] + rows + [""]
     return "\n".join(lines) + "\n"
 
 

@@ -55,7 +55,7 @@ def measure(ctx):
             if os.path.getsize(os.path.join(work, "serve.out")):
                 break
             time.sleep(0.1)
-        url = json.load(open(os.path.join(work, "serve.out")))["url"]
+        url = json.loads(common.read(os.path.join(work, "serve.out")))["url"]
 
         def wrk(name, connections, *args, extra_env=None):
             threads = 1 if connections < 2 else 2
@@ -68,7 +68,8 @@ def measure(ctx):
                                              '"Authorization: Bearer $OPTIMIST_TOKEN"'))
             argv[6] = f"Authorization: Bearer {token}"
             text = common.run(argv, env={**env, "BENCH_THREADS": str(threads), **(extra_env or {})})
-            open(os.path.join(work, f"wrk.{name}.{connections}.txt"), "w").write(text)
+            with open(os.path.join(work, f"wrk.{name}.{connections}.txt"), "w") as f:
+                f.write(text)
             return parse_wrk(text)
 
         for c in CONNECTIONS:

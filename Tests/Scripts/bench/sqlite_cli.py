@@ -64,7 +64,7 @@ class Calls:
 def strace_table(path):
     """{syscall: calls} from an `strace -c` summary, with 'total'."""
     table = {}
-    for line in open(path):
+    for line in common.read(path).splitlines():
         fields = line.split()
         # % time, seconds, usecs/call, calls, [errors], syscall
         if len(fields) >= 5 and re.fullmatch(r"[\d.]+", fields[0]) and fields[3].isdigit():
@@ -177,7 +177,7 @@ def memory(ctx, dbs, calls, out):
             peak, faults = 0, 0
             for _ in range(5):
                 common.run(["/usr/bin/time", "-f", "%M %R", "-o", timing] + calls.argv(kind, size))
-                kib, minor = map(int, open(timing).read().split()[-2:])
+                kib, minor = map(int, common.read(timing).split()[-2:])
                 if kib > peak:
                     peak, faults = kib, minor
             out["memory"][f"{kind}-{size}"] = {"mib": peak / 1024, "minor_faults": faults}
@@ -192,8 +192,8 @@ def memory(ctx, dbs, calls, out):
         with open(listed, "w") as f:
             subprocess.run(["/usr/bin/time", "-f", "%M", "-o", timing, ctx.binary, "list", "--all", "--type",
                             "CUSTOMER", "--db", dbs["BIG"]] + extra, stdout=f, check=True)
-        out["memory"][f"list-{name}"] = {"mib": int(open(timing).read().split()[-1]) / 1024,
-                                         "listed": len(json.load(open(listed))["objects"])}
+        out["memory"][f"list-{name}"] = {"mib": int(common.read(timing).split()[-1]) / 1024,
+                                         "listed": len(json.loads(common.read(listed))["objects"])}
         os.remove(listed)
     ctx.remember(["/usr/bin/time", "-f", "%M KiB", ctx.binary, "list", "--all", "--type", "CUSTOMER",
                   "--db", dbs["BIG"]])
