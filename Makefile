@@ -98,6 +98,8 @@ clean:
 # `make bench-render` renders again without measuring. BENCH_BASELINE is the `before` set of
 # the before/after section (a results file, or a baseline file; empty: no such section);
 # BENCH_FLAGS=--quick shrinks every run, to try the benchmark, not to quote it.
+# BENCH_BEFORE=path/to/an/older/optimist adds the part versus: get and update with that binary
+# against this one in the same run; BENCH_BEFORE_LABEL says what it is (e.g. "commit 2d51585").
 BENCH := python3 Tests/Scripts/bench
 BENCH_RESULTS := $(SCRATCH)/bench/results.json
 BENCH_BASELINE ?= Tests/Scripts/bench/baseline.json
@@ -108,7 +110,8 @@ bench: DEPS += hyperfine:hyperfine jq:jq sqlite3:sqlite3 valgrind:valgrind strac
 bench: build
 	mkdir -p $(SCRATCH)/bench
 	$(if $(PARTS),,rm -f $(BENCH_RESULTS))
-	$(BENCH) measure --bin $(RELEASE) --out $(BENCH_RESULTS) $(if $(PARTS),--only $(PARTS)) $(BENCH_FLAGS)
+	$(BENCH) measure --bin $(RELEASE) --out $(BENCH_RESULTS) $(if $(PARTS),--only $(PARTS)) $(BENCH_FLAGS) \
+	  $(if $(BENCH_BEFORE),--before-bin $(BENCH_BEFORE) --before-label "$(or $(BENCH_BEFORE_LABEL),$(BENCH_BEFORE))")
 	@$(MAKE) --no-print-directory bench-render
 
 bench-render:

@@ -19,6 +19,7 @@ The parts, in the order they run:
   pg          optimist against psql on one PostgreSQL server
   edit        `edit` against the README's get/update loop, SQLite and PostgreSQL
   serve       optimist serve under wrk, against one CLI process per request
+  versus      (only with --before-bin) get and update with an older binary, in the same run
 Nothing asserts a time: ratios are against baselines measured in the same run.
 """
 
@@ -37,9 +38,10 @@ import postgres
 import render
 import serve
 import sqlite_cli
+import versus
 
 PARTS = {"sqlite": sqlite_cli, "callgrind": callgrind, "durability": durability, "pg": postgres, "edit": edit,
-         "serve": serve}
+         "serve": serve, "versus": versus}
 FORMAT = 1
 
 
@@ -71,7 +73,9 @@ def write(path, results):
 
 
 def measure(args):
-    names = args.only or list(PARTS)
+    names = args.only or [n for n in PARTS if n != "versus" or args.before_bin]
+    if "versus" in names and not args.before_bin:
+        raise SystemExit("bench: the part versus needs --before-bin (an older optimist)")
     unknown = [n for n in names if n not in PARTS]
     if unknown:
         raise SystemExit(f"bench: no part {', '.join(unknown)} (parts: {', '.join(PARTS)})")
@@ -81,13 +85,16 @@ def measure(args):
     work = args.work or os.path.join(os.path.dirname(os.path.abspath(args.out)), "work")
     shutil.rmtree(work, ignore_errors=True)
     ctx = common.Context(args.bin, work, args.quick)
+    if args.before_bin:
+        ctx.before = {"bin": os.path.abspath(args.before_bin), "label": args.before_label or args.before_bin}
+    run_date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())  # every part of this run says so
     try:
         for name in names:
             ctx.commands = []
             load_start, started = common.load_average(), time.monotonic()
             data = PARTS[name].measure(ctx)
             env = common.environment(ctx)
-            env.update(load_start=load_start, load_end=common.load_average(), seconds=time.monotonic() - started)
+            env.update(date=run_date, load_start=load_start, load_end=common.load_average(), seconds=time.monotonic() - started)
             results["parts"][name] = {"env": env, "commands": ctx.commands, "data": data}
             # Parts keep the order of PARTS, whichever ran last.
             results["parts"] = {n: results["parts"][n] for n in PARTS if n in results["parts"]}
@@ -109,6 +116,8 @@ def main():
     p.add_argument("--quick", action="store_true", help="small runs and durations: to try it, not to quote it")
     p.add_argument("--work", help="the work folder for raw files (default: `work` beside --out), emptied first")
     p.add_argument("--baseline", help="a results or baseline file whose figures become the `before` set")
+    p.add_argument("--before-bin", help="an older optimist, measured against this one in the same run (part versus)")
+    p.add_argument("--before-label", help="what that binary is, e.g. \"commit 2d51585\"")
     p = sub.add_parser("render", help="print BENCHMARKS.md from a results file")
     p.add_argument("results")
     p.add_argument("--baseline", help="a results or baseline file: the `before` set (instead of the results' own)")

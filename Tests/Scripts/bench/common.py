@@ -85,6 +85,7 @@ class Context:
         if os.path.isdir("/dev/shm") and run(["stat", "-f", "-c", "%T", "/dev/shm"]).strip() == "tmpfs":
             self.shm = tempfile.mkdtemp(prefix="optimist-bench.", dir="/dev/shm")
         self.commands = []
+        self.before = None  # {"bin", "label"}: an older optimist, for the part versus
         self._dbs = None
         self._floor = None
 

@@ -162,12 +162,14 @@ def header(results, env):
         return "\n".join(lines) + "\n"
     sq = part(results, "sqlite")
     s = env["sizes"]
-    load = f"load average (1, 5, 15 min) {env['load_start']} at the start, {env['load_end']} at the end"
+    run = [p["env"] for p in results["parts"].values() if p["env"]["date"] == env["date"]]
+    load = f"load average (1, 5, 15 min) {run[0]['load_start']} at the start, {run[-1]['load_end']} at the end"
+    minutes = round(sum(e["seconds"] for e in run) / 60)
     lines += [f"- Date: {env['date']}" + (" (`--quick`: reduced sizes, a try, not figures to quote)"
                                          if env.get("quick") else ""),
               f"- Machine: {env['cores']} cores, {env['cpu']}, {env['memory_gib']} GiB RAM, Linux {env['kernel']};",
               f"  {load} (the contention workload's own", f"  {s['workers']} workers count too); "
-              f"the run took {round(env['seconds'] / 60)} min",
+              f"the run took {minutes} min",
               f"- Disk: the databases live on {env['disk']} ({env['filesystem']}); the page cache is warm"]
     if sq:
         d = sq["data"]
@@ -818,7 +820,25 @@ def repeat(results):
     return "\n".join(lines)
 
 
-ORDER = ("sqlite", "callgrind", "durability", "pg", "edit", "serve")
+def versus(results, header_env):
+    """An older binary against this one, measured in the same run (the part versus)."""
+    p = part(results, "versus")
+    if not p:
+        return ""
+    d = p["data"]
+    g, u, ins = d["get"], d["update"], d["get_instructions"]
+    return ("## Before / after, in the same run\n\n" + measured_apart(results, "versus", header_env) +
+            f"`get` and `update` with an older binary, {d['label']} (`{d['binary']}`),\n"
+            "and with this one, on the same database in the same run (each update on a customer of its own):\n\n"
+            "| | before | after | after / before |\n| --- | ---: | ---: | ---: |\n"
+            f"| `get` median | {f(g['before']['median_ms'], 3)} ms | {f(g['after']['median_ms'], 3)} ms | "
+            f"{ratio(g['after']['median_ms'], g['before']['median_ms'])} |\n"
+            f"| `get` instructions | {n(ins['before'])} | {n(ins['after'])} | {ratio(ins['after'], ins['before'])} |\n"
+            f"| `update --version` median | {f(u['before']['median_ms'], 3)} ms | {f(u['after']['median_ms'], 3)} ms | "
+            f"{ratio(u['after']['median_ms'], u['before']['median_ms'])} |\n\n")
+
+
+ORDER = ("sqlite", "callgrind", "durability", "pg", "edit", "serve", "versus")
 
 
 def render(results):
@@ -831,6 +851,6 @@ def render(results):
     else:
         out.append("## Results\n\n" + not_measured("sqlite") + "\n")
     out += [durability(results, env), postgresql(results, env), edit(results, env), serve(results, env),
-            before_after(results), repeat(results)]
+            versus(results, env), before_after(results), repeat(results)]
     text = "\n".join(x.rstrip("\n") + "\n" for x in out if x)
     return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"

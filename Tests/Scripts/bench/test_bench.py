@@ -108,7 +108,8 @@ class MeasureTests(unittest.TestCase):
 
             def measure(*only):
                 main.measure(argparse.Namespace(only=list(only), out=out, baseline=None, work=None,
-                                                bin=sys.executable, quick=True))
+                                                bin=sys.executable, quick=True, before_bin=None,
+                                                before_label=None))
                 with open(out) as f:
                     return json.load(f)
 
