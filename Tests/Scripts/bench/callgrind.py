@@ -9,10 +9,12 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 
 import common
 import sqlite_cli
 
+# The environment of every call: small and fixed (its size counts too).
 ENVIRONMENT = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/root", "LANG": "C.UTF-8"}
 
 
@@ -150,12 +152,49 @@ def conformance_records(binary):
     return int(m.group(1), 16) // 4 if m else 0
 
 
+class Place:
+    """A folder whose path has the same length in every run, holding copies of the programs and
+    of the small database: a call runs in it and names its files ./NAME, so that its counts
+    depend on neither the work folder's path nor the repository's (SQLite resolves the database's
+    full path; the Swift runtime reads the executable's)."""
+
+    def __enter__(self):
+        self.folder = tempfile.mkdtemp(prefix="optimist-callgrind.", dir="/tmp")
+        return self
+
+    def copy(self, path, name):
+        shutil.copy(path, os.path.join(self.folder, name))
+        return os.path.join(self.folder, name)
+
+    def link(self, path, name):
+        """A large file, linked (its own folder's path may then count, for the big database only)."""
+        target = os.path.join(self.folder, name)
+        try:
+            os.link(path, target)
+        except OSError:
+            os.symlink(path, target)
+        return target
+
+    def run(self, argv, out):
+        common.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"] + argv, env=ENVIRONMENT,
+                   cwd=self.folder)
+        return total(out)
+
+    def __exit__(self, *_):
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def measure(ctx):
+    with Place() as place:
+        return measure_in(ctx, place)
+
+
+def measure_in(ctx, place):
     dbs = dict(ctx.databases())
-    fresh = os.path.join(ctx.work, "callgrind-small.db")
-    shutil.copy(dbs["pristine"], fresh)
-    dbs["SMALL"] = fresh
-    calls = sqlite_cli.Calls(ctx, dbs)
+    dbs["SMALL"] = place.copy(dbs["pristine"], "small.db")
+    dbs["BIG"] = place.link(dbs["BIG"], "big.db")
+    floor = {op: place.copy(p, f"floor-{op}") for op, p in ctx.floor()["programs"].items()}
+    calls = sqlite_cli.Calls(ctx, dbs, within=place.folder, binary=place.copy(ctx.binary, "optimist"), floor=floor)
     common.say("instructions (valgrind --tool=callgrind)")
     nm = subprocess.run("nm --defined-only /usr/lib/*/libsqlite3.a 2>/dev/null", shell=True, capture_output=True,
                         text=True).stdout
@@ -168,11 +207,13 @@ def measure(ctx):
                 continue
             path = os.path.join(ctx.work, f"callgrind.{kind}.{size}.out")
             argv = calls.argv(kind, size)
-            common.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={path}"] + argv, env=ENVIRONMENT)
-            out["instructions"][f"{kind}-{size}"] = total(path)
+            out["instructions"][f"{kind}-{size}"] = place.run(argv, path)
             files[f"{kind}-{size}"] = path
             if size == "SMALL" and kind.endswith("get"):
-                ctx.remember(["valgrind", "--tool=callgrind"] + argv)
+                environment = [f"{k}={v}" for k, v in ENVIRONMENT.items()]
+                line = " ".join(common.quote(w) for w in ["env", "-i"] + environment + ["valgrind", "--tool=callgrind"]
+                                + argv)
+                ctx.commands.append(f"(cd $PLACE && {line})")
     opt_get = files["opt-get-SMALL"]
     ctx.remember(["callgrind_annotate", "--inclusive=yes", opt_get])
     # Where one optimist get spends its instructions (inclusive: a function and all it calls).

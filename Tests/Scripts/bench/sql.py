@@ -9,7 +9,6 @@ its answer sent to /dev/null. Every call waits up to 10 s for a lock, like optim
 
 import os
 import subprocess
-import time
 
 JOURNAL_MODE = "TRUNCATE"
 SYNCHRONOUS = "FULL"
@@ -80,12 +79,17 @@ ROW_ID = " || ".join([
     _digits("(n * 668265263 + 2654435761) % 1099511627776", 8)])
 
 
+# The seeded customers' creation times: row n was created at SEEDED + n ms. Fixed, so that one
+# call's instructions do not depend on the day (times are formatted into the answers).
+SEEDED = 1764547200000  # 2025-12-01T00:00:00Z
+
+
 def seed(optimist, db, n):
     """optimist creates the database and its schema (with one customer: reads do not create a
     missing database); then SQL replaces that customer with N customers, each with the
     idempotency key it was created with (as `create-customer --key` stores it), in one
     transaction."""
-    started = int(time.time() * 1000)
+    started = SEEDED + n
     for path in (db, db + "-journal"):
         if os.path.exists(path):
             os.remove(path)

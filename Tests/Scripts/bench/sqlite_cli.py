@@ -24,15 +24,21 @@ KINDS = [f"{side}-{op}" for op in ("get", "update", "payment") for side in ("opt
 
 class Calls:
     """The command line of one call of each kind (update: at the customer's current version;
-    payment: with a new key), on the small or the big database."""
+    payment: with a new key), on the small or the big database. With `within`, the database
+    and the floor programs are named relative to that folder, where the call is to run."""
 
-    def __init__(self, ctx, dbs=None):
-        self.ctx, self.dbs = ctx, dbs or ctx.databases()
-        self.floor = ctx.floor()["programs"]
+    def __init__(self, ctx, dbs=None, within=None, binary=None, floor=None):
+        self.ctx, self.dbs, self.within = ctx, dbs or ctx.databases(), within
+        self.binary = self.path(binary or ctx.binary)
+        self.floor = {op: self.path(p) for op, p in (floor or ctx.floor()["programs"]).items()}
         self.probes = 0
 
-    def argv(self, kind, size, db=None):
-        db = db or self.dbs[size]
+    def path(self, path):
+        return os.path.join(".", os.path.relpath(path, self.within)) if self.within else path
+
+    def argv(self, kind, size):
+        version_db = self.dbs[size]
+        db = self.path(version_db)
         ids = self.dbs["ids"]
         side, op = kind.split("-")
         customer = ids[f"GET_{size}"] if op in ("get", "payment") else ids[f"{side.upper()}_UPDATE_{size}"]
@@ -40,21 +46,21 @@ class Calls:
             self.probes += 1
             key = f"probe-{ {'opt': 'opt', 'sql': 'sql', 'flr': 'floor'}[side]}-{self.probes}"
         if kind == "opt-get":
-            return [self.ctx.binary, "get", customer, "--db", db]
+            return [self.binary, "get", customer, "--db", db]
         if kind == "sql-get":
             return sql.shell() + ["-json", db, sql.get_sql(customer)]
         if kind == "flr-get":
             return [self.floor["get"], db, customer]
         if op == "update":
-            version = sql.version_of(db, customer)
+            version = sql.version_of(version_db, customer)
             if side == "opt":
-                return [self.ctx.binary, "update", customer, "--version", str(version), "--set", "note=probe",
+                return [self.binary, "update", customer, "--version", str(version), "--set", "note=probe",
                         "--db", db]
             if side == "sql":
                 return sql.shell() + ["-json", db, sql.update_sql(customer, version, "probe")]
             return [self.floor["update"], db, customer, str(version), "probe"]
         if side == "opt":
-            return [self.ctx.binary, "create-payment", "--key", key, "--amount", "450", "--currency", "USD",
+            return [self.binary, "create-payment", "--key", key, "--amount", "450", "--currency", "USD",
                     "--source-id", "cnon:card-nonce-ok", "--customer-id", customer, "--db", db]
         if side == "sql":
             return sql.shell() + [db, sql.payment_sql(key, customer)]

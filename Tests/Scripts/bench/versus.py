@@ -4,7 +4,6 @@ and the instructions of one `get` with each (the callgrind part's settings). An 
 may refuse a database of a newer schema: then this part fails, and says so."""
 
 import os
-import shutil
 
 import callgrind
 import common
@@ -23,14 +22,13 @@ def measure(ctx):
     updated = ctx.blocks("versus-update", [
         [binary, "update", customer, "--version", "{v}", "--set", "note=bench-{v}", "--db", small]
         for binary, customer in zip((before, ctx.binary), customers)], "v", first)
-    fresh = os.path.join(ctx.work, "versus-small.db")
     instructions = {}
-    for name, binary in (("before", before), ("after", ctx.binary)):
-        shutil.copy(dbs["pristine"], fresh)
-        out = os.path.join(ctx.work, f"callgrind.versus-{name}.out")
-        common.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", binary, "get", ids["GET_SMALL"],
-                    "--db", fresh], env=callgrind.ENVIRONMENT)
-        instructions[name] = callgrind.total(out)
+    with callgrind.Place() as place:  # the callgrind part's settings
+        for name, binary in (("before", before), ("after", ctx.binary)):
+            place.copy(dbs["pristine"], "small.db")
+            place.copy(binary, "optimist")
+            out = os.path.join(ctx.work, f"callgrind.versus-{name}.out")
+            instructions[name] = place.run(["./optimist", "get", ids["GET_SMALL"], "--db", "./small.db"], out)
     return {"label": ctx.before["label"], "binary": ctx.line([before]),
             "get": {"before": got[0], "after": got[1]}, "update": {"before": updated[0], "after": updated[1]},
             "get_instructions": instructions}
