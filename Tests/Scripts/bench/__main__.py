@@ -1,7 +1,7 @@
 """optimist's benchmark: measures into a results file (JSON), renders BENCHMARKS.md from it.
 
   python3 Tests/Scripts/bench measure --bin .build/release/optimist --out results.json
-          [--only PART ...] [--quick] [--work DIR] [--baseline FILE]
+          [--only PART ...] [--quick] [--size NAME=N ...] [--work DIR] [--baseline FILE]
   python3 Tests/Scripts/bench render results.json [--baseline FILE] > BENCHMARKS.md
   python3 Tests/Scripts/bench baseline results.json [--label TEXT] > baseline.json
 
@@ -84,7 +84,13 @@ def measure(args):
         results["before"] = before_set(args.baseline)
     work = args.work or os.path.join(os.path.dirname(os.path.abspath(args.out)), "work")
     shutil.rmtree(work, ignore_errors=True)
-    ctx = common.Context(args.bin, work, args.quick)
+    sizes = {}
+    for setting in args.size or []:
+        name, _, value = setting.partition("=")
+        if not value.isdigit():
+            raise SystemExit(f"bench: --size {setting}: expected NAME=NUMBER")
+        sizes[name] = int(value)
+    ctx = common.Context(args.bin, work, args.quick, sizes)
     if args.before_bin:
         ctx.before = {"bin": os.path.abspath(args.before_bin), "label": args.before_label or args.before_bin}
     run_date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())  # every part of this run says so
@@ -114,6 +120,8 @@ def main():
     p.add_argument("--out", required=True, help="the results file (JSON), merged into when it exists")
     p.add_argument("--only", nargs="+", metavar="PART", help=f"these parts only ({', '.join(PARTS)})")
     p.add_argument("--quick", action="store_true", help="small runs and durations: to try it, not to quote it")
+    p.add_argument("--size", action="append", metavar="NAME=N",
+                   help=f"one size instead of its default, e.g. runs=50 or big=100000 ({', '.join(common.FULL)})")
     p.add_argument("--work", help="the work folder for raw files (default: `work` beside --out), emptied first")
     p.add_argument("--baseline", help="a results or baseline file whose figures become the `before` set")
     p.add_argument("--before-bin", help="an older optimist, measured against this one in the same run (part versus)")

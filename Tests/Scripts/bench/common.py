@@ -73,11 +73,17 @@ class Context:
     """One `measure` invocation: the binary, the sizes, the work folder (raw files), and what
     the parts share (databases, floor programs), made the first time a part asks."""
 
-    def __init__(self, binary, work, quick):
+    def __init__(self, binary, work, quick, sizes=None):
         self.binary = os.path.abspath(binary)
         self.work = os.path.abspath(work)
         self.quick = quick
         self.size = dict(QUICK if quick else FULL)
+        for name, value in (sizes or {}).items():
+            if name not in self.size:
+                raise SystemExit(f"bench: no size {name} (sizes: {', '.join(self.size)})")
+            self.size[name] = value
+        if self.size["runs"] < self.size["blocks"]:
+            raise SystemExit(f"bench: runs ({self.size['runs']}) must be at least blocks ({self.size['blocks']})")
         self.size["runs"] -= self.size["runs"] % self.size["blocks"]  # whole blocks
         os.makedirs(self.work, exist_ok=True)
         # A folder on tmpfs, for the control without the disk's latency.

@@ -260,6 +260,8 @@ def repeat(results):
              "make bench PARTS=callgrind    # measures one part again, into the same results file, and renders",
              "make bench-render             # renders this page again from $(SCRATCH)/bench/results.json",
              "python3 Tests/Scripts/bench measure --quick --out /tmp/r.json   # a quick try of every part",
+             "python3 Tests/Scripts/bench measure --only sqlite --size runs=48 --size big=100000 --out /tmp/r.json",
+             "python3 Tests/Scripts/bench render /tmp/r.json >/tmp/B.md",
              "```", "",
              "The measurements it made, by part, in order ($WORK is its work folder, $SHM a folder on tmpfs; ids",
              "are from its databases). Of each one-call measurement the first of its blocks is listed; the others",

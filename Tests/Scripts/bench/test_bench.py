@@ -109,7 +109,7 @@ class MeasureTests(unittest.TestCase):
             def measure(*only):
                 main.measure(argparse.Namespace(only=list(only), out=out, baseline=None, work=None,
                                                 bin=sys.executable, quick=True, before_bin=None,
-                                                before_label=None))
+                                                before_label=None, size=["runs=4"]))
                 with open(out) as f:
                     return json.load(f)
 
@@ -118,6 +118,7 @@ class MeasureTests(unittest.TestCase):
             self.assertEqual(list(results["parts"]), ["first", "second"])
             self.assertEqual(results["parts"]["second"]["data"], {"value": 2})
             self.assertTrue(results["parts"]["first"]["env"]["quick"])
+            self.assertEqual(results["parts"]["first"]["env"]["sizes"]["runs"], 4)
 
 
 if __name__ == "__main__":
