@@ -263,10 +263,11 @@ def repeat(results):
              "python3 Tests/Scripts/bench measure --only sqlite --size runs=48 --size big=100000 --out /tmp/r.json",
              "python3 Tests/Scripts/bench render /tmp/r.json >/tmp/B.md",
              "```", "",
-             "The measurements it made, by part, in order ($WORK is its work folder, $SHM a folder on tmpfs; ids",
-             "are from its databases). Of each one-call measurement the first of its blocks is listed; the others",
-             "repeat it with the next versions and keys. The workloads with threads (contention, idempotency, edit)",
-             "are in `Tests/Scripts/bench/workers.py` and `edit.py`.", ""]
+             "The measurements it made, by part, in order ($WORK is its work folder, $SHM a folder on tmpfs,",
+             "$PLACE the folder of fixed path length that callgrind runs in, $PGDIR and $PGPORT the PostgreSQL",
+             "server's, $URL optimist serve's; ids are from its databases). Of each one-call measurement the first",
+             "of its blocks is listed; the others repeat it with the next versions and keys. The workloads with",
+             "threads (contention, idempotency, edit) are in `Tests/Scripts/bench/workers.py` and `edit.py`.", ""]
     for name, p in results.get("parts", {}).items():
         if p.get("commands"):
             lines += [f"`{name}`:", "", "```sh"] + p["commands"] + ["```", ""]
