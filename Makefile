@@ -6,7 +6,7 @@ RELEASE := $(SCRATCH)/release/optimist
 SCHEMA_SWIFT := Sources/OptimistCore/Store/Schema.swift
 PG_SCHEMA_SWIFT := Sources/OptimistPostgres/Schema.swift
 
-.PHONY: build build-cli test demo install install-files clean deps schema bench stress fuzz
+.PHONY: build build-cli test demo install install-files clean deps schema bench bench-render bench-test stress fuzz
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # Debian packages a target needs, installed only when missing: "header-or-command:package"
@@ -89,16 +89,40 @@ install-files:
 clean:
 	rm -rf $(SCRATCH) .build-fuzz
 
-# Benchmarks against the sqlite3 shell doing the same SQL, written to BENCHMARKS.md (about 6
-# minutes on 2 cores, plus the build). Never part of `make test`; nothing asserts a time.
-# The work folder keeps the raw measurements (hyperfine JSON, strace, callgrind files).
-# Then optimist serve under wrk (Tests/Scripts/bench_serve.sh), its section appended.
+# Benchmarks (Tests/Scripts/bench): `measure` runs the parts into a results file (JSON) under
+# $(SCRATCH)/bench, beside its work folder of raw measurements (hyperfine JSON, strace and
+# callgrind files); `render` writes BENCHMARKS.md from that file and measures nothing. About
+# 30 minutes on 2 cores, plus the build. Commits nothing, never part of `make test`; nothing
+# asserts a time. PARTS measures only those parts again (make bench PARTS=callgrind; parts:
+# sqlite callgrind durability pg edit serve), merged into the existing results file;
+# `make bench-render` renders again without measuring. BENCH_BASELINE is the `before` set of
+# the before/after section (a results file, or a baseline file; empty: no such section);
+# BENCH_FLAGS=--quick shrinks every run, to try the benchmark, not to quote it.
+# BENCH_BEFORE=path/to/an/older/optimist adds the part versus: get and update with that binary
+# against this one in the same run; BENCH_BEFORE_LABEL says what it is (e.g. "commit 2d51585").
+BENCH := python3 Tests/Scripts/bench
+BENCH_RESULTS := $(SCRATCH)/bench/results.json
+BENCH_BASELINE ?= Tests/Scripts/bench/baseline.json
+BENCH_FLAGS ?=
+PARTS ?=
 bench: DEPS += hyperfine:hyperfine jq:jq sqlite3:sqlite3 valgrind:valgrind strace:strace /usr/bin/time:time cc:gcc \
   python3:python3 readelf:binutils wrk:wrk $(PG_SERVER)
 bench: build
-	rm -rf $(SCRATCH)/bench
-	BENCH_DIR=$(SCRATCH)/bench BENCH_SCRATCH=$(SCRATCH) bash Tests/Scripts/bench.sh $(RELEASE) BENCHMARKS.md
-	BENCH_DIR=$(SCRATCH)/bench bash Tests/Scripts/bench_serve.sh $(RELEASE) >>BENCHMARKS.md
+	mkdir -p $(SCRATCH)/bench
+	$(if $(PARTS),,rm -f $(BENCH_RESULTS))
+	$(BENCH) measure --bin $(RELEASE) --out $(BENCH_RESULTS) $(if $(PARTS),--only $(PARTS)) $(BENCH_FLAGS) \
+	  $(if $(BENCH_BEFORE),--before-bin $(BENCH_BEFORE) --before-label "$(or $(BENCH_BEFORE_LABEL),$(BENCH_BEFORE))")
+	@$(MAKE) --no-print-directory bench-render
+
+bench-render:
+	$(BENCH) render $(BENCH_RESULTS) $(if $(BENCH_BASELINE),--baseline $(BENCH_BASELINE)) >BENCHMARKS.md.tmp
+	mv BENCHMARKS.md.tmp BENCHMARKS.md
+
+# The benchmark's own tests (the renderer on a small fixture, the merging of parts): under a
+# second, so `make test` runs them too.
+bench-test:
+	python3 -m unittest discover -s Tests/Scripts/bench -t Tests/Scripts/bench -q
+test: bench-test
 
 # Reliability: crashes (SIGKILL), 16-process contention and a held lock against the release
 # binary; power cuts through the test-only optimist-powerloss (Tests/PowerLoss), with its

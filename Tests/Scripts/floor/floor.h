@@ -3,7 +3,8 @@
  * Each floor_*.c program does one operation's work the way optimist does it — the same SQL
  * statements in the same transaction with the same pragmas, against the same static
  * libsqlite3 — and prints the same JSON, with nothing else: no argument parsing beyond
- * positional words, no validation, no path checks. bench.sh builds them (static, -O2) with
+ * positional words, no validation, no path checks. The benchmark (Tests/Scripts/bench,
+ * common.py) builds them (static, -O2) with
  * FLOOR_PRAGMAS set to the pragmas optimist runs on every connection.
  */
 #include <sqlite3.h>

@@ -1,0 +1,310 @@
+"""BENCHMARKS.md from a results file: pure (reads the JSON, returns Markdown, measures
+nothing). A part missing from the results leaves its rows out and says how to measure it."""
+
+import re
+import statistics
+
+from render_sqlite import SQLite
+from report import GOAL_EDIT, GOAL_SERVE, contention_summary, f, measured_apart, n, not_measured, part, ratio
+
+
+# ----------------------------------------------------------------------------- figures
+def figures(results):
+    """The headline figures of a results file, flat, for a before/after comparison."""
+    out = {}
+    cg = part(results, "callgrind")
+    if cg:
+        ins = cg["data"]["instructions"]
+        for op in ("get", "update", "payment"):
+            out[f"{op} instructions"] = ins[f"opt-{op}-SMALL"]
+            out[f"floor {op} instructions"] = ins[f"flr-{op}-SMALL"]
+            out[f"shell {op} instructions"] = ins[f"sql-{op}-SMALL"]
+    sq = part(results, "sqlite")
+    if sq:
+        d = sq["data"]
+        for op in ("get", "update", "payment"):
+            out[f"{op} ms"] = d[op]["opt"]["median_ms"]
+            out[f"floor {op} ms"] = d[op]["flr"]["median_ms"]
+            out[f"shell {op} ms"] = d[op]["sql"]["median_ms"]
+        if "tmpfs_update" in d:
+            out["tmpfs update ms"] = d["tmpfs_update"]["opt"]["median_ms"]
+            out["floor tmpfs update ms"] = d["tmpfs_update"]["flr"]["median_ms"]
+        out["contention updates/s"] = contention_summary(d["contention"]["opt"])["updates_per_second"]
+        out["shell contention updates/s"] = contention_summary(d["contention"]["sql"])["updates_per_second"]
+    pg = part(results, "pg")
+    if pg:
+        for op in ("get", "update", "payment"):
+            out[f"pg {op} ms"] = pg["data"][op]["opt"]["median_ms"]
+            out[f"psql {op} ms"] = pg["data"][op]["psql"]["median_ms"]
+    sv = part(results, "serve")
+    if sv:
+        out["serve GET 8 connections req/s"] = sv["data"]["get"]["8"]["requests_per_second"]
+        out["CLI get req/s"] = sv["data"]["cli"]["get_1"]
+    ed = part(results, "edit")
+    if ed:
+        for engine, r in ed["data"]["engines"].items():
+            out[f"edit / loop {engine}"] = (statistics.median(x["updates_per_second"] for x in r["edit"])
+                                            / statistics.median(x["updates_per_second"] for x in r["loop"]))
+    return out
+
+
+# ----------------------------------------------------------------------------- sections
+def header(results, env):
+    lines = ["# Benchmarks", "",
+             "optimist against the natural baseline, the `sqlite3` command-line shell running the same SQL",
+             "on the same database file, and against the floor: a minimal static C program per operation",
+             "doing optimist's SQL in optimist's transaction, the least any command-line tool can do here.",
+             "Written by `make bench` (`Tests/Scripts/bench`: it measures into a results file, then renders",
+             "this page from it); every figure below comes from the run described here. Lower is better for",
+             "times, higher for rates.", ""]
+    if not env:
+        return "\n".join(lines) + "\n"
+    sq = part(results, "sqlite")
+    s = env["sizes"]
+    run = [p["env"] for p in results["parts"].values() if p["env"]["date"] == env["date"]]
+    load = f"load average (1, 5, 15 min) {run[0]['load_start']} at the start, {run[-1]['load_end']} at the end"
+    minutes = round(sum(e["seconds"] for e in run) / 60)
+    lines += [f"- Date: {env['date']}" + (" (`--quick`: reduced sizes, a try, not figures to quote)"
+                                         if env.get("quick") else ""),
+              f"- Machine: {env['cores']} cores, {env['cpu']}, {env['memory_gib']} GiB RAM, Linux {env['kernel']};",
+              f"  {load} (the contention workload's own", f"  {s['workers']} workers count too); "
+              f"the run took {minutes} min",
+              f"- Disk: the databases live on {env['disk']} ({env['filesystem']}); the page cache is warm"]
+    if sq:
+        d = sq["data"]
+        lines += [f"- SQLite: {d['sqlite_library']} inside optimist and the floor (static); shell {env['sqlite_shell']}; "
+                  f"every side runs `{d['pragmas']}`"]
+    lines += [f"- optimist: {env['optimist_version']} at commit {env['commit']}, {env['binary_mib']:.1f} MiB static binary"]
+    if sq:
+        lines += [f"- Databases: {n(s['small'])} and {n(s['big'])} customers, each with the idempotency key it was "
+                  f"created with (built with SQL in {sq['data']['seed_seconds']:.0f} s)"]
+    lines += [f"- hyperfine {env['hyperfine']}, {s['runs']} runs per median; {s['workers']} workers", ""]
+    return "\n".join(lines) + "\n"
+
+
+def durability(results, header_env):
+    p = part(results, "durability")
+    title = "## Durability: how a commit reaches the disk\n\n"
+    if not p:
+        return title + not_measured("durability") + "\n"
+    s = p["data"]["settings"]
+    base = s[0]["median_ms"]
+    meaning = {("DELETE", "FULL"): ("DELETE, FULL (SQLite's default; optimist before issue 13)",
+                                    "can undo it: the journal's unlink is not synced"),
+               ("DELETE", "EXTRA"): ("DELETE, EXTRA", "keeps it: the folder is synced after the unlink"),
+               ("TRUNCATE", "FULL"): ("TRUNCATE, FULL (optimist)", "keeps it: the truncation is synced")}
+    rows = [f"| {meaning[(x['journal_mode'], x['synchronous'])][0]} | {meaning[(x['journal_mode'], x['synchronous'])][1]} | "
+            f"{f(x['median_ms'], 3)} ms | {ratio(x['median_ms'], base)} |" for x in s]
+    return (title + measured_apart(results, "durability", header_env) +
+            "The `sqlite3` shell's `update` (the same SQL as above) on the same database in the same run,\n"
+            f"in three settings, each on a customer of its own, {s[0]['runs']} runs each (Durability.swift says why):\n\n"
+            "| journal mode, synchronous | after COMMIT returns, a power cut | median | × DELETE+FULL |\n"
+            "| --- | --- | ---: | ---: |\n" + "\n".join(rows) + "\n\n")
+
+
+def postgresql(results, header_env):
+    p = part(results, "pg")
+    title = "## PostgreSQL\n\n"
+    if not p:
+        return title + not_measured("pg") + "\n"
+    d, s = p["data"], p["env"]["sizes"]
+
+    def row(name, key):
+        o, q = d[key]["opt"]["median_ms"], d[key]["psql"]["median_ms"]
+        return f"| `{name}` | {f(o)} ms | {f(q)} ms | {ratio(o, q)} |"
+    co, cq = d["contention"]["opt"], d["contention"]["psql"]
+    return (title + measured_apart(results, "pg", header_env) + f"""optimist (through `optimist-pg`) against `psql` running the same SQL, on one throwaway
+PostgreSQL {d['server_version']} server (fsync and synchronous_commit on), both over its Unix socket,
+in the same run. Each psql call connects too, as each optimist call does. Medians of {s['pg_runs']} runs.
+
+| one call | optimist | psql | optimist / psql |
+| --- | ---: | ---: | ---: |
+{row("get", "get")}
+{row("update --version", "update")}
+{row("create-payment --key", "payment")}
+
+Contention: {s['workers']} workers x {s['pg_cycles']} read-modify-write cycles on one customer
+(get, update --version, again on VERSION_MISMATCH / no row updated):
+
+| | optimist | psql | optimist / psql |
+| --- | ---: | ---: | ---: |
+| cycles per second | {f(co['cycles_per_second'], 1)} | {f(cq['cycles_per_second'], 1)} | {ratio(co['cycles_per_second'], cq['cycles_per_second'])} |
+| lost updates | {co['lost_updates']} | {cq['lost_updates']} | |
+
+""")
+
+
+def edit(results, header_env):
+    p = part(results, "edit")
+    title = "## `edit` against the hand-written loop\n\n"
+    if not p:
+        return title + not_measured("edit") + "\n"
+    d = p["data"]
+    rows = []
+    for engine, r in d["engines"].items():
+        loop = statistics.median(x["updates_per_second"] for x in r["loop"])
+        ed = statistics.median(x["updates_per_second"] for x in r["edit"])
+        rows.append(f"| {engine} | {f(loop, 1)} | {f(ed, 1)} | {ratio(ed, loop)} | "
+                    f"{sum(x['lost_updates'] for x in r['loop'])} | {sum(x['lost_updates'] for x in r['edit'])} |")
+    return (title + measured_apart(results, "edit", header_env) + f"""{d['workers']} workers increment one customer's counter {d['increments']} times each, at once: with the
+README's "Scripting recipe" as written (get, two `jq`, `update --version`, again on exit 3),
+and with `optimist edit ID -- jq '.note = ((.note // "0") | tonumber + 1 | tostring)'`, which
+reads, runs jq, and retries on VERSION_MISMATCH itself (1 ms backoff doubling to 64 ms, full
+jitter). Successful updates per second, median of {d['rounds']} rounds each (alternating, a new
+customer per round); lost updates over all rounds. Goal: edit / loop at least {GOAL_EDIT}, 0 lost.
+
+| engine | loop updates/s | edit updates/s | edit / loop | lost (loop) | lost (edit) |
+| --- | ---: | ---: | ---: | ---: | ---: |
+""" + "\n".join(rows) + "\n\n")
+
+
+def serve(results, header_env):
+    p = part(results, "serve")
+    title = "## optimist serve (HTTP, SQLite)\n\n"
+    if not p:
+        return title + not_measured("serve") + "\n"
+    d = p["data"]
+    rows = []
+    for c, r in d["get"].items():
+        rows.append(f"| GET /v2/customers/{{id}} | {c} | {n(r['requests_per_second'])} | {f(r['p50_ms'])} | "
+                    f"{f(r['p99_ms'])} | |")
+    for c, r in d["put"].items():
+        rows.append(f"| versioned PUT /v2/customers/{{id}} | {c} | {n(r['requests_per_second'])} | {f(r['p50_ms'])} | "
+                    f"{f(r['p99_ms'])} | {r['applied']} applied, {r['refused']} VERSION_MISMATCH, {r['other']} other |")
+    cli = d["cli"]
+    rows += [f"| CLI `optimist get`, one process per request | 1 caller | {n(cli['get_1'])} | | | |",
+             f"| CLI `optimist get`, one process per request | 8 callers | {n(cli['get_8'])} | | | |",
+             f"| CLI `optimist update --version`, one process per request | 1 caller | {n(cli['update_1'])} | | | |"]
+    speedup = d["get"]["8"]["requests_per_second"] / cli["get_1"]
+    return (title + measured_apart(results, "serve", header_env) + f"""wrk on loopback for {d['seconds']} s per row against `optimist serve` (release build, 8 store
+workers, the store of {d['customers']} customers at `synchronous=FULL`); the CLI rows run one
+`optimist` process per request ({d['cli_calls']} requests). The versioned PUT
+(Tests/Scripts/wrk/versioned-put.lua) updates a random one of its wrk thread's share of the
+{d['customers']} customers with the version the thread last saw for it, as a client that re-reads
+after a VERSION_MISMATCH would: "applied" are committed updates (each a conditional UPDATE and a
+synced commit), "VERSION_MISMATCH" the writes another connection beat, refused and
+changing nothing. The server exited {d['server_exit']} on SIGTERM.
+
+| request | connections | requests/s | p50 ms | p99 ms | PUT outcomes |
+| --- | ---: | ---: | ---: | ---: | --- |
+""" + "\n".join(rows) + f"""
+
+Reads at 8 connections: **{speedup:.0f}×** the CLI's single-call read throughput (goal: at least {GOAL_SERVE}×).
+
+""")
+
+
+# The before/after rows: (label, figure, format); then the ratios (label, figure, against).
+BEFORE_AFTER = [
+    ("`get` instructions (callgrind)", "get instructions", n),
+    ("`update` instructions", "update instructions", n),
+    ("`create-payment` instructions", "payment instructions", n),
+    ("`get` wall time, ms", "get ms", lambda x: f(x, 3)),
+    ("`update` wall time on disk, ms", "update ms", lambda x: f(x, 3)),
+    ("`update` wall time on tmpfs, ms", "tmpfs update ms", lambda x: f(x, 3)),
+    ("`create-payment` wall time, ms", "payment ms", lambda x: f(x, 3)),
+    ("contention, successful updates per second", "contention updates/s", lambda x: f(x, 1)),
+    ("PostgreSQL `get`, ms", "pg get ms", f),
+    ("PostgreSQL `update`, ms", "pg update ms", f),
+    ("PostgreSQL `create-payment`, ms", "pg payment ms", f),
+    ("`edit` / loop, SQLite", "edit / loop sqlite", f),
+    ("`edit` / loop, PostgreSQL", "edit / loop postgresql", f),
+    ("serve: GET at 8 connections, requests/s", "serve GET 8 connections req/s", n),
+    ("CLI `get`, one process per request, per second", "CLI get req/s", n),
+]
+RATIOS = [
+    ("`get` instructions, optimist / floor", "get instructions", "floor get instructions"),
+    ("`get` instructions, optimist / shell", "get instructions", "shell get instructions"),
+    ("`update` instructions, optimist / floor", "update instructions", "floor update instructions"),
+    ("`update` instructions, optimist / shell", "update instructions", "shell update instructions"),
+    ("`create-payment` instructions, optimist / floor", "payment instructions", "floor payment instructions"),
+    ("`get` wall time, optimist / floor", "get ms", "floor get ms"),
+    ("`get` wall time, optimist / shell", "get ms", "shell get ms"),
+    ("`update` wall time, optimist / floor", "update ms", "floor update ms"),
+    ("`update` wall time, optimist / shell", "update ms", "shell update ms"),
+    ("`update` on tmpfs, optimist / floor", "tmpfs update ms", "floor tmpfs update ms"),
+    ("`create-payment` wall time, optimist / floor", "payment ms", "floor payment ms"),
+    ("`create-payment` wall time, optimist / shell", "payment ms", "shell payment ms"),
+    ("contention, optimist / shell", "contention updates/s", "shell contention updates/s"),
+    ("PostgreSQL `get`, optimist / psql", "pg get ms", "psql get ms"),
+    ("PostgreSQL `update`, optimist / psql", "pg update ms", "psql update ms"),
+    ("PostgreSQL `create-payment`, optimist / psql", "pg payment ms", "psql payment ms"),
+    ("serve reads at 8 connections / CLI reads", "serve GET 8 connections req/s", "CLI get req/s"),
+]
+
+
+def before_after(results):
+    """Before → after of the headline figures and ratios, when the results carry a `before`
+    set: only the figures both sides have."""
+    before = results.get("before")
+    if not before:
+        return ""
+    old, new = before["figures"], figures(results)
+    rows = [f"| {label} | {show(old[key])} | {show(new[key])} | {ratio(new[key], old[key])} |"
+            for label, key, show in BEFORE_AFTER if key in old and key in new]
+    rows += [f"| {label} | {ratio(old[a], old[b])} | {ratio(new[a], new[b])} | "
+             f"{ratio(new[a] / new[b], old[a] / old[b])} |"
+             for label, a, b in RATIOS if all(k in old and k in new for k in (a, b))]
+    lines = ["## Before and after", "", f"Before: {before['label']}. After: the run above.", ""]
+    if before.get("note"):
+        lines += [before["note"], ""]
+    if not rows:
+        return "\n".join(lines + ["None of its figures was measured in this results file.", ""])
+    lines += ["| Figure | before | after | after / before |", "| --- | ---: | ---: | ---: |"] + rows + [""]
+    return "\n".join(lines) + "\n"
+
+
+def repeat(results):
+    lines = ["## Repeat it", "", "```sh",
+             "make bench                    # builds, installs the tools, measures every part, renders this page",
+             "make bench PARTS=callgrind    # measures one part again, into the same results file, and renders",
+             "make bench-render             # renders this page again from $(SCRATCH)/bench/results.json",
+             "python3 Tests/Scripts/bench measure --quick --out /tmp/r.json   # a quick try of every part",
+             "python3 Tests/Scripts/bench measure --only sqlite --size runs=48 --size big=100000 --out /tmp/r.json",
+             "python3 Tests/Scripts/bench render /tmp/r.json >/tmp/B.md",
+             "```", "",
+             "The measurements it made, by part, in order ($WORK is its work folder, $SHM a folder on tmpfs,",
+             "$PLACE the folder of fixed path length that callgrind runs in, $PGDIR and $PGPORT the PostgreSQL",
+             "server's, $URL optimist serve's; ids are from its databases). Of each one-call measurement the first",
+             "of its blocks is listed; the others repeat it with the next versions and keys. The workloads with",
+             "threads (contention, idempotency, edit) are in `Tests/Scripts/bench/workers.py` and `edit.py`.", ""]
+    for name, p in results.get("parts", {}).items():
+        if p.get("commands"):
+            lines += [f"`{name}`:", "", "```sh"] + p["commands"] + ["```", ""]
+    return "\n".join(lines)
+
+
+def versus(results, header_env):
+    """An older binary against this one, measured in the same run (the part versus)."""
+    p = part(results, "versus")
+    if not p:
+        return ""
+    d = p["data"]
+    g, u, ins = d["get"], d["update"], d["get_instructions"]
+    return ("## Before / after, in the same run\n\n" + measured_apart(results, "versus", header_env) +
+            f"`get` and `update` with an older binary, {d['label']} (`{d['binary']}`),\n"
+            "and with this one, on the same database in the same run (each update on a customer of its own):\n\n"
+            "| | before | after | after / before |\n| --- | ---: | ---: | ---: |\n"
+            f"| `get` median | {f(g['before']['median_ms'], 3)} ms | {f(g['after']['median_ms'], 3)} ms | "
+            f"{ratio(g['after']['median_ms'], g['before']['median_ms'])} |\n"
+            f"| `get` instructions | {n(ins['before'])} | {n(ins['after'])} | {ratio(ins['after'], ins['before'])} |\n"
+            f"| `update --version` median | {f(u['before']['median_ms'], 3)} ms | {f(u['after']['median_ms'], 3)} ms | "
+            f"{ratio(u['after']['median_ms'], u['before']['median_ms'])} |\n\n")
+
+
+ORDER = ("sqlite", "callgrind", "durability", "pg", "edit", "serve", "versus")
+
+
+def render(results):
+    parts = results.get("parts", {})
+    main = next((parts[name] for name in ORDER if name in parts), None)
+    env = main["env"] if main else None
+    out = [header(results, env)]
+    if part(results, "sqlite") or part(results, "callgrind"):
+        out.append(SQLite(results).render(results, env))
+    else:
+        out.append("## Results\n\n" + not_measured("sqlite") + "\n")
+    out += [durability(results, env), postgresql(results, env), edit(results, env), serve(results, env),
+            versus(results, env), before_after(results), repeat(results)]
+    text = "\n".join(x.rstrip("\n") + "\n" for x in out if x)
+    return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"

@@ -1,0 +1,118 @@
+"""Part `serve`: optimist serve under wrk, on loopback: GET /v2/customers/{id} and a versioned
+PUT /v2/customers/{id} (Tests/Scripts/wrk/versioned-put.lua) at 1, 8 and 64 connections,
+against one CLI process per request as the baseline."""
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import time
+
+import common
+
+CONNECTIONS = (1, 8, 64)
+
+
+def parse_wrk(text):
+    """Requests/s, the 50% and 99% latencies (wrk --latency) in ms, and the versioned PUT's
+    outcomes when the script printed them."""
+    def ms(value):
+        number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()
+        return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    if "PANIC" in text or "error" in text.split("Running")[0]:
+        raise SystemExit(f"bench: wrk failed: {text}")
+    out = {"requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)),
+           "p50_ms": ms(re.search(r"\s50%\s+(\S+)", text).group(1)),
+           "p99_ms": ms(re.search(r"\s99%\s+(\S+)", text).group(1))}
+    puts = re.search(r"versioned-put applied=(\d+) refused=(\d+) other=(\d+)", text)
+    if puts:
+        out.update(applied=int(puts.group(1)), refused=int(puts.group(2)), other=int(puts.group(3)))
+    return out
+
+
+def measure(ctx):
+    binary, seconds = ctx.binary, ctx.size["serve_seconds"]
+    customers, cli_calls = ctx.size["serve_customers"], ctx.size["serve_cli_calls"]
+    work = os.path.join(ctx.work, "serve")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    db = os.path.join(work, "serve.db")
+    token = secrets.token_hex(24)
+    env = {**os.environ, "OPTIMIST_TOKEN": token}
+    common.say(f"optimist serve under wrk: {seconds} s per row, {customers} customers")
+    ids = [json.loads(common.run([binary, "create-customer", "--given-name", f"Bench {n}", "--db", db]))["id"]
+           for n in range(1, customers + 1)]
+    first = ids[0]
+    server = subprocess.Popen([binary, "serve", "--listen", "127.0.0.1:0", "--db", db], env=env,
+                              stdout=open(os.path.join(work, "serve.out"), "w"),
+                              stderr=open(os.path.join(work, "serve.err"), "w"))
+    out = {"seconds": seconds, "customers": customers, "cli_calls": cli_calls, "get": {}, "put": {}}
+    try:
+        for _ in range(100):
+            if os.path.getsize(os.path.join(work, "serve.out")):
+                break
+            time.sleep(0.1)
+        url = json.loads(common.read(os.path.join(work, "serve.out")))["url"]
+
+        def wrk(name, connections, *args, extra_env=None):
+            threads = 1 if connections < 2 else 2
+            argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
+                    "-H", "Authorization: Bearer $OPTIMIST_TOKEN", *args]
+            if connections == CONNECTIONS[0]:
+                ctx.remember(argv)
+                ctx.commands[-1] = (ctx.commands[-1].replace(url, "$URL")
+                                    .replace("'Authorization: Bearer $OPTIMIST_TOKEN'",
+                                             '"Authorization: Bearer $OPTIMIST_TOKEN"'))
+            argv[6] = f"Authorization: Bearer {token}"
+            text = common.run(argv, env={**env, "BENCH_THREADS": str(threads), **(extra_env or {})})
+            with open(os.path.join(work, f"wrk.{name}.{connections}.txt"), "w") as f:
+                f.write(text)
+            return parse_wrk(text)
+
+        for c in CONNECTIONS:
+            out["get"][str(c)] = wrk("get", c, f"{url}/v2/customers/{first}")
+        versions = os.path.join(work, "versions")
+        for c in CONNECTIONS:
+            # Every customer's version now, so that each run starts from what a client would have read.
+            listed = json.loads(common.run([binary, "list", "--all", "--type", "CUSTOMER", "--db", db]))
+            with open(versions, "w") as f:
+                f.writelines(f"{o['id']} {o['version']}\n" for o in listed["objects"])
+            row = wrk("put", c, "-s", os.path.join(common.SCRIPTS, "wrk", "versioned-put.lua"), url,
+                      extra_env={"BENCH_IDS": versions})
+            if "applied" not in row:
+                raise SystemExit("bench: no PUT outcomes from wrk")
+            out["put"][str(c)] = row
+        server.send_signal(signal.SIGTERM)
+        out["server_exit"] = server.wait(timeout=60)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+    # The baseline: one CLI process per request, one caller (and 8 at once, for reads).
+    def timed(body):
+        started = time.monotonic()
+        body()
+        return time.monotonic() - started
+
+    def gets():
+        for _ in range(cli_calls):
+            subprocess.run([binary, "get", first, "--db", db], stdout=subprocess.DEVNULL, check=True)
+
+    def parallel_gets():
+        subprocess.run(f"seq {cli_calls} | xargs -P 8 -I{{}} {binary} get {first} --db {db} >/dev/null",
+                       shell=True, check=True)
+
+    version = json.loads(common.run([binary, "get", first, "--db", db]))["version"]
+
+    def updates():
+        for n in range(1, cli_calls + 1):
+            subprocess.run([binary, "update", first, "--version", str(version + n - 1), "--set", f"note=cli {n}",
+                            "--db", db], stdout=subprocess.DEVNULL, check=True)
+
+    out["cli"] = {"get_1": cli_calls / timed(gets), "get_8": cli_calls / timed(parallel_gets),
+                  "update_1": cli_calls / timed(updates)}
+    return out
