@@ -79,7 +79,7 @@ enum Catalog {
     }
     return { store in
       let output = try store.batch(request, command: command)
-      guard output.exitCode == 0 else { return (output, [], "[]") }
+      guard output.status == .success else { return (output, [], "[]") }
       let answer = try JSONValue.parse(Reply.json(output.stdout))
       return (output, answer["objects"]?.elements ?? [], answer["id_mappings"]?.text ?? "[]")
     }
@@ -101,7 +101,7 @@ enum Catalog {
       } catch OptimistError.batchOperation(_, let error) {
         throw error  // one object: its own error, not "operation 0"
       }
-      guard output.exitCode == 0, let object = objects.first else { return Reply.wrapped(output, in: nil) }
+      guard output.status == .success, let object = objects.first else { return Reply.wrapped(output, in: nil) }
       var document = JSONObject()
       document.addRaw("catalog_object", object.text)
       if input.isNew { document.addRaw("id_mappings", mappings) }
@@ -144,7 +144,7 @@ enum Catalog {
     let run = try upsert(inputs, key: key, command: "batch-upsert")
     return { store in
       let (output, objects, mappings) = try run(store)
-      guard output.exitCode == 0 else { return Reply.wrapped(output, in: nil) }
+      guard output.status == .success else { return Reply.wrapped(output, in: nil) }
       var document = JSONObject()
       document.addRaw("objects", jsonArray(objects.map(\.text)))
       document.add("updated_at", objects.first?["updated_at"]?.string)
@@ -198,7 +198,7 @@ enum Catalog {
         throw OptimistError.versionNotFound(field: "catalog_version", detail: detail)
       }
       // Customers keep versions too: on the catalog's path only an item is found.
-      if output.exitCode == 0, (try? JSONValue.parse(output.stdout))?["type"]?.string != ObjectType.item.rawValue {
+      if output.status == .success, (try? JSONValue.parse(output.stdout))?["type"]?.string != ObjectType.item.rawValue {
         throw OptimistError.notFound(id: id, field: "id")
       }
       return Reply.wrapped(output, in: "object")

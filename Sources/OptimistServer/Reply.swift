@@ -18,11 +18,11 @@ enum Reply {
   /// them: `{"errors":[…],"payment":{…}}`.
   static func wrapped(_ output: Output, in key: String?) -> APIResponse {
     let object = json(output.stdout)
-    guard output.exitCode != 0 else {
+    guard output.status != .success else {
       return APIResponse(status: 200, body: key.map { "{\(JSONObject.quoted($0)):\(object)}" } ?? object)
     }
     let errors = json(output.stderr)
-    let status = HTTPStatus.of(exitCode: output.exitCode)
+    let status = output.status.httpStatus
     guard let key, !object.isEmpty, errors.hasSuffix("}") else {
       return APIResponse(status: status, body: errors)
     }

@@ -14,7 +14,7 @@ import Testing
   @Test func aDeclineIs402WithTheErrorsAndTheFailedPayment() {
     var output = Output.success(#"{"id":"P","status":"FAILED"}"#)
     output.stderr = OptimistError.cardDeclined.document + "\n"
-    output.exitCode = OptimistError.cardDeclined.exitCode
+    output.status = OptimistError.cardDeclined.exitStatus
     let reply = Reply.wrapped(output, in: "payment")
     #expect(reply.status == 402)
     let parsed = try? JSONValue.parse(reply.body)

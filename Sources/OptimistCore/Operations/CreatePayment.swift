@@ -65,7 +65,7 @@ extension StoreEngine {
         var output = Output.success(payment.json)
         if payment.status == .failed {
           output.stderr = OptimistError.cardDeclined.document + "\n"
-          output.exitCode = OptimistError.cardDeclined.exitCode
+          output.status = OptimistError.cardDeclined.exitStatus
         }
         return (payment.id, output)
       }

@@ -17,7 +17,7 @@ extension StoreEngine {
       document.add(diagnosis.checkName, result)
       guard diagnosis.problems.isEmpty else {
         let error = OptimistError.storage("The \(diagnosis.checkName.replacingUnderscores) found damage: \(result)")
-        return Output(stdout: document.text + "\n", stderr: error.document + "\n", exitCode: 1)
+        return Output(stdout: document.text + "\n", stderr: error.document + "\n", status: error.exitStatus)
       }
       return .success(document.text)
     }

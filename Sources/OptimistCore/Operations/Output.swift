@@ -4,12 +4,12 @@ public struct Output: Equatable, Sendable {
   public var stdout: String
   /// Square's error document for stderr, with its trailing newline; may be empty.
   public var stderr: String
-  public var exitCode: Int32
+  public var status: ExitStatus
 
-  public init(stdout: String, stderr: String = "", exitCode: Int32 = 0) {
+  public init(stdout: String, stderr: String = "", status: ExitStatus = .success) {
     self.stdout = stdout
     self.stderr = stderr
-    self.exitCode = exitCode
+    self.status = status
   }
 
   /// Success: one JSON document on stdout.
@@ -17,12 +17,12 @@ public struct Output: Equatable, Sendable {
 
   /// A refused or failed command: the error document on stderr, nothing on stdout.
   public init(error: OptimistError) {
-    self.init(stdout: "", stderr: error.document + "\n", exitCode: error.exitCode)
+    self.init(stdout: "", stderr: error.document + "\n", status: error.exitStatus)
   }
 }
 
 /// The entry point of every command: opens the store lazily and turns any error into its
-/// documented exit code and Square error document.
+/// documented exit status and Square error document.
 ///
 /// `body` validates its request before it touches the store, so a refused request never
 /// creates or changes the database.

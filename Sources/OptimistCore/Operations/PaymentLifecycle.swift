@@ -178,7 +178,7 @@ extension StoreEngine {
           + "ON CONFLICT (command, key) DO NOTHING",
         [
           .text(key), .text(Idempotency.canceledBeforeCreation), .text(refusal.document + "\n"),
-          .integer(Int64(refusal.exitCode)), .integer(Timestamp.now().milliseconds),
+          .integer(Int64(refusal.exitStatus.code)), .integer(Timestamp.now().milliseconds),
         ])
       if claimed == 1 { return .success("{}") }
       guard

@@ -53,7 +53,7 @@ extension Database {
         + "WHERE command = ? AND key = ?",
       [
         .text(objectID), .text(output.stdout), .text(output.stderr),
-        .integer(Int64(output.exitCode)), .text(command), .text(key),
+        .integer(Int64(output.status.code)), .text(command), .text(key),
       ])
     return output
   }
@@ -78,9 +78,10 @@ extension Database {
     // for the same request, and optimist stores text exactly as given.
     let canceled = stored.text(0) == Idempotency.canceledBeforeCreation
     guard canceled || stored.text(0)?.utf8.elementsEqual(request.utf8) == true else { return nil }
+    // The column keeps the exit code; a number optimist never exits with is a storage error.
+    let status = stored.integer(3).flatMap { Int32(exactly: $0) }.flatMap(ExitStatus.init(code:))
     return Output(
-      stdout: stored.text(1) ?? "", stderr: stored.text(2) ?? "",
-      exitCode: Int32(truncatingIfNeeded: stored.integer(3) ?? 1))
+      stdout: stored.text(1) ?? "", stderr: stored.text(2) ?? "", status: status ?? .storageError)
   }
 
   /// Deletes the keys created at or before `cutoff`; returns how many went.
