@@ -139,6 +139,17 @@ import Testing
     }
   }
 
+  /// Every "exit N" that help mentions is an exit status optimist has.
+  @Test func helpMentionsOnlyRealExitStatuses() {
+    let texts =
+      [help(["--help"], columns: 100)] + Self.commands.map { help(["help", $0], columns: 100) }
+    let mentioned = texts.flatMap { $0.matches(of: /\bexits? (\d+)\b/).map { String($0.output.1) } }
+    #expect(!mentioned.isEmpty)
+    for code in mentioned {
+      #expect(Int32(code).flatMap(ExitStatus.init(code:)) != nil, "exit \(code)")
+    }
+  }
+
   /// The root help and the man page list every exit status, in order, with help's words.
   @Test func helpAndTheManPageListEveryExitStatus() throws {
     let list =

@@ -60,7 +60,17 @@ typealias ExitStatus = OptimistCore.ExitStatus
     #expect(rows.map(\.code) == statuses.map(\.code))
   }
 
-  /// The check reads a table like the README's, and sees a row that differs.
+  /// Every "exit N" the README's prose mentions is a status.
+  @Test func theREADMEMentionsOnlyRealExitStatuses() throws {
+    let text = try String(contentsOf: Self.readme, encoding: .utf8)
+    let mentioned = text.matches(of: /\b[Ee]xits? (\d+)\b/).map { String($0.output.1) }
+    #expect(mentioned.count > 10)
+    for code in mentioned {
+      #expect(Int32(code).flatMap(ExitStatus.init(code:)) != nil, "exit \(code)")
+    }
+  }
+
+  /// The parser takes the Square codes, not the `(category …)` notes beside them.
   @Test func theREADMEParserReadsCodesOutsideCategoryNotes() throws {
     let rows = try Self.readmeRows()
     let storage = try #require(rows.first { $0.code == ExitStatus.storageError.code })
