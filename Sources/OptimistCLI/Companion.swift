@@ -43,11 +43,10 @@ enum Companion {
     arguments.append(nil)
     execv(helper, arguments)
     let reason = String(cString: strerror(errno))
-    emit(
-      StoredAnswer(
-        refusal: .storage(
-          "\(needed), and `\(helper)` cannot be run (\(reason)). Install them with `make install`.")))
-    exit(1)
+    let error = OptimistError.storage(
+      "\(needed), and `\(helper)` cannot be run (\(reason)). Install them with `make install`.")
+    emit(StoredAnswer(refusal: error))
+    exit(error.exitStatus.code)
   }
 
   /// `name` in the folder of the running executable (`/proc/self/exe`, else `argv[0]`).

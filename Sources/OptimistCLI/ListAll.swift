@@ -37,7 +37,7 @@ struct ListAll {
         page = try store.list(ListRequest(type: type, limit: ListAll.pageSize, cursor: next))
       }
       print("]}")
-      return StoredAnswer(stdout: printer?.finish() ?? "\n", stderr: "", exitCode: 0)
+      return StoredAnswer(stdout: printer?.finish() ?? "\n")
     }
     // The end of the document, or the error (stderr and exit code) that cut it short.
     emit(output)

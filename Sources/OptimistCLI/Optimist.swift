@@ -15,10 +15,16 @@ public enum Optimist {
     abstract:
       "Versioned customers, catalog items and idempotent payments, in a local SQLite database or on PostgreSQL.",
     discussion: [
-      "Every stored object carries a version that only optimist changes. update and delete refuse a stale version with VERSION_MISMATCH (exit 3) and change nothing: get the object again and retry. Past versions are kept (history, get --at-version) until prune-history removes them; wait blocks until another process changes an object. create-payment --key K charges at most once per key.",
-      "JSON goes to stdout (indented and coloured on a terminal, compact when piped), Square-style error documents to stderr. Exit codes: 0 success, 1 storage error, 2 invalid request, 3 version mismatch, 4 not found, 5 idempotency key reused, 6 card declined, 7 the object's state does not allow it, 8 wait timed out, 9 edit's command failed, 64 malformed command line, 75 database locked past --timeout.",
+      "Every stored object carries a version that only optimist changes. update and delete refuse a stale version with VERSION_MISMATCH (exit \(ExitStatus.versionMismatch.code)) and change nothing: get the object again and retry. Past versions are kept (history, get --at-version) until prune-history removes them; wait blocks until another process changes an object. create-payment --key K charges at most once per key.",
+      "JSON goes to stdout (indented and coloured on a terminal, compact when piped), Square-style error documents to stderr. Exit codes: "
+        + exitCodes + ".",
     ],
     examples: ["optimist create-item --name Coffee", "optimist help update"])
+
+  /// "0 success, 1 storage error, …": every exit status, for help and the man page.
+  static var exitCodes: String {
+    ExitStatus.allCases.map { "\($0.code) \($0.summary)" }.joined(separator: ", ")
+  }
 
   /// Every subcommand, in the order help lists them.
   static let commands: [any Subcommand.Type] = [
@@ -133,6 +139,6 @@ public enum Optimist {
     _ = writeAll(
       "Error: \(error.message)\nUsage: \(usage)\n  See '\(more)' for more information.\n",
       to: STDERR_FILENO)
-    exit(64)
+    exit(ExitStatus.malformedCommandLine.code)
   }
 }

@@ -109,7 +109,7 @@ func emit(_ output: StoredAnswer, style: JSONStyle = .compact) {
   }
   writeStdout(stdout)
   _ = writeAll(output.stderr, to: STDERR_FILENO)
-  if output.exitCode != 0 { exit(output.exitCode) }
+  if output.status != .success { exit(output.status.code) }
 }
 
 /// Writes to stdout; an answer that cannot be written exits 1 (see `emit`).
@@ -117,7 +117,7 @@ func writeStdout(_ text: String) {
   guard writeAll(text, to: STDOUT_FILENO) else {
     let error = OptimistError.storage("The answer could not be written to stdout.")
     _ = writeAll(error.document + "\n", to: STDERR_FILENO)
-    exit(error.exitCode)
+    exit(error.exitStatus.code)
   }
 }
 

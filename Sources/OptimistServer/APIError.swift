@@ -1,7 +1,7 @@
 import OptimistCore
 
 /// Everything a request can be refused for: the HTTP layer's own refusals, and every error of
-/// the operations (`OptimistError`, whose statuses are `HTTPStatus`'s table in OptimistCore).
+/// the operations (`OptimistError`, whose statuses are `ExitStatus`'s table in OptimistCore).
 public enum APIError: Error, Equatable {
   /// No `Authorization: Bearer …`, or another token (401, UNAUTHORIZED).
   case unauthorized

@@ -40,8 +40,8 @@ enum Reply {
   /// status from its exit code.
   static func replayed(_ answer: StoredAnswer, in key: String?) -> APIResponse {
     let object = line(answer.stdout)
-    let status = HTTPStatus.of(exitCode: answer.exitCode)
-    guard answer.exitCode != 0 else {
+    let status = answer.status.httpStatus
+    guard answer.status != .success else {
       return APIResponse(status: status, body: key.map { wrap(object, in: $0) } ?? object)
     }
     let errors = line(answer.stderr)

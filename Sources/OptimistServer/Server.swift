@@ -52,7 +52,7 @@ public enum Server {
     if let error = done.wait() {
       fail(.storage("The server stopped: \(error)"))
     }
-    exit(0)
+    exit(ExitStatus.success.code)
   }
 
   /// The one line on stdout once the server accepts connections: `{"url":…}`, with `token`
@@ -68,7 +68,7 @@ public enum Server {
 
   static func fail(_ error: OptimistError) -> Never {
     write(error.document + "\n", to: STDERR_FILENO)
-    exit(1)
+    exit(ExitStatus.storageError.code)
   }
 
   /// Writes all of `text` to a descriptor, retrying short and interrupted writes.

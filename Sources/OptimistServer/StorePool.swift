@@ -7,7 +7,7 @@ import OptimistCore
 ///
 /// Every job is one operation and so one transaction, through the same `StoreEngine` a CLI
 /// command uses: CLI processes and the server share the store with the same guarantees. A
-/// worker whose job failed on storage (exit 1 or 75: a lost PostgreSQL connection, a damaged
+/// worker whose job failed on the store (`ExitStatus.isStoreFailure`: a lost PostgreSQL connection, a damaged
 /// or vanished file) opens a fresh engine for the next one.
 final class StorePool: @unchecked Sendable {
   private let location: String
@@ -38,7 +38,7 @@ final class StorePool: @unchecked Sendable {
         } catch {
           let failure = OptimistError(error, timeout: timeout)
           continuation.resume(returning: APIError.operation(failure).response)
-          return failure.exitCode != 1 && failure.exitCode != 75
+          return !failure.exitStatus.isStoreFailure
         }
       }
     }

@@ -11,7 +11,7 @@ import Testing
   ])
   func sqlstateChoosesTheExitCode(_ sqlstate: String, _ exit: Int32) {
     let error = PostgresError(sqlstate: sqlstate, message: "m").optimistError(timeout: 2)
-    #expect(error.exitCode == exit)
+    #expect(error.exitStatus.code == exit)
     #expect(error.code == (exit == 75 ? "TEMPORARY_ERROR" : "INTERNAL_SERVER_ERROR"))
   }
 
@@ -25,6 +25,6 @@ import Testing
   ])
   func aFailedConnectionChoosesTheExitCode(_ failure: PostgresError.ConnectFailure, _ exit: Int32) {
     let error = PostgresError(sqlstate: nil, message: "m", connectFailure: failure)
-    #expect(error.optimistError(timeout: 1).exitCode == exit)
+    #expect(error.optimistError(timeout: 1).exitStatus.code == exit)
   }
 }

@@ -3,7 +3,8 @@ import Testing
 
 @testable import OptimistServer
 
-/// Square's documents from what the operations print, and the one status table.
+/// Square's documents from the operations' typed answers (the statuses of real failures are in
+/// StatusAgreementTests).
 @Suite struct ReplyTests {
   /// An answer as a test gives it: some JSON, and the refusal that comes with it.
   struct Given: Answer {
@@ -38,22 +39,6 @@ import Testing
     let refusal = OptimistError.stateRefused(.delayedTransactionCanceled, detail: "canceled")
     let reply = Reply.wrapped(Keyed<Given>.replayed(StoredAnswer(refusal: refusal)), in: "payment")
     #expect(reply == APIResponse(status: 400, body: refusal.document))
-  }
-
-  static let statuses: [(OptimistError, Int)] = [
-    (.invalidValue(field: nil, detail: ""), 400), (.missingRequiredParameter(field: nil, detail: ""), 400),
-    (.valueTooLong(field: "f", maximum: 1), 400), (.expectedBoolean(field: "f", value: "x"), 400),
-    (.unsupportedCurrency("XYZ"), 400), (.versionMismatch(id: "A", expected: 1, actual: 2), 400),
-    (.staleVersionToken(id: "A", given: "T"), 400), (.idempotencyKeyReused(key: "K"), 400),
-    (.stateRefused(.refundAmountInvalid, detail: ""), 400), (.notFound(id: "A", field: nil), 404),
-    (.cardDeclined, 402), (.busy(timeout: 1), 503), (.unavailable("down"), 503), (.storage("disk"), 500),
-  ]
-
-  /// VERSION_MISMATCH and IDEMPOTENCY_KEY_REUSED are 400, never 409: Square's SDKs retry 409s.
-  @Test(arguments: statuses)
-  func everyErrorHasSquaresStatus(_ error: OptimistError, _ status: Int) {
-    #expect(error.httpStatus == status)
-    #expect(APIError.operation(error).response == APIResponse(status: status, body: error.document))
   }
 
   @Test func theServersOwnRefusalsHaveTheirs() {

@@ -1,4 +1,5 @@
 import Foundation
+import OptimistCore
 import Testing
 
 @testable import OptimistCLI
@@ -83,10 +84,82 @@ import Testing
     #expect(Self.needlessBreaks(text, width: 28).isEmpty)
   }
 
-  @Test(arguments: commands)
-  func helpCommandIsTheCommandsHelp(_ command: String) {
-    #expect(help(["help", command], columns: 80) == help([command, "--help"], columns: 80))
-    #expect(help([command, "-h"], columns: 80) == help([command, "--help"], columns: 80))
+  /// `help NAME`, `NAME --help` and `NAME -h` each print what the command is and how to call
+  /// it, wrapped to `COLUMNS`, and touch no store.
+  @Test(arguments: commands, [["help", "{}"], ["{}", "--help"], ["{}", "-h"]])
+  func helpSaysWhatTheCommandIsAndHowToCallIt(_ name: String, _ spelling: [String]) throws {
+    let command = try #require(Optimist.command(named: name))
+    let text = help(spelling.map { $0 == "{}" ? name : $0 }, columns: 60)
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    // Wrapped text, read back as running text.
+    func words(_ text: String) -> String {
+      text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+    let flat = words(text)
+
+    #expect(text.hasPrefix("OVERVIEW: "), "\(text)")
+    #expect(flat.contains("OVERVIEW: " + words(command.about.abstract)), "\(text)")
+    for paragraph in command.about.discussion {
+      #expect(flat.contains(words(paragraph)), "\(name): \(paragraph)")
+    }
+    #expect(lines.contains { $0.hasPrefix("USAGE: optimist \(name)") }, "\(text)")
+    for spec in command.declarations {
+      #expect(lines.contains { $0.hasPrefix("  \(spec.label)") }, "\(name): \(spec.label)")
+    }
+    #expect(lines.contains { $0.hasPrefix("  -h, --help") }, "\(text)")
+    // Wrapped to COLUMNS; only a piece that cannot be broken (a path, one
+    // `[--name <value>]` of the usage) may stick out, alone on its line.
+    for line in lines where line.count > 60 {
+      let piece = line.drop { $0 == " " }
+      let group = piece.hasPrefix("[") && piece.firstIndex(of: "]") == piece.indices.last
+      #expect(!piece.contains(" ") || group, "\(line.count) > 60: \(line)")
+    }
+    #expect(!sandbox.storeExists())
+  }
+
+  /// Every command help lists is run by that name, has help and a section of the man page.
+  @Test func everyListedCommandRunsByItsName() throws {
+    let text = help(["--help"], columns: 200)
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    let start = try #require(lines.firstIndex(of: "COMMANDS:"))
+    // A row is "  NAME  abstract"; its abstract's continuation lines are indented further.
+    let listed = lines[(start + 1)...].prefix { !$0.isEmpty }
+      .filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") }
+      .compactMap { $0.split(separator: " ").first.map(String.init) }
+    #expect(listed == Self.commands + ["help"])
+    let manual = sandbox.run("--generate-manual")
+    #expect(manual.exitCode == 0, "\(manual)")
+    for name in Self.commands {
+      #expect(help(["help", name], columns: 80).hasPrefix("OVERVIEW: "), "\(name)")
+      // Run without its arguments: the command's own usage, not "Unknown command".
+      let bare = sandbox.run([name, "--no-such-option"])
+      bare.expectUsageError()
+      #expect(bare.err.contains("Usage: optimist \(name)"), "\(bare)")
+      #expect(manual.out.contains("\n.SS \(name.replacingOccurrences(of: "-", with: "\\-"))\n"))
+    }
+  }
+
+  /// Every "exit N" that help mentions is an exit status optimist has.
+  @Test func helpMentionsOnlyRealExitStatuses() {
+    let texts =
+      [help(["--help"], columns: 100)] + Self.commands.map { help(["help", $0], columns: 100) }
+    let mentioned = texts.flatMap { $0.matches(of: /\bexits? (\d+)\b/).map { String($0.output.1) } }
+    #expect(!mentioned.isEmpty)
+    for code in mentioned {
+      #expect(Int32(code).flatMap(ExitStatus.init(code:)) != nil, "exit \(code)")
+    }
+  }
+
+  /// The root help and the man page list every exit status, in order, with help's words.
+  @Test func helpAndTheManPageListEveryExitStatus() throws {
+    let list =
+      "Exit codes: "
+      + ExitStatus.allCases.map { "\($0.code) \($0.summary)" }.joined(separator: ", ") + "."
+    let flat = help(["--help"], columns: 80).split(whereSeparator: \.isWhitespace)
+      .joined(separator: " ")
+    #expect(flat.contains(list), "\(flat)")
+    let manual = sandbox.run("--generate-manual").out.replacingOccurrences(of: "\\-", with: "-")
+    #expect(manual.contains(list))
   }
 
   /// `--version` of update and delete is the object's version, listed once.

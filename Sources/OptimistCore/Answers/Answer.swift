@@ -28,19 +28,19 @@ public enum Keyed<Value: Answer>: Sendable {
   }
 }
 
-/// An answer as it was first given and is stored for its key: the exact bytes the CLI
-/// printed and its exit code.
+/// An answer as the CLI prints it, and as it is stored for its key: the exact bytes and the
+/// exit status.
 public struct StoredAnswer: Sendable, Equatable {
   /// stdout: the JSON and its newline, or empty.
   public let stdout: String
   /// stderr: Square's error document and its newline, or empty.
   public let stderr: String
-  public let exitCode: Int32
+  public let status: ExitStatus
 
-  public init(stdout: String, stderr: String, exitCode: Int32) {
+  public init(stdout: String, stderr: String = "", status: ExitStatus = .success) {
     self.stdout = stdout
     self.stderr = stderr
-    self.exitCode = exitCode
+    self.status = status
   }
 
   /// How `answer` is printed, and so stored.
@@ -48,14 +48,14 @@ public struct StoredAnswer: Sendable, Equatable {
     let json = answer.json
     stdout = json.isEmpty ? "" : json + "\n"
     stderr = answer.refusal.map { $0.document + "\n" } ?? ""
-    exitCode = answer.refusal?.exitCode ?? 0
+    status = answer.refusal?.exitStatus ?? .success
   }
 }
 
 extension StoredAnswer {
   /// How a refused or failed command prints: the error document on stderr, nothing on stdout.
   public init(refusal: OptimistError) {
-    self.init(stdout: "", stderr: refusal.document + "\n", exitCode: refusal.exitCode)
+    self.init(stdout: "", stderr: refusal.document + "\n", status: refusal.exitStatus)
   }
 }
 

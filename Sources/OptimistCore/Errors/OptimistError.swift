@@ -1,6 +1,5 @@
-/// Every way a command can be refused or fail: its Square error code, category, field and exit code.
-///
-/// The exit codes are the contract scripts branch on; the README documents the same table.
+/// Every way a command can be refused or fail: its Square error code, category, field and exit
+/// status (`ExitStatus`, the table scripts branch on).
 public indirect enum OptimistError: Error, Equatable {
   /// A value is malformed or not allowed (exit 2, INVALID_VALUE).
   case invalidValue(field: String?, detail: String)
@@ -44,24 +43,27 @@ public indirect enum OptimistError: Error, Equatable {
   /// operation's own error (and exit code), `index` its position, from 0.
   case batchOperation(index: Int, error: OptimistError)
 
-  /// The process exit code for this error.
-  public var exitCode: Int32 {
+  /// How a command that fails with this error exits.
+  public var exitStatus: ExitStatus {
     switch self {
     case .invalidValue, .missingRequiredParameter, .valueTooLong, .expectedBoolean,
       .unsupportedCurrency:
-      return 2
-    case .versionMismatch, .staleVersionToken: return 3
-    case .stateRefused: return 7
-    case .notFound, .versionNotFound: return 4
-    case .idempotencyKeyReused: return 5
-    case .cardDeclined: return 6
-    case .requestTimeout: return 8
-    case .busy, .unavailable: return 75
-    case .storage: return 1
-    case .editCommandFailed: return 9
-    case .batchOperation(_, let error): return error.exitCode
+      return .invalidRequest
+    case .versionMismatch, .staleVersionToken: return .versionMismatch
+    case .stateRefused: return .stateRefused
+    case .notFound, .versionNotFound: return .notFound
+    case .idempotencyKeyReused: return .idempotencyKeyReused
+    case .cardDeclined: return .cardDeclined
+    case .requestTimeout: return .waitTimedOut
+    case .busy, .unavailable: return .temporary
+    case .storage: return .storageError
+    case .editCommandFailed: return .editCommandFailed
+    case .batchOperation(_, let error): return error.exitStatus
     }
   }
+
+  /// The HTTP status the server answers this error with (its exit status's).
+  public var httpStatus: Int { exitStatus.httpStatus }
 
   /// Square's error code.
   public var code: String {
@@ -172,7 +174,7 @@ public indirect enum OptimistError: Error, Equatable {
 }
 
 /// Square's codes for a change that the object's state does not allow (exit 7).
-public enum StateRefusal: String, Sendable {
+public enum StateRefusal: String, CaseIterable, Sendable {
   /// The payment was canceled: it cannot be completed, updated or canceled again.
   case delayedTransactionCanceled = "DELAYED_TRANSACTION_CANCELED"
   /// The payment was completed (captured): it cannot be canceled, updated or completed again.

@@ -28,7 +28,7 @@ extension StoreEngine {
       // Claiming the key first makes a create-payment running now finish before this reads.
       let taken = try db.claim(
         .createPayment, key, request: Idempotency.canceledBeforeCreation,
-        answer: StoredAnswer(stdout: "", stderr: refusal.document + "\n", exitCode: refusal.exitCode))
+        answer: StoredAnswer(refusal: refusal))
       if taken { return CanceledByKey(payment: nil) }
       let row = try db.keyRow(.createPayment, key)
       if row.request == Idempotency.canceledBeforeCreation { return CanceledByKey(payment: nil) }

@@ -47,8 +47,7 @@ extension WriteTransaction {
       return .new(try perform().value)
     }
     let fingerprint = request.fingerprint
-    let pending = StoredAnswer(stdout: "", stderr: "", exitCode: -1)
-    guard try claim(scope, key, request: fingerprint, answer: pending) else {
+    guard try claim(scope, key, request: fingerprint, answer: nil) else {
       let stored = try keyRow(scope, key)
       if stored.answers(fingerprint) { return .replayed(stored.answer) }
       try check()
@@ -60,22 +59,23 @@ extension WriteTransaction {
     try run(
       """
       UPDATE idempotency_keys SET object_id = \(objectID), stdout = \(answer.stdout), \
-      stderr = \(answer.stderr), exit_code = \(Int64(answer.exitCode)) \
+      stderr = \(answer.stderr), exit_code = \(Int64(answer.status.code)) \
       WHERE command = \(scope.rawValue) AND key = \(key.text)
       """)
     return .new(value)
   }
 
   /// Takes (scope, key) for `request` with `answer` stored, unless the key is taken: returns
-  /// whether this call took it.
+  /// whether this call took it. Without an answer, the row says "unfinished" (`exit_code`
+  /// -1) until `idempotent` stores one in the same transaction.
   func claim(
-    _ scope: KeyScope, _ key: IdempotencyKey, request: String, answer: StoredAnswer
+    _ scope: KeyScope, _ key: IdempotencyKey, request: String, answer: StoredAnswer?
   ) throws -> Bool {
     try run(
       """
       INSERT INTO idempotency_keys (command, key, request, object_id, stdout, stderr, \
       exit_code, created_at) VALUES (\(scope.rawValue), \(key.text), \(request), '', \
-      \(answer.stdout), \(answer.stderr), \(Int64(answer.exitCode)), \
+      \(answer?.stdout ?? ""), \(answer?.stderr ?? ""), \(Int64(answer?.status.code ?? -1)), \
       \(Timestamp.now().milliseconds)) ON CONFLICT (command, key) DO NOTHING
       """) == 1
   }
@@ -107,11 +107,12 @@ extension Transaction {
         WHERE command = \(scope.rawValue) AND key = \(key.text)
         """)
     else { return nil }
+    // The column keeps the exit code; a number optimist never exits with is a storage error.
+    let status = row.integer(4).flatMap { Int32(exactly: $0) }.flatMap(ExitStatus.init(code:))
     return KeyRow(
       request: row.text(0) ?? "", objectID: row.text(1) ?? "",
       answer: StoredAnswer(
-        stdout: row.text(2) ?? "", stderr: row.text(3) ?? "",
-        exitCode: Int32(truncatingIfNeeded: row.integer(4) ?? 1)))
+        stdout: row.text(2) ?? "", stderr: row.text(3) ?? "", status: status ?? .storageError))
   }
 
   /// The answer stored for (scope, key) when `request` is the one the key was first used

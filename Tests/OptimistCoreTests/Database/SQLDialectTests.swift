@@ -1,27 +1,42 @@
+import Foundation
 import Testing
 
 @testable import OptimistCore
 
-/// The spellings each engine gets for what the engines spell differently.
+/// What the engines spell differently, run on SQLite through a store's own connection (the
+/// same checks run on PostgreSQL in OptimistPostgresTests' `PostgresDialectTests`).
 @Suite struct SQLDialectTests {
-  @Test func sqliteSpellsItsOwnWay() {
-    let dialect = SQLDialect.sqlite
-    #expect(dialect.greatest("a", "b") == "max(a, b)")
-    #expect(dialect.serverMilliseconds == nil)
-    #expect(dialect.lockForUpdate == "")
-    #expect(dialect.serializeInserts("payments") == nil)
-    #expect(dialect.setSchemaVersion(3) == "PRAGMA user_version = 3")
-    #expect(dialect.highestPosition("items").1 == [.text("items")])
+  let database = TestDatabase()
+
+  @Test func theDialectsSQLRunsAndMeansWhatItSays() throws {
+    try database.createItem([("name", "A")])
+    try database.createItem([("name", "B")])
+    try database.store.write { db in
+      let dialect = db.dialect
+      #expect(try db.first("SELECT \(dialect.greatest("3", "5"))", [])?.integer(0) == 5)
+      #expect(try db.first("SELECT \(dialect.greatest("-1", "-7"))", [])?.integer(0) == -1)
+      // Two items were created: the highest position handed out is 2.
+      let (highest, values) = dialect.highestPosition("items")
+      #expect(try db.first(highest, values)?.integer(0) == 2)
+      let locked = "SELECT name FROM items WHERE seq = 1" + dialect.lockForUpdate
+      #expect(try db.first(locked, [])?.text(0) == "A")
+      if let serialize = dialect.serializeInserts("items") { try db.execute(serialize) }
+      if let clock = dialect.serverMilliseconds {
+        let now = try #require(try db.first("SELECT \(clock)", [])?.integer(0))
+        #expect(abs(now - Timestamp.now().milliseconds) < 60_000)
+      }
+    }
   }
 
-  @Test func postgresqlSpellsItsOwnWay() {
-    let dialect = SQLDialect.postgresql
-    #expect(dialect.greatest("a", "b") == "GREATEST(a, b)")
-    #expect(dialect.serverMilliseconds?.contains("clock_timestamp()") == true)
-    #expect(dialect.lockForUpdate == " FOR UPDATE")
-    #expect(dialect.serializeInserts("payments")?.contains("pg_advisory_xact_lock") == true)
-    #expect(dialect.setSchemaVersion(3) == "UPDATE optimist_schema SET version = 3")
-    #expect(dialect.highestPosition("items").0.contains("items_seq_seq"))
+  /// The schema version the dialect records is the one the store reads: one newer than this
+  /// optimist knows makes the store refuse to open.
+  @Test func theRecordedSchemaVersionIsTheOneTheStoreReads() throws {
+    try database.createItem([("name", "A")])
+    try database.store.write { db in
+      try db.execute(db.dialect.setSchemaVersion(Migration.latest + 1))
+    }
+    let error = #expect(throws: OptimistError.self) { try database.store.read { _ in } }
+    #expect(error?.detail.contains("schema version \(Migration.latest + 1)") == true)
   }
 
   @Test(arguments: ["postgresql://h/db", "postgres://h/db"])

@@ -105,7 +105,7 @@ import Testing
         }
       }
     }
-    #expect(error?.exitCode == 2)
+    #expect(error?.exitStatus == .invalidRequest)
     #expect(error?.field == field, "\(String(describing: error))")
   }
 

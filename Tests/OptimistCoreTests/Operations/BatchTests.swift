@@ -58,7 +58,7 @@ import Testing
   @Test(arguments: refusals)
   func refusedBeforeTheStore(_ json: String, _ index: Int?, _ exit: Int32) {
     let error = #expect(throws: OptimistError.self) { try request(json) }
-    #expect(error?.exitCode == exit, "\(String(describing: error))")
+    #expect(error?.exitStatus.code == exit, "\(String(describing: error))")
     if let index {
       #expect(error?.field?.hasPrefix("operations[\(index)]") == true, "\(String(describing: error))")
       #expect(error?.detail.hasPrefix("operation \(index): ") == true)

@@ -45,7 +45,7 @@ import Testing
     let copy = database.directory.file("damaged.db")
     try damaged.write(to: URL(fileURLWithPath: copy))
     let output = runCommand(database: copy, timeout: 1) { try $0.doctor() }
-    #expect(output.exitCode == 1)
+    #expect(output.status == .storageError)
     #expect(try TestJSON.error(output.stderr)["code"] as? String == "INTERNAL_SERVER_ERROR")
     if !output.stdout.isEmpty {
       let doctor = try TestJSON.object(output.stdout)

@@ -122,12 +122,12 @@ import Testing
     let error = #expect(throws: OptimistError.self) {
       try database.store.edit(request("AAAAAAAAAAAAAAAAAAAAAAAAAA")) { (object) throws(OptimistError) in object }
     }
-    #expect(error?.exitCode == 4)
+    #expect(error?.exitStatus == .notFound)
     let payment = try #require(try database.createPayment(key: "p")["id"] as? String)
     let refused = #expect(throws: OptimistError.self) {
       try database.store.edit(request(payment)) { (object) throws(OptimistError) in object }
     }
-    #expect(refused?.exitCode == 2)
+    #expect(refused?.exitStatus == .invalidRequest)
     #expect(refused?.detail.contains("`edit`") == true)
   }
 

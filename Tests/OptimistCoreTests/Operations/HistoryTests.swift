@@ -85,7 +85,7 @@ import Testing
     let never = #expect(throws: OptimistError.self) {
       try database.store.get(id: id, atVersion: "3")
     }
-    #expect(never?.exitCode == 4)
+    #expect(never?.exitStatus == .notFound)
     #expect(never?.detail.contains("never had version 3") == true)
   }
 
@@ -107,7 +107,7 @@ import Testing
     ]
     for command in commands {
       let error = #expect(throws: OptimistError.self) { try command() }
-      #expect(error?.exitCode == 2)
+      #expect(error?.exitStatus == .invalidRequest)
       #expect(error?.field == "id")
     }
   }
@@ -135,7 +135,7 @@ import Testing
     let error = #expect(throws: OptimistError.self) {
       try database.store.pruneHistory(keep: keep, olderThan: olderThan)
     }
-    #expect(error?.exitCode == 2)
-    #expect(try database.store.get(id: id, atVersion: "0").exitCode == 0)
+    #expect(error?.exitStatus == .invalidRequest)
+    #expect(try database.store.get(id: id, atVersion: "0").status == .success)
   }
 }

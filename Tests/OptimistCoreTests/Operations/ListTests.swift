@@ -86,7 +86,7 @@ import Testing
     let empty = TestDatabase()
     let output = try empty.store.list(ListRequest(type: nil, limit: nil, cursor: nil))
     #expect(output.stdout == "{\"objects\":[]}\n")
-    #expect(output.exitCode == 0)
+    #expect(output.status == .success)
   }
 
   /// The rest of a listing after `cursor`.
@@ -163,7 +163,7 @@ import Testing
     }
     #expect(error?.code == "INVALID_VALUE")
     #expect(error?.field == "cursor")
-    #expect(error?.exitCode == 2)
+    #expect(error?.exitStatus == .invalidRequest)
   }
 
   @Test(arguments: [

@@ -20,7 +20,7 @@ import Testing
       try PaymentUpdateRequest(id: "P", key: "k", versionToken: nil, amount: amount, tip: tip)
     }
     #expect(error?.code == code)
-    #expect(error?.exitCode == 2)
+    #expect(error?.exitStatus == .invalidRequest)
   }
 
   @Test func aTipOfZeroIsAnUpdate() throws {
@@ -77,7 +77,7 @@ import Testing
     #expect(try database.store.cancelPayment(byKey: "late").stdout == "{}\n")
     let late = try database.store.createPayment(
       PaymentRequest(key: "late", amount: "1", currency: "USD", sourceID: "s"))
-    #expect(late.exitCode == 7)
+    #expect(late.status == .stateRefused)
     #expect(late.stdout.isEmpty)
     #expect(try TestJSON.error(late.stderr)["code"] as? String == "DELAYED_TRANSACTION_CANCELED")
     #expect(try database.counts().payments == 0)

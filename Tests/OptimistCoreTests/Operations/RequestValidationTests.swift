@@ -23,7 +23,7 @@ import Testing
   func badAmountIsInvalid(amount: String) {
     let error = #expect(throws: OptimistError.self) { try payment(amount: amount) }
     #expect(error?.code == "INVALID_VALUE")
-    #expect(error?.exitCode == 2)
+    #expect(error?.exitStatus == .invalidRequest)
     #expect(error?.field?.contains("amount") == true)
   }
 
@@ -36,7 +36,7 @@ import Testing
   func malformedCurrencyIsInvalid(currency: String) {
     let error = #expect(throws: OptimistError.self) { try payment(currency: currency) }
     #expect(error?.code == "INVALID_VALUE")
-    #expect(error?.exitCode == 2)
+    #expect(error?.exitStatus == .invalidRequest)
   }
 
   @Test(arguments: ["XYZ", "AAA", "ZZZ", "XXX"])
@@ -116,7 +116,7 @@ import Testing
       try CreateRequest(type: .customer, raw: raw.map { ($0.0, $0.1) }, key: nil)
     }
     #expect(error?.code == "MISSING_REQUIRED_PARAMETER")
-    #expect(error?.exitCode == 2)
+    #expect(error?.exitStatus == .invalidRequest)
   }
 
   @Test(arguments: ["given_name", "family_name", "company_name", "email_address", "phone_number"])

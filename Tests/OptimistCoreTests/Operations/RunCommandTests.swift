@@ -28,7 +28,7 @@ import Testing
   ]
 
   private func expectStorageError(_ output: Output, _ name: String) throws {
-    #expect(output.exitCode == 1, "\(name): \(output.stderr)")
+    #expect(output.status == .storageError, "\(name): \(output.stderr)")
     #expect(output.stdout == "", "\(name)")
     let error = try TestJSON.error(output.stderr)
     #expect(error["code"] as? String == "INTERNAL_SERVER_ERROR", "\(name)")
@@ -99,7 +99,7 @@ import Testing
     ]
     for (exitCode, command) in refused {
       let output = runCommand(database: path, timeout: 1, command)
-      #expect(output.exitCode == exitCode)
+      #expect(output.status.code == exitCode)
       #expect(output.stdout == "")
       #expect(try TestJSON.error(output.stderr)["category"] as? String == "INVALID_REQUEST_ERROR")
     }
@@ -119,7 +119,7 @@ import Testing
 
   @Test func notFoundExitsFour() throws {
     let output = runCommand(database: directory.file("optimist.db"), timeout: 1, Self.commands[0].1)
-    #expect(output.exitCode == 4)
+    #expect(output.status == .notFound)
     #expect(output.stdout == "")
     let error = try TestJSON.error(output.stderr)
     #expect(error["code"] as? String == "NOT_FOUND")
@@ -137,7 +137,7 @@ import Testing
     let started = Date()
     let output = runCommand(database: path, timeout: 0.3, Self.commands[3].1)
     let waited = Date().timeIntervalSince(started)
-    #expect(output.exitCode == 75, "\(output.stderr)")
+    #expect(output.status == .temporary, "\(output.stderr)")
     #expect(output.stdout == "")
     let error = try TestJSON.error(output.stderr)
     #expect(error["code"] as? String == "TEMPORARY_ERROR")

@@ -14,7 +14,7 @@ import Testing
       try WaitRequest(id: "A", changedFrom: raw, timeout: nil)
     }
     #expect(error?.field == "changed_from")
-    #expect(error?.exitCode == 2)
+    #expect(error?.exitStatus == .invalidRequest)
   }
 
   @Test func anObjectAtAnotherVersionReturnsAtOnce() throws {
@@ -42,7 +42,7 @@ import Testing
         try database.store.wait(WaitRequest(id: id, changedFrom: "0", timeout: timeout))
       }
       #expect(error == .requestTimeout(id: id, seconds: timeout))
-      #expect(error?.exitCode == 8)
+      #expect(error?.exitStatus == .waitTimedOut)
     }
   }
 

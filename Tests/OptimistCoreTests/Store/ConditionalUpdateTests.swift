@@ -100,7 +100,7 @@ import Testing
     // A version the object never had is refused the same way.
     let error = updateError(id, version: String(current + 1000), set: ["\(textField(type))=third"])
     #expect(error == .versionMismatch(id: id, expected: current + 1000, actual: current))
-    #expect(error?.exitCode == 3)
+    #expect(error?.exitStatus == .versionMismatch)
     #expect(try database.getText(id) == before)
   }
 
@@ -151,12 +151,12 @@ import Testing
     let before = try database.getText(id)
     let update = updateError(id, set: ["note=x"])
     #expect(update?.code == "INVALID_VALUE")
-    #expect(update?.exitCode == 2)
+    #expect(update?.exitStatus == .invalidRequest)
     let delete = #expect(throws: OptimistError.self) {
       try database.store.delete(id: id, version: nil)
     }
     #expect(delete?.code == "INVALID_VALUE")
-    #expect(delete?.exitCode == 2)
+    #expect(delete?.exitStatus == .invalidRequest)
     #expect(try database.getText(id) == before)
     #expect(try database.counts().payments == 1)
   }
@@ -220,7 +220,7 @@ import Testing
     ] {
       let error = updateError(id, version: String(version), set: set, unset: unset)
       #expect(error?.code == "MISSING_REQUIRED_PARAMETER", "\(set) \(unset)")
-      #expect(error?.exitCode == 2)
+      #expect(error?.exitStatus == .invalidRequest)
       #expect(try database.getText(id) == before)
     }
     // Also without a version.

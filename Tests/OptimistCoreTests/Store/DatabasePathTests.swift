@@ -42,11 +42,11 @@ import Testing
     let error = #expect(throws: OptimistError.self) {
       try DatabasePath.resolve(option: nil, environment: environment([:]))
     }
-    #expect(error?.exitCode == 1)
+    #expect(error?.exitStatus == .storageError)
     let empty = #expect(throws: OptimistError.self) {
       try DatabasePath.resolve(option: "", environment: environment(["OPTIMIST_DB": "/env.db"]))
     }
-    #expect(empty?.exitCode == 1)
+    #expect(empty?.exitStatus == .storageError)
   }
 
   /// Missing folders are created private (0700) and a new database file is 0600.

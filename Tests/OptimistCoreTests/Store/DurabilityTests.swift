@@ -5,16 +5,39 @@ import Testing
 
 /// Every commit is on the disk before success is printed: the rollback journal in TRUNCATE
 /// mode at synchronous=FULL (Durability.swift). `make stress` cuts the power to prove it;
-/// these tests check that every connection really runs with those settings.
+/// these tests read back the settings a store's connection really runs with.
 @Suite struct DurabilityTests {
   let database = TestDatabase()
 
-  @Test func optimistCommitsDurably() {
-    #expect(Store.durability == Durability(journalMode: "truncate", synchronous: "full"))
-    #expect(Durability.durable.pragmas(keepingWAL: false)
-      == "PRAGMA journal_mode = truncate; PRAGMA synchronous = full")
-    // A WAL database keeps WAL, which is durable at FULL by itself.
-    #expect(Durability.durable.pragmas(keepingWAL: true) == "PRAGMA synchronous = full")
+  /// `PRAGMA synchronous` and `journal_mode` as a connection of `store` runs with them.
+  func settings(_ store: Store) throws -> (synchronous: Int64?, journal: String?) {
+    try store.read { db in
+      (
+        try db.first("PRAGMA synchronous", [])?.integer(0),
+        try db.first("PRAGMA journal_mode", [])?.text(0)
+      )
+    }
+  }
+
+  /// The store's own connection runs at synchronous=FULL (2,
+  /// <https://www.sqlite.org/pragma.html#pragma_synchronous>) with the truncated rollback
+  /// journal, or WAL where this SQLite is safe with it.
+  @Test func theStoresConnectionCommitsDurably() throws {
+    _ = try database.createCustomer([("given_name", "Ada")])
+    let fresh = try settings(Store(path: database.path, timeout: 1))
+    #expect(fresh.synchronous == 2)
+    #expect(fresh.journal == (Store.walIsSafe ? "wal" : "truncate"))
+  }
+
+  /// A database another connection put in WAL keeps WAL (durable at FULL by itself) where
+  /// WAL is safe, and is taken back to the truncated journal where it is not.
+  @Test func aWALDatabaseKeepsWALOnlyWhereItIsSafe() throws {
+    _ = try database.createCustomer([("given_name", "Ada")])
+    let other = try Connection(path: database.path)
+    #expect(try other.first("PRAGMA journal_mode = WAL")?.text(0) == "wal")
+    let opened = try settings(Store(path: database.path, timeout: 1))
+    #expect(opened.synchronous == 2)
+    #expect(opened.journal == (Store.walIsSafe ? "wal" : "truncate"))
   }
 
   /// A commit truncates the journal, which stays beside the database, empty: no unlink whose

@@ -74,7 +74,7 @@ import Testing
       let again = try store.createPayment(request)
       #expect(Array(again.stdout.utf8) == Array(first.stdout.utf8))
       #expect(again.stderr == first.stderr)
-      #expect(again.exitCode == first.exitCode)
+      #expect(again.status == first.status)
     }
     #expect(try store.createPayment(payment(referenceID: "order-7", note: "table 4")) == first)
     #expect(try database.counts() == Counts(customers: 0, items: 0, payments: 1, keys: 1))
@@ -136,7 +136,7 @@ import Testing
       autocomplete: parameter == "autocomplete" ? value : nil)
     let error = #expect(throws: OptimistError.self) { try store.createPayment(other) }
     #expect(error == .idempotencyKeyReused(key: "key-1"))
-    #expect(error?.exitCode == 5)
+    #expect(error?.exitStatus == .idempotencyKeyReused)
     #expect(error?.field == "idempotency_key")
     #expect(try database.counts() == Counts(customers: 0, items: 0, payments: 1, keys: 1))
     #expect(try store.createPayment(payment()) == first)
@@ -165,7 +165,7 @@ import Testing
       try store.createPayment(payment(customerID: item))
     }
     #expect(error?.code == "NOT_FOUND")
-    #expect(error?.exitCode == 4)
+    #expect(error?.exitStatus == .notFound)
     #expect(try database.counts() == Counts(customers: 0, items: 1, payments: 0, keys: 0))
 
     let customer = try #require(
@@ -218,7 +218,7 @@ import Testing
     let request = try payment(source: Payment.declinedSource)
     #expect(Payment.declinedSource == "cnon:card-nonce-declined")
     let first = try store.createPayment(request)
-    #expect(first.exitCode == 6)
+    #expect(first.status == .cardDeclined)
     let body = try TestJSON.object(first.stdout)
     #expect(first.stdout.hasSuffix("}\n"))
     #expect(body["status"] as? String == "FAILED")
@@ -230,7 +230,7 @@ import Testing
     let replay = try store.createPayment(request)
     #expect(Array(replay.stdout.utf8) == Array(first.stdout.utf8))
     #expect(Array(replay.stderr.utf8) == Array(first.stderr.utf8))
-    #expect(replay.exitCode == 6)
+    #expect(replay.status == .cardDeclined)
     #expect(try database.counts() == Counts(customers: 0, items: 0, payments: 1, keys: 1))
     // The failed payment is stored and readable.
     let stored = try database.get(body["id"] as? String ?? "")

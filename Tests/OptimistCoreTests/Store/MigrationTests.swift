@@ -69,7 +69,7 @@ import Testing
     let error = #expect(throws: OptimistError.self) {
       try database.createCustomer([("given_name", "Ada")])
     }
-    #expect(error?.exitCode == 1)
+    #expect(error?.exitStatus == .storageError)
     #expect(try Data(contentsOf: URL(fileURLWithPath: database.path)) == before)
   }
 
@@ -108,7 +108,7 @@ import Testing
     let all = outputs.all
     #expect(all.count == 12)
     for (index, output) in all {
-      #expect(output.exitCode == 0, "\(index): \(output.stderr)")
+      #expect(output.status == .success, "\(index): \(output.stderr)")
     }
     #expect(Set((0..<12).filter { $0 % 3 == 1 }.map { all[$0]?.stdout }).count == 1)
     #expect(Set((0..<12).filter { $0 % 3 == 2 }.map { all[$0]?.stdout }).count == 1)
@@ -222,7 +222,7 @@ import Testing
     #expect(versions == [4, 3])
     #expect(try database.store.get(id: id, atVersion: "3").stdout == before)
     let error = #expect(throws: OptimistError.self) { try database.store.get(id: id, atVersion: "2") }
-    #expect(error?.exitCode == 4)
+    #expect(error?.exitStatus == .notFound)
     #expect(error?.detail.contains("pruned") == false)
     #expect(try TestJSON.success(database.store.doctor())["integrity_check"] as? String == "ok")
   }
@@ -260,11 +260,11 @@ import Testing
     for (name, command) in commands {
       let error = #expect(throws: OptimistError.self, "\(name)") { try command(store) }
       #expect(error?.code == "INTERNAL_SERVER_ERROR", "\(name)")
-      #expect(error?.exitCode == 1, "\(name)")
+      #expect(error?.exitStatus == .storageError, "\(name)")
       #expect(error?.detail.contains(String(newer)) == true, "\(name): \(error?.detail ?? "")")
 
       let output = runCommand(database: database.path, timeout: 1, command)
-      #expect(output.exitCode == 1, "\(name)")
+      #expect(output.status == .storageError, "\(name)")
       #expect(output.stdout == "", "\(name)")
       #expect(try TestJSON.error(output.stderr)["code"] as? String == "INTERNAL_SERVER_ERROR")
     }

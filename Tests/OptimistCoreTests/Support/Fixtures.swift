@@ -139,7 +139,7 @@ enum TestJSON {
   static func success(_ output: StoredAnswer, sourceLocation: SourceLocation = #_sourceLocation) throws
     -> [String: Any]
   {
-    #expect(output.exitCode == 0, "stderr: \(output.stderr)", sourceLocation: sourceLocation)
+    #expect(output.status == .success, "stderr: \(output.stderr)", sourceLocation: sourceLocation)
     #expect(output.stderr == "", sourceLocation: sourceLocation)
     #expect(output.stdout.hasSuffix("}\n"), sourceLocation: sourceLocation)
     #expect(

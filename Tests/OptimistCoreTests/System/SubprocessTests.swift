@@ -31,7 +31,7 @@ import Testing
     let error = #expect(throws: OptimistError.self) {
       try Subprocess.run(["head", "-c", String(Subprocess.maximumOutput + 1), "/dev/zero"], input: [])
     }
-    #expect(error?.exitCode == 2)
+    #expect(error?.exitStatus == .invalidRequest)
   }
 
   @Test(arguments: [
@@ -44,7 +44,7 @@ import Testing
   ])
   func aFailedCommandIsExitNineSayingHow(_ argv: [String], _ status: String) {
     let error = #expect(throws: OptimistError.self) { try Subprocess.run(argv, input: Array("{}".utf8)) }
-    #expect(error?.exitCode == 9)
+    #expect(error?.exitStatus == .editCommandFailed)
     #expect(error?.code == "EDIT_COMMAND_FAILED")
     #expect(error?.detail.contains("`\(argv[0])` \(status)") == true, "\(String(describing: error?.detail))")
   }

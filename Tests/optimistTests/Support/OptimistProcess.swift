@@ -1,5 +1,10 @@
 import Foundation
+import OptimistCore
 import Testing
+
+/// optimist's exit status, not Swift Testing's `ExitStatus` (of exit tests), in every file
+/// of this test target.
+typealias ExitStatus = OptimistCore.ExitStatus
 
 /// What one spawned process did: its exit code and every byte it wrote.
 struct CLIResult: Sendable, CustomStringConvertible {
@@ -37,7 +42,7 @@ struct CLIResult: Sendable, CustomStringConvertible {
   /// Expects exit 0, one JSON document and a newline on stdout, nothing on stderr; returns it.
   @discardableResult
   func expectSuccess(sourceLocation: SourceLocation = #_sourceLocation) -> [String: Any] {
-    #expect(exitCode == 0, "\(self)", sourceLocation: sourceLocation)
+    #expect(exitCode == ExitStatus.success.code, "\(self)", sourceLocation: sourceLocation)
     #expect(stderr.isEmpty, "\(self)", sourceLocation: sourceLocation)
     let document = json
     #expect(
@@ -47,7 +52,9 @@ struct CLIResult: Sendable, CustomStringConvertible {
   }
 
   /// Expects a refusal: this exit code, nothing on stdout, and Square's error `code` (and
-  /// `field`, when given; `.some(nil)` means no field) on stderr.
+  /// `field`, when given; `.some(nil)` means no field) on stderr; and that the exit code and
+  /// the code on stderr go together in `ExitStatus` (so every refusal a test provokes checks
+  /// the table, whatever the test expected).
   func expectError(
     _ exit: Int32, _ code: String, field: String?? = nil, category: String? = nil,
     sourceLocation: SourceLocation = #_sourceLocation
@@ -55,6 +62,7 @@ struct CLIResult: Sendable, CustomStringConvertible {
     #expect(exitCode == exit, "\(self)", sourceLocation: sourceLocation)
     #expect(stdout.isEmpty, "\(self)", sourceLocation: sourceLocation)
     #expect(errorCode == code, "\(self)", sourceLocation: sourceLocation)
+    expectStatusAgrees(sourceLocation: sourceLocation)
     if let field {
       #expect(error?["field"] as? String == field, "\(self)", sourceLocation: sourceLocation)
     }
@@ -63,9 +71,23 @@ struct CLIResult: Sendable, CustomStringConvertible {
     }
   }
 
+  /// Expects that the exit code is an `ExitStatus` whose Square codes include the one on
+  /// stderr (none for success and a malformed command line).
+  func expectStatusAgrees(sourceLocation: SourceLocation = #_sourceLocation) {
+    let status = ExitStatus(code: exitCode)
+    #expect(
+      status != nil, "exit \(exitCode) is no ExitStatus: \(self)", sourceLocation: sourceLocation)
+    guard let status, !status.squareCodes.isEmpty else { return }
+    #expect(
+      status.squareCodes.contains(errorCode ?? "(none)"),
+      "exit \(exitCode) (\(status)) does not go with \(errorCode ?? "no error code"): \(self)",
+      sourceLocation: sourceLocation)
+  }
+
   /// Expects the argument parser's refusal: exit 64, usage text (not JSON) on stderr.
   func expectUsageError(sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(exitCode == 64, "\(self)", sourceLocation: sourceLocation)
+    #expect(
+      exitCode == ExitStatus.malformedCommandLine.code, "\(self)", sourceLocation: sourceLocation)
     #expect(stdout.isEmpty, "\(self)", sourceLocation: sourceLocation)
     #expect(err.lowercased().contains("usage:"), "\(self)", sourceLocation: sourceLocation)
     #expect(
