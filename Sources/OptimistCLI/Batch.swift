@@ -38,9 +38,10 @@ struct Batch: Subcommand {
       do throws(OptimistError) {
         json = try JSONValue.parse(input)
       } catch {
-        throw OptimistError.invalidValue(field: nil, detail: "The batch is not JSON: \(error.detail)")
+        throw OptimistError.invalidValue(
+          field: nil, detail: "The batch is not JSON: \(error.detail)")
       }
-      return try store.batch(BatchRequest(json: json, key: key))
+      return try store.batch(BatchRequest(json: json, key: key)).printed
     }
   }
 

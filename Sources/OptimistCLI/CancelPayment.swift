@@ -27,12 +27,10 @@ struct CancelPayment: Subcommand {
   }
 
   func run() {
-    options.runPrinted({ store in
-      guard let id else {
-        return StoredAnswer(try store.cancelPayment(byKey: IdempotencyKey(key ?? "")))
-      }
-      return try store.changeStatus(PaymentStatusRequest(.cancel, id: id, key: IdempotencyKey(key)))
-        .printed
-    })
+    options.run { store in
+      guard let id else { return try store.cancelPayment(byKey: IdempotencyKey(key ?? "")).printed }
+      let request = PaymentStatusRequest(.cancel, id: id, key: try IdempotencyKey(key))
+      return try store.changeStatus(request).printed
+    }
   }
 }

@@ -25,9 +25,9 @@ struct CompletePayment: Subcommand {
 
   func run() {
     options.run { store in
-      try store.changeStatus(
-        PaymentStatusRequest(
-          .complete, id: id, versionToken: versionToken, key: IdempotencyKey(key)))
+      let request = PaymentStatusRequest(
+        .complete, id: id, versionToken: versionToken, key: try IdempotencyKey(key))
+      return try store.changeStatus(request).printed
     }
   }
 }

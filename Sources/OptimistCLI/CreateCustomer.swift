@@ -47,7 +47,10 @@ struct CreateCustomer: Subcommand {
   }
 
   func run() {
-    options.run { try $0.create(CreateRequest(
-          type: .customer, values: FieldValues(.customer, given: fields), key: IdempotencyKey(key))) }
+    options.run { store in
+      let request = try CreateRequest(
+        type: .customer, values: FieldValues(.customer, given: fields), key: IdempotencyKey(key))
+      return try store.create(request).printed
+    }
   }
 }

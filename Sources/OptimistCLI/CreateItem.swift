@@ -34,7 +34,10 @@ struct CreateItem: Subcommand {
   }
 
   func run() {
-    options.run { try $0.create(CreateRequest(
-          type: .item, values: FieldValues(.item, given: fields), key: IdempotencyKey(key))) }
+    options.run { store in
+      let request = try CreateRequest(
+        type: .item, values: FieldValues(.item, given: fields), key: IdempotencyKey(key))
+      return try store.create(request).printed
+    }
   }
 }

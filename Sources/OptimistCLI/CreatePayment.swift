@@ -40,13 +40,13 @@ struct CreatePayment: Subcommand {
 
   func run() {
     options.run { store in
-      try store.createPayment(
-        PaymentRequest(
-          key: IdempotencyKey(request.key),
-          amount: Money(
-            amount: PaymentRequest.amount(request.amount), currency: Currency(request.currency)),
-          sourceID: request.sourceID, customerID: customerID, referenceID: referenceID,
-          note: note, autocomplete: Values.boolean(autocomplete, field: "autocomplete")))
+      let payment = try PaymentRequest(
+        key: IdempotencyKey(request.key),
+        amount: Money(
+          amount: PaymentRequest.amount(request.amount), currency: Currency(request.currency)),
+        sourceID: request.sourceID, customerID: customerID, referenceID: referenceID,
+        note: note, autocomplete: Values.boolean(autocomplete, field: "autocomplete"))
+      return try store.createPayment(payment).printed
     }
   }
 }

@@ -25,8 +25,9 @@ struct Delete: Subcommand {
 
   func run() {
     options.run { store in
-      try store.delete(
-        DeleteRequest(id: id, version: Values.version(version), key: IdempotencyKey(key)))
+      let request = DeleteRequest(
+        id: id, version: try Values.version(version), key: try IdempotencyKey(key))
+      return try store.delete(request).printed
     }
   }
 }

@@ -17,6 +17,6 @@ struct Doctor: Subcommand {
   }
 
   func run() {
-    options.run { try $0.doctor() }
+    options.run { try $0.doctor().printed }
   }
 }

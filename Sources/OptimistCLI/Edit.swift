@@ -42,7 +42,7 @@ struct Edit: Subcommand {
         key: IdempotencyKey(key))
       return try store.edit(request) { (object) throws(OptimistError) in
         try Subprocess.run(request.command, input: object)
-      }
+      }.printed
     }
   }
 }

@@ -23,10 +23,10 @@ struct Get: Subcommand {
   }
 
   func run() {
-    options.runPrinted({ store in
-      guard let version else { return StoredAnswer(try store.get(id: id)) }
+    options.run { store in
+      guard let version else { return try store.get(id: id).printed }
       let at = try Values.version(version, field: "at_version") ?? 0
-      return StoredAnswer(try store.get(id: id, atVersion: at))
-    })
+      return try store.get(id: id, atVersion: at).printed
+    }
   }
 }

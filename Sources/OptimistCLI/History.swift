@@ -28,7 +28,8 @@ struct History: Subcommand {
 
   func run() {
     options.run { store in
-      try store.history(HistoryRequest(id: id, limit: Values.limit(limit), cursor: cursor))
+      let request = try HistoryRequest(id: id, limit: Values.limit(limit), cursor: cursor)
+      return try store.history(request).printed
     }
   }
 }

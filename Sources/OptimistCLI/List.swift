@@ -33,9 +33,9 @@ struct List: Subcommand {
       ListAll(type: type, cursor: cursor, options: options).run()
     } else {
       options.run { store in
-        try store.list(
-          ListRequest(
-            type: type.map(ObjectType.parse), limit: Values.limit(limit), cursor: cursor))
+        let request = try ListRequest(
+          type: type.map(ObjectType.parse), limit: Values.limit(limit), cursor: cursor)
+        return try store.list(request).printed
       }
     }
   }

@@ -63,20 +63,9 @@ struct StoreOptions: Sendable {
     return seconds
   }
 
-  /// Runs `body` against the store and prints its answer; a non-zero exit ends the process.
-  func run(_ body: (any StoreEngine) throws -> some Answer) {
-    emit(runCommand { StoredAnswer(try body($0)) }, style: style)
-  }
-
-  /// Runs a command that takes an idempotency key and prints its answer, a replayed one
-  /// byte for byte.
-  func run<Value>(_ body: (any StoreEngine) throws -> Keyed<Value>) {
-    emit(runCommand { try body($0).printed }, style: style)
-  }
-
-  /// Runs `body` against the store and prints what it returns (a command whose answers are
-  /// of more than one kind).
-  func runPrinted(_ body: (any StoreEngine) throws -> StoredAnswer) {
+  /// Runs `body` against the store and prints its answer (`Answer.printed`, or a keyed
+  /// answer's, replayed byte for byte); a non-zero exit ends the process.
+  func run(_ body: (any StoreEngine) throws -> StoredAnswer) {
     emit(runCommand(body), style: style)
   }
 

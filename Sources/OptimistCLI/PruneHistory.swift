@@ -31,12 +31,12 @@ struct PruneHistory: Subcommand {
 
   func run() {
     options.run { store in
-      try store.pruneHistory(
-        PruneHistoryRequest(
-          keep: keep.map { (raw) throws(OptimistError) in try Values.count(raw, field: "keep") },
-          olderThan: olderThan.map { (raw) throws(OptimistError) in
-            try Values.duration(raw, field: "older_than")
-          }))
+      let request = try PruneHistoryRequest(
+        keep: keep.map { (raw) throws(OptimistError) in try Values.count(raw, field: "keep") },
+        olderThan: olderThan.map { (raw) throws(OptimistError) in
+          try Values.duration(raw, field: "older_than")
+        })
+      return try store.pruneHistory(request).printed
     }
   }
 }

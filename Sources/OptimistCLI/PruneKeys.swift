@@ -17,7 +17,8 @@ struct PruneKeys: Subcommand {
 
   func run() {
     options.run { store in
-      try store.pruneKeys(olderThan: Values.duration(olderThan, field: "older_than"))
+      let age = try Values.duration(olderThan, field: "older_than")
+      return try store.pruneKeys(olderThan: age).printed
     }
   }
 }

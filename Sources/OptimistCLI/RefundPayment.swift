@@ -31,14 +31,14 @@ struct RefundPayment: Subcommand {
   }
 
   func run() {
-    options.run {
-      try $0.refundPayment(
-        RefundRequest(
-          key: IdempotencyKey(request.key), paymentID: request.paymentID,
-          amount: Money(
-            amount: Money.amount(request.amount, field: "amount_money.amount", positive: true),
-            currency: Currency(request.currency)),
-          reason: reason, paymentVersionToken: paymentVersionToken))
+    options.run { store in
+      let refund = try RefundRequest(
+        key: IdempotencyKey(request.key), paymentID: request.paymentID,
+        amount: Money(
+          amount: Money.amount(request.amount, field: "amount_money.amount", positive: true),
+          currency: Currency(request.currency)),
+        reason: reason, paymentVersionToken: paymentVersionToken)
+      return try store.refundPayment(refund).printed
     }
   }
 }

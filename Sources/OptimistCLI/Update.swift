@@ -42,8 +42,8 @@ struct Update: Subcommand {
     options.run { store in
       let version = try Values.version(version)
       let key = try IdempotencyKey(key)
-      return try store.update(
-        UpdateRequest(id: id, version: version, changes: try changes(), key: key))
+      let request = try UpdateRequest(id: id, version: version, changes: try changes(), key: key)
+      return try store.update(request).printed
     }
   }
 

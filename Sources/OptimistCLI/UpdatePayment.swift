@@ -31,16 +31,16 @@ struct UpdatePayment: Subcommand {
   }
 
   func run() {
-    options.run {
-      try $0.updatePayment(
-        PaymentUpdateRequest(
-          id: id, key: IdempotencyKey(key), versionToken: versionToken,
-          amount: amount.map { (raw) throws(OptimistError) in
-            try Money.amount(raw, field: "amount_money.amount", positive: true)
-          },
-          tip: tip.map { (raw) throws(OptimistError) in
-            try Money.amount(raw, field: "tip_money.amount", positive: false)
-          }))
+    options.run { store in
+      let request = try PaymentUpdateRequest(
+        id: id, key: IdempotencyKey(key), versionToken: versionToken,
+        amount: amount.map { (raw) throws(OptimistError) in
+          try Money.amount(raw, field: "amount_money.amount", positive: true)
+        },
+        tip: tip.map { (raw) throws(OptimistError) in
+          try Money.amount(raw, field: "tip_money.amount", positive: false)
+        })
+      return try store.updatePayment(request).printed
     }
   }
 }

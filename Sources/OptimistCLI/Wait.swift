@@ -25,11 +25,11 @@ struct Wait: Subcommand {
   }
 
   func run() {
-    options.run {
-      try $0.wait(
-        WaitRequest(
-          id: id, changedFrom: Values.version(changedFrom, field: "changed_from") ?? 0,
-          timeout: options.waitLimit))
+    options.run { store in
+      let request = WaitRequest(
+        id: id, changedFrom: try Values.version(changedFrom, field: "changed_from") ?? 0,
+        timeout: options.waitLimit)
+      return try store.wait(request).printed
     }
   }
 }

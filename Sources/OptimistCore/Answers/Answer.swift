@@ -13,6 +13,9 @@ public protocol Answer: Sendable {
 
 extension Answer {
   public var refusal: OptimistError? { nil }
+
+  /// How the CLI prints it (and a key stores it).
+  public var printed: StoredAnswer { StoredAnswer(self) }
 }
 
 /// The answer of a command run with an idempotency key: the value it produced now, or the
