@@ -9,9 +9,8 @@ import Testing
   @Test func customerStartsAtVersionZero() throws {
     let before = Timestamp.now()
     let output = try database.store.create(
-      CreateRequest(
-        type: .customer, raw: [("given_name", "Ada"), ("email_address", "ada@example.com")],
-        key: nil))
+      EdgeRequest.create(.customer, [("given_name", "Ada"), ("email_address", "ada@example.com")])
+    ).printed
     let after = Timestamp.now()
     let customer = try TestJSON.success(output)
     let id = try #require(customer["id"] as? String)
@@ -32,10 +31,9 @@ import Testing
   @Test func itemVersionIsTheCatalogClock() throws {
     let before = Timestamp.now().milliseconds
     let output = try database.store.create(
-      CreateRequest(
-        type: .item,
-        raw: [("name", "Coffee"), ("description", "Filter"), ("available_for_pickup", "true")],
-        key: nil))
+      EdgeRequest.create(
+        .item, [("name", "Coffee"), ("description", "Filter"), ("available_for_pickup", "true")])
+    ).printed
     let after = Timestamp.now().milliseconds
     let item = try TestJSON.success(output)
     let version = try #require(TestJSON.int(item["version"]))

@@ -11,7 +11,7 @@ import Testing
     try database.createCustomer([("given_name", "B")], key: "k")
     try database.createItem([("name", "Tea")])
     try database.createPayment(key: "p")
-    let doctor = try TestJSON.success(database.store.doctor())
+    let doctor = try TestJSON.success(StoredAnswer(database.store.doctor()))
     #expect(doctor["path"] as? String == database.path)
     #expect(doctor["sqlite_version"] as? String == Connection.libraryVersion)
     #expect(TestJSON.int(doctor["schema_version"]) == Int64(Migration.latest))
@@ -44,7 +44,7 @@ import Testing
     }
     let copy = database.directory.file("damaged.db")
     try damaged.write(to: URL(fileURLWithPath: copy))
-    let output = runCommand(database: copy, timeout: 1) { try $0.doctor() }
+    let output = runCommand(database: copy, timeout: 1) { StoredAnswer(try $0.doctor()) }
     #expect(output.status == .storageError)
     #expect(try TestJSON.error(output.stderr)["code"] as? String == "INTERNAL_SERVER_ERROR")
     if !output.stdout.isEmpty {

@@ -8,10 +8,11 @@ import Testing
 @Suite struct EditTests {
   let database = TestDatabase()
 
+  /// `edit ID [--max-attempts N] [--key K] -- COMMAND…`, parsed as the CLI parses it.
   func request(_ id: String, attempts: String? = nil, key: String? = nil, command: [String] = ["t"]) throws
     -> EditRequest
   {
-    try EditRequest(id: id, command: command, maxAttempts: attempts, key: key)
+    try EdgeRequest.edit(id, command: command, attempts: attempts, key: key)
   }
 
   /// A transform that sets the customer's note to `note`.
@@ -31,7 +32,7 @@ import Testing
     let output = try database.store.edit(request(id)) { (object) throws(OptimistError) in
       seen.append(String(decoding: object, as: UTF8.self))
       return try Self.setNote("hello")(object)
-    }
+    }.printed
     #expect(seen == [printed])
     let edited = try TestJSON.success(output)
     #expect(edited["note"] as? String == "hello")
@@ -49,7 +50,8 @@ import Testing
         runs += 1
         if runs <= 2 { _ = try? database.update(id, set: ["family_name=Other\(runs)"]) }
         return try Self.setNote("mine")(object)
-      }, pause: { pauses.append($0) })
+      }, pause: { pauses.append($0) }
+    ).printed
     let edited = try TestJSON.success(output)
     #expect(runs == 3)
     #expect(pauses == [1, 2])
@@ -81,6 +83,7 @@ import Testing
     let id = try #require(try database.createCustomer([("given_name", "Ada")])["id"] as? String)
     let before = try Data(contentsOf: URL(fileURLWithPath: database.path))
     let output = try database.store.edit(request(id)) { (object) throws(OptimistError) in object }
+      .printed
     #expect(output.stdout == (try database.getText(id)))
     #expect(try Data(contentsOf: URL(fileURLWithPath: database.path)) == before)
   }
@@ -97,7 +100,8 @@ import Testing
       return object
     }
     #expect(!ran)
-    #expect(again == first)
+    #expect(again.value == nil, "a replay")
+    #expect(again.printed == first.printed)
     let error = #expect(throws: OptimistError.self) {
       try database.store.edit(request(id, key: "k", command: ["other"])) { (object) throws(OptimistError) in
         ran = true
@@ -133,7 +137,9 @@ import Testing
 
   @Test(arguments: ["0", "1001", "x", "-1", ""])
   func maxAttemptsIsAWholeNumberFromOneToAThousand(_ raw: String) {
-    #expect(throws: OptimistError.self) { try EditRequest(id: "X", command: ["t"], maxAttempts: raw, key: nil) }
+    let error = #expect(throws: OptimistError.self) { try EditRequest.attempts(raw) }
+    #expect(error?.field == "max_attempts")
+    #expect(error?.exitStatus == .invalidRequest)
   }
 
   @Test func backoffGrowsToItsCeiling() {

@@ -18,29 +18,27 @@ import Testing
     ] as [(String?, String?)])
   func badLimitsAndCursorsAreInvalidValue(limit: String?, cursor: String?) {
     let error = #expect(throws: OptimistError.self) {
-      try HistoryRequest(id: Self.id, limit: limit, cursor: cursor)
+      try EdgeRequest.history(Self.id, limit: limit, cursor: cursor)
     }
     #expect(error?.code == "INVALID_VALUE")
     #expect(error?.field == (limit != nil ? "limit" : "cursor"))
   }
 
   @Test func aCursorNamesTheObjectAndTheLastVersionPrinted() throws {
-    let request = try HistoryRequest(id: Self.id, limit: "2", cursor: "\(Self.id)-17")
+    let request = try EdgeRequest.history(Self.id, limit: "2", cursor: "\(Self.id)-17")
     #expect(request.below == 17)
     #expect(request.limit == 2)
   }
 
   /// A customer at version `count - 1`, each version's JSON as printed, oldest first.
   func customer(versions count: Int) throws -> (String, [String]) {
-    let created = try database.store.create(
-      CreateRequest(type: .customer, raw: [("given_name", "Ada")], key: nil))
+    let created = try database.store.create(EdgeRequest.create(.customer, [("given_name", "Ada")]))
+      .printed
     let id = try #require(try TestJSON.object(created.stdout)["id"] as? String)
     var printed = [created.stdout]
     for n in 1..<count {
       printed.append(
-        try database.store.update(
-          UpdateRequest(id: id, version: nil, set: ["note=\(n)"], unset: [])
-        ).stdout)
+        try database.store.update(EdgeRequest.update(id, set: ["note=\(n)"])).printed.stdout)
     }
     return (id, printed)
   }
@@ -50,8 +48,9 @@ import Testing
     var seen: [String] = []
     var cursor: String?
     repeat {
-      let page = try database.store.history(HistoryRequest(id: id, limit: "2", cursor: cursor))
-        .stdout
+      let page = StoredAnswer(
+        try database.store.history(EdgeRequest.history(id, limit: "2", cursor: cursor))
+      ).stdout
       let document = try TestJSON.object(page)
       let objects = try #require(document["objects"] as? [Any])
       #expect(objects.count == 2 || document["cursor"] == nil)
@@ -72,7 +71,7 @@ import Testing
   @Test func aCursorBeyondTheNewestVersionWasNeverPrinted() throws {
     let (id, _) = try customer(versions: 2)
     let error = #expect(throws: OptimistError.self) {
-      try database.store.history(HistoryRequest(id: id, limit: nil, cursor: "\(id)-2"))
+      try database.store.history(EdgeRequest.history(id, cursor: "\(id)-2"))
     }
     #expect(error?.field == "cursor")
   }
@@ -80,19 +79,21 @@ import Testing
   @Test func getAtVersionPrintsEachVersionAsItWasPrinted() throws {
     let (id, printed) = try customer(versions: 3)
     for (version, text) in printed.enumerated() {
-      #expect(try database.store.get(id: id, atVersion: String(version)).stdout == text)
+      let answer = try database.store.get(id: id, atVersion: Int64(version))
+      #expect(StoredAnswer(answer).stdout == text)
     }
     let never = #expect(throws: OptimistError.self) {
-      try database.store.get(id: id, atVersion: "3")
+      try database.store.get(id: id, atVersion: 3)
     }
-    #expect(never?.exitStatus == .notFound)
+    #expect(never?.status == .notFound)
     #expect(never?.detail.contains("never had version 3") == true)
   }
 
+  /// `--at-version` is parsed at the edge, before the store is read.
   @Test(arguments: ["-1", "x", "", "1.0", "99999999999999999999"])
   func badAtVersionIsInvalidValue(_ raw: String) {
     let error = #expect(throws: OptimistError.self) {
-      try database.store.get(id: Self.id, atVersion: raw)
+      try Values.version(raw, field: "at_version")
     }
     #expect(error?.code == "INVALID_VALUE")
     #expect(error?.field == "at_version")
@@ -100,10 +101,10 @@ import Testing
 
   @Test func paymentsHaveNoHistory() throws {
     let payment = try #require(try database.createPayment(key: "k")["id"] as? String)
-    let commands: [() throws -> Output] = [
-      { try database.store.history(HistoryRequest(id: payment, limit: nil, cursor: nil)) },
-      { try database.store.get(id: payment, atVersion: "0") },
-      { try database.store.wait(WaitRequest(id: payment, changedFrom: "0", timeout: 0)) },
+    let commands: [() throws -> any Answer] = [
+      { try database.store.history(EdgeRequest.history(payment)) },
+      { try database.store.get(id: payment, atVersion: 0) },
+      { try database.store.wait(WaitRequest(id: payment, changedFrom: 0, timeout: 0)) },
     ]
     for command in commands {
       let error = #expect(throws: OptimistError.self) { try command() }
@@ -114,10 +115,10 @@ import Testing
 
   @Test func anUnknownIdIsNotFound() throws {
     _ = try customer(versions: 2)
-    let commands: [() throws -> Output] = [
-      { try database.store.history(HistoryRequest(id: Self.id, limit: nil, cursor: nil)) },
-      { try database.store.get(id: Self.id, atVersion: "0") },
-      { try database.store.wait(WaitRequest(id: Self.id, changedFrom: "0", timeout: nil)) },
+    let commands: [() throws -> any Answer] = [
+      { try database.store.history(EdgeRequest.history(Self.id)) },
+      { try database.store.get(id: Self.id, atVersion: 0) },
+      { try database.store.wait(WaitRequest(id: Self.id, changedFrom: 0, timeout: nil)) },
     ]
     for command in commands {
       let error = #expect(throws: OptimistError.self) { try command() }
@@ -133,9 +134,9 @@ import Testing
   func badPruneRulesAreInvalidValueAndPruneNothing(keep: String?, olderThan: String?) throws {
     let (id, _) = try customer(versions: 3)
     let error = #expect(throws: OptimistError.self) {
-      try database.store.pruneHistory(keep: keep, olderThan: olderThan)
+      try database.store.pruneHistory(EdgeRequest.pruneHistory(keep: keep, olderThan: olderThan))
     }
     #expect(error?.exitStatus == .invalidRequest)
-    #expect(try database.store.get(id: id, atVersion: "0").status == .success)
+    #expect(StoredAnswer(try database.store.get(id: id, atVersion: 0)).status == .success)
   }
 }

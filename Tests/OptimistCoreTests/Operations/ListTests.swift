@@ -28,8 +28,8 @@ import Testing
   private func page(type: String? = nil, limit: Int?, cursor: String? = nil) throws -> (
     ids: [String], cursor: String?, output: Output
   ) {
-    let output = try store.list(
-      ListRequest(type: type, limit: limit.map { String($0) }, cursor: cursor))
+    let output = StoredAnswer(
+      try store.list(EdgeRequest.list(type: type, limit: limit.map { String($0) }, cursor: cursor)))
     let document = try TestJSON.success(output)
     let objects = try #require(document["objects"] as? [[String: Any]])
     #expect(Set(document.keys).isSubset(of: ["objects", "cursor"]))
@@ -84,7 +84,7 @@ import Testing
 
   @Test func emptyDatabaseListsNothing() throws {
     let empty = TestDatabase()
-    let output = try empty.store.list(ListRequest(type: nil, limit: nil, cursor: nil))
+    let output = StoredAnswer(try empty.store.list(EdgeRequest.list()))
     #expect(output.stdout == "{\"objects\":[]}\n")
     #expect(output.status == .success)
   }
@@ -108,9 +108,9 @@ import Testing
     #expect(first.ids == Array(customers.prefix(4)))
     let cursor = try #require(first.cursor)
     // Delete the last object shown, one due next and one further on; add an item.
-    _ = try store.delete(id: customers[3], version: nil)
-    _ = try store.delete(id: customers[4], version: nil)
-    _ = try store.delete(id: items[1], version: nil)
+    _ = try store.delete(DeleteRequest(id: customers[3], version: nil))
+    _ = try store.delete(DeleteRequest(id: customers[4], version: nil))
+    _ = try store.delete(DeleteRequest(id: items[1], version: nil))
     let newItem = try #require(database.createItem([("name", "New")])["id"] as? String)
     let rest = try rest(after: cursor, limit: 4)
     #expect(rest == [items[0], items[2], items[3], newItem] + payments)
@@ -121,8 +121,8 @@ import Testing
   @Test func newObjectIsListedAfterTheNewestWereDeletedMidListing() throws {
     let first = try page(type: "CUSTOMER", limit: 4)
     let cursor = try #require(first.cursor)
-    _ = try store.delete(id: customers[3], version: nil)
-    _ = try store.delete(id: customers[4], version: nil)
+    _ = try store.delete(DeleteRequest(id: customers[3], version: nil))
+    _ = try store.delete(DeleteRequest(id: customers[4], version: nil))
     let newCustomer = try #require(
       database.createCustomer([("given_name", "New")])["id"] as? String)
     let next = try page(type: "CUSTOMER", limit: 4, cursor: cursor)
@@ -133,7 +133,7 @@ import Testing
   @Test func cursorsOfOneListingAreAcceptedByIt() throws {
     for type in [nil, "CUSTOMER", "ITEM", "PAYMENT"] {
       let cursor = try #require(try page(type: type, limit: 1).cursor)
-      #expect(throws: Never.self) { try ListRequest(type: type, limit: "1", cursor: cursor) }
+      #expect(throws: Never.self) { try EdgeRequest.list(type: type, limit: "1", cursor: cursor) }
     }
   }
 
@@ -145,7 +145,7 @@ import Testing
       ("CUSTOMER", allCursor), ("ITEM", allCursor),
     ] as [(String?, String)] {
       let error = #expect(throws: OptimistError.self) {
-        try ListRequest(type: type, limit: nil, cursor: cursor)
+        try EdgeRequest.list(type: type, cursor: cursor)
       }
       #expect(error?.code == "INVALID_VALUE", "\(cursor) on \(type ?? "ALL")")
       #expect(error?.field == "cursor")
@@ -159,7 +159,7 @@ import Testing
   ])
   func bogusCursorIsInvalid(cursor: String) {
     let error = #expect(throws: OptimistError.self) {
-      try ListRequest(type: nil, limit: nil, cursor: cursor)
+      try ListRequest(type: nil, limit: ListRequest.defaultLimit, cursor: cursor)
     }
     #expect(error?.code == "INVALID_VALUE")
     #expect(error?.field == "cursor")
@@ -171,22 +171,25 @@ import Testing
   ])
   func badLimitIsInvalid(limit: String) {
     let error = #expect(throws: OptimistError.self) {
-      try ListRequest(type: nil, limit: limit, cursor: nil)
+      try Values.limit(limit)
     }
     #expect(error?.code == "INVALID_VALUE")
     #expect(error?.field == "limit")
   }
 
   @Test func limitsFromOneToAThousandAndADefaultOfAHundred() throws {
-    #expect(try ListRequest(type: nil, limit: "1", cursor: nil).limit == 1)
-    #expect(try ListRequest(type: nil, limit: "1000", cursor: nil).limit == 1000)
-    #expect(try ListRequest(type: nil, limit: nil, cursor: nil).limit == 100)
+    #expect(try Values.limit("1") == 1)
+    #expect(try Values.limit("1000") == 1000)
+    #expect(try Values.limit(nil) == 100)
+    #expect(try EdgeRequest.list(limit: "1").limit == 1)
+    #expect(try EdgeRequest.list(limit: "1000").limit == 1000)
+    #expect(try EdgeRequest.list().limit == 100)
   }
 
   @Test(arguments: ["customer", "Item", "FOO", "", "ALL", "CUSTOMERS"])
   func badTypeIsInvalid(type: String) {
     let error = #expect(throws: OptimistError.self) {
-      try ListRequest(type: type, limit: nil, cursor: nil)
+      try ObjectType.parse(type)
     }
     #expect(error?.code == "INVALID_VALUE")
     #expect(error?.field == "type")

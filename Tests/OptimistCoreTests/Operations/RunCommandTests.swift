@@ -8,23 +8,24 @@ import Testing
 
   /// One of each command, as the CLI runs them.
   static let commands: [(String, @Sendable (any StoreEngine) throws -> Output)] = [
-    ("get", { try $0.get(id: "AAAAAAAAAAAAAAAAAAAAAAAAAA") }),
-    ("list", { try $0.list(ListRequest(type: nil, limit: nil, cursor: nil)) }),
-    ("doctor", { try $0.doctor() }),
-    (
-      "create",
-      { try $0.create(CreateRequest(type: .customer, raw: [("given_name", "A")], key: nil)) }
-    ),
+    ("get", { StoredAnswer(try $0.get(id: "AAAAAAAAAAAAAAAAAAAAAAAAAA")) }),
+    ("list", { StoredAnswer(try $0.list(EdgeRequest.list())) }),
+    ("doctor", { StoredAnswer(try $0.doctor()) }),
+    ("create", { try $0.create(EdgeRequest.create(.customer, [("given_name", "A")])).printed }),
     (
       "create-payment",
       {
         try $0.createPayment(
-          PaymentRequest(key: "k", amount: "1", currency: "USD", sourceID: "cnon:card-nonce-ok"))
+          EdgeRequest.payment(key: "k", amount: "1", currency: "USD", source: "cnon:card-nonce-ok")
+        ).printed
       }
     ),
-    ("update", { try $0.update(UpdateRequest(id: "X", version: nil, set: ["note=x"], unset: [])) }),
-    ("delete", { try $0.delete(id: "X", version: nil) }),
-    ("prune-keys", { try $0.pruneKeys(olderThan: "0s") }),
+    ("update", { try $0.update(EdgeRequest.update("X", set: ["note=x"])).printed }),
+    ("delete", { try $0.delete(DeleteRequest(id: "X", version: nil)).printed }),
+    (
+      "prune-keys",
+      { StoredAnswer(try $0.pruneKeys(olderThan: Values.duration("0s", field: "older_than"))) }
+    ),
   ]
 
   private func expectStorageError(_ output: Output, _ name: String) throws {
@@ -70,7 +71,7 @@ import Testing
     let bytes = Data("x".utf8)
     try bytes.write(to: URL(fileURLWithPath: path))
     let output = runCommand(database: path, timeout: 1) {
-      try $0.get(id: "AAAAAAAAAAAAAAAAAAAAAAAAAA")
+      StoredAnswer(try $0.get(id: "AAAAAAAAAAAAAAAAAAAAAAAAAA"))
     }
     try expectStorageError(output, "get")
     #expect(fileBytes(path) == bytes, "the file was turned into a database")
@@ -85,15 +86,20 @@ import Testing
   @Test func refusedRequestDoesNotCreateTheDatabase() throws {
     let path = directory.file("sub/optimist.db")
     let refused: [(Int32, (any StoreEngine) throws -> Output)] = [
-      (2, { try $0.create(CreateRequest(type: .customer, raw: [("note", "n")], key: nil)) }),
-      (2, { try $0.pruneKeys(olderThan: "5x") }),
-      (2, { try $0.delete(id: "X", version: "v1") }),
-      (2, { try $0.list(ListRequest(type: nil, limit: "0", cursor: nil)) }),
+      (2, { try $0.create(EdgeRequest.create(.customer, [("note", "n")])).printed }),
+      (
+        2,
+        { StoredAnswer(try $0.pruneKeys(olderThan: Values.duration("5x", field: "older_than"))) }
+      ),
+      (2, { try $0.delete(DeleteRequest(id: "X", version: Values.version("v1"))).printed }),
+      (2, { StoredAnswer(try $0.list(EdgeRequest.list(limit: "0"))) }),
       (
         2,
         {
           try $0.createPayment(
-            PaymentRequest(key: "k", amount: "0", currency: "USD", sourceID: "cnon:card-nonce-ok"))
+            EdgeRequest.payment(
+              key: "k", amount: "0", currency: "USD", source: "cnon:card-nonce-ok")
+          ).printed
         }
       ),
     ]
@@ -112,7 +118,7 @@ import Testing
     let customer = try TestJSON.success(output)
     #expect(customer["given_name"] as? String == "A")
     let get = runCommand(database: path, timeout: 1) {
-      try $0.get(id: customer["id"] as? String ?? "")
+      StoredAnswer(try $0.get(id: customer["id"] as? String ?? ""))
     }
     #expect(get == output)
   }
@@ -146,14 +152,15 @@ import Testing
 
     // A reader still gets the committed state.
     #expect(
-      try TestJSON.success(runCommand(database: path, timeout: 0.3) { try $0.get(id: id) })["id"]
+      try TestJSON.success(
+        runCommand(database: path, timeout: 0.3) { StoredAnswer(try $0.get(id: id)) })["id"]
         as? String == id)
     try locker.execute("COMMIT")
 
     _ = try TestJSON.success(runCommand(database: path, timeout: 1, Self.commands[3].1))
     let list = try TestJSON.success(
       runCommand(database: path, timeout: 1) {
-        try $0.list(ListRequest(type: "CUSTOMER", limit: nil, cursor: nil))
+        StoredAnswer(try $0.list(EdgeRequest.list(type: "CUSTOMER")))
       })
     #expect((list["objects"] as? [Any])?.count == 2)
   }

@@ -9,10 +9,10 @@ import Testing
 
   @Test func anUpdateOfOneTypeDoesNotTouchAnother() throws {
     let customer = try TestJSON.success(
-      database.store.create(CreateRequest(type: .customer, raw: [("given_name", "Ada")], key: nil)))
+      database.store.create(EdgeRequest.create(.customer, [("given_name", "Ada")])).printed)
     let id = try #require(customer["id"] as? String)
     #expect(throws: OptimistError.notFound(id: id, field: "id")) {
-      try database.store.update(UpdateRequest(id: id, version: nil, set: ["name=x"], unset: [], type: .item))
+      try database.store.update(EdgeRequest.update(id, set: ["name=x"], type: .item))
     }
     #expect(throws: OptimistError.notFound(id: id, field: "id")) { try database.store.get(id: id, type: .item) }
     #expect(try database.store.objects(ids: [id], type: .item).isEmpty)

@@ -8,10 +8,11 @@ import Testing
 @Suite struct WaitTests {
   let database = TestDatabase()
 
+  /// `--changed-from` is parsed at the edge (`Values.version`), before any request exists.
   @Test(arguments: ["-1", "x", "", "1e3"])
   func aBadVersionIsInvalidValue(_ raw: String) {
     let error = #expect(throws: OptimistError.self) {
-      try WaitRequest(id: "A", changedFrom: raw, timeout: nil)
+      try Values.version(raw, field: "changed_from")
     }
     #expect(error?.field == "changed_from")
     #expect(error?.exitStatus == .invalidRequest)
@@ -19,27 +20,27 @@ import Testing
 
   @Test func anObjectAtAnotherVersionReturnsAtOnce() throws {
     let id = try #require(try database.createCustomer([("given_name", "Ada")])["id"] as? String)
-    let updated = try database.store.update(
-      UpdateRequest(id: id, version: nil, set: ["note=x"], unset: []))
+    let updated = try database.store.update(EdgeRequest.update(id, set: ["note=x"]))
     // A wait that did not return at once would time out instead.
-    let output = try database.store.wait(WaitRequest(id: id, changedFrom: "0", timeout: 300))
-    #expect(output == updated)
+    let output = try database.store.wait(WaitRequest(id: id, changedFrom: 0, timeout: 300))
+    #expect(output == .updated(try #require(updated.value)))
+    #expect(StoredAnswer(output) == updated.printed)
   }
 
   @Test func aDeletedObjectPrintsWhatDeletePrinted() throws {
     let id = try #require(try database.createItem([("name", "Tea")])["id"] as? String)
     let version = try #require(TestJSON.int(try database.get(id)["version"]))
-    let deletion = try database.store.delete(id: id, version: nil)
-    let output = try database.store.wait(
-      WaitRequest(id: id, changedFrom: String(version), timeout: 300))
-    #expect(output == deletion)
+    let deletion = try database.store.delete(DeleteRequest(id: id, version: nil))
+    let output = try database.store.wait(WaitRequest(id: id, changedFrom: version, timeout: 300))
+    #expect(output == .deleted(try #require(deletion.value)))
+    #expect(StoredAnswer(output) == deletion.printed)
   }
 
   @Test func anUnchangedObjectTimesOutWithExit8() throws {
     let id = try #require(try database.createCustomer([("given_name", "Ada")])["id"] as? String)
     for timeout in [0, 0.05] {
       let error = #expect(throws: OptimistError.self) {
-        try database.store.wait(WaitRequest(id: id, changedFrom: "0", timeout: timeout))
+        try database.store.wait(WaitRequest(id: id, changedFrom: 0, timeout: timeout))
       }
       #expect(error == .requestTimeout(id: id, seconds: timeout))
       #expect(error?.exitStatus == .waitTimedOut)
@@ -57,7 +58,7 @@ import Testing
       switch looks {
       case 1, 2:
         // Another connection commits: the watch must look again.
-        _ = try other.update(UpdateRequest(id: id, version: nil, set: ["note=\(looks)"], unset: []))
+        _ = try other.update(EdgeRequest.update(id, set: ["note=\(looks)"]))
         return nil
       default:
         return looks
