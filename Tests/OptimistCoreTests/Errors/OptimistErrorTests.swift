@@ -103,8 +103,8 @@ import Testing
       ? ["category", "code", "detail"] : ["category", "code", "detail", "field"]
     #expect(Set(entry.keys) == expectedKeys)
     #expect(!error.document.contains("\n"))
-    // Output(error:) puts the document on stderr and nothing on stdout.
-    let output = Output(error: error)
+    // Output(refusal:) puts the document on stderr and nothing on stdout.
+    let output = Output(refusal: error)
     #expect(output.stdout == "")
     #expect(output.stderr == error.document + "\n")
     #expect(output.exitCode == exitCode)
