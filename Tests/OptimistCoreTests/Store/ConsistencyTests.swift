@@ -41,6 +41,15 @@ import Testing
       "1 payments with more than one key"
     ),
     ("UPDATE idempotency_keys SET exit_code = -1", "1 keys without a finished answer"),
+    (
+      "UPDATE payments SET refunded = 1",
+      "1 payments whose refunds do not add up to refunded_money or exceed the total"
+    ),
+    (
+      "INSERT INTO refunds (id, payment_id, created_at, amount, currency) "
+        + "VALUES ('REFUND', 'NO-PAYMENT', 0, 1, 'USD')",
+      "1 refunds of no payment"
+    ),
     ("UPDATE customers SET version = -1", "1 customers with a negative version"),
     (
       "UPDATE items SET version = (SELECT last_version + 1 FROM catalog_clock) WHERE seq = 1",
