@@ -13,16 +13,15 @@ import Testing
     try database.createItem([("name", "B")])
     try database.store.write { db in
       let dialect = db.dialect
-      #expect(try db.first("SELECT \(dialect.greatest("3", "5"))", [])?.integer(0) == 5)
-      #expect(try db.first("SELECT \(dialect.greatest("-1", "-7"))", [])?.integer(0) == -1)
+      #expect(try db.first("SELECT \(dialect.greatest("3", "\(Int64(5))"))")?.integer(0) == 5)
+      #expect(try db.first("SELECT \(dialect.greatest("-1", "-7"))")?.integer(0) == -1)
       // Two items were created: the highest position handed out is 2.
-      let (highest, values) = dialect.highestPosition("items")
-      #expect(try db.first(highest, values)?.integer(0) == 2)
-      let locked = "SELECT name FROM items WHERE seq = 1" + dialect.lockForUpdate
-      #expect(try db.first(locked, [])?.text(0) == "A")
+      #expect(try db.first(dialect.highestPosition("items"))?.integer(0) == 2)
+      let locked: SQL = "SELECT name FROM items WHERE seq = 1\(raw: dialect.lockForUpdate)"
+      #expect(try db.first(locked)?.text(0) == "A")
       if let serialize = dialect.serializeInserts("items") { try db.execute(serialize) }
       if let clock = dialect.serverMilliseconds {
-        let now = try #require(try db.first("SELECT \(clock)", [])?.integer(0))
+        let now = try #require(try db.first("SELECT \(raw: clock)")?.integer(0))
         #expect(abs(now - Timestamp.now().milliseconds) < 60_000)
       }
     }

@@ -103,11 +103,11 @@ typealias ExitStatus = OptimistCore.ExitStatus
     try database.store.write { db in
       try db.run(
         "INSERT INTO idempotency_keys (command, key, request, object_id, stdout, stderr, "
-          + "exit_code, created_at) VALUES ('create-payment', 'k', 'r', '', 'out', 'err', ?, 0)",
-        [.integer(Int64(stored))])
+          + "exit_code, created_at) VALUES ('create-payment', 'k', 'r', '', 'out', 'err', "
+          + "\(Int64(stored)), 0)")
     }
     let replay = try database.store.read { db in
-      try db.storedAnswer(command: "create-payment", key: "k", request: "r")
+      try db.keyRow(.createPayment, IdempotencyKey("k")).answer
     }
     #expect(replay == Output(stdout: "out", stderr: "err", status: status ?? .storageError))
   }
@@ -117,9 +117,10 @@ typealias ExitStatus = OptimistCore.ExitStatus
   @Test func aDeclinedPaymentIsReplayedWithItsStatus() throws {
     let database = TestDatabase()
     let request = try PaymentRequest(
-      key: "d", amount: "100", currency: "USD", sourceID: "cnon:card-nonce-declined")
-    let first = try database.store.createPayment(request)
-    let replay = try database.store.createPayment(request)
+      key: IdempotencyKey("d"), amount: Money(amount: 100, currency: Currency("USD")),
+      sourceID: "cnon:card-nonce-declined")
+    let first = try database.store.createPayment(request).printed
+    let replay = try database.store.createPayment(request).printed
     #expect(first.status == .cardDeclined)
     #expect(replay == first)
     let column = try database.scalar("SELECT exit_code FROM idempotency_keys")

@@ -85,7 +85,7 @@ import Testing
     let never = #expect(throws: OptimistError.self) {
       try database.store.get(id: id, atVersion: 3)
     }
-    #expect(never?.status == .notFound)
+    #expect(never?.exitStatus == .notFound)
     #expect(never?.detail.contains("never had version 3") == true)
   }
 

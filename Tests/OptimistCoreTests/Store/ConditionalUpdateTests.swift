@@ -33,15 +33,22 @@ import Testing
     _ id: String, version: String? = nil, set: [String] = [], unset: [String] = []
   ) -> OptimistError? {
     #expect(throws: OptimistError.self) {
-      try database.store.update(UpdateRequest(id: id, version: version, set: set, unset: unset))
+      try database.store.update(StoreRequests.update(id, version: version, set: set, unset: unset))
     }
+  }
+
+  /// `delete ID [--version V]` as printed.
+  private func delete(_ id: String, version: String? = nil) throws -> StoredAnswer {
+    try database.store.delete(StoreRequests.delete(id, version: version)).printed
   }
 
   @Test func customerVersionGrowsByOne() throws {
     let (id, version) = try customer()
     let created = try database.get(id)
     let output = try database.store.update(
-      UpdateRequest(id: id, version: String(version), set: ["family_name=Lovelace"], unset: []))
+      UpdateRequest(id: id, version: version, changes: changes(set: ["family_name=Lovelace"]))
+    )
+    .printed
     let updated = try TestJSON.success(output)
     #expect(TestJSON.int(updated["version"]) == version + 1)
     #expect(updated["family_name"] as? String == "Lovelace")
@@ -91,8 +98,7 @@ import Testing
       throws: OptimistError.versionMismatch(id: id, expected: stale, actual: current)
     ) {
       try database.store.update(
-        UpdateRequest(id: id, version: String(stale), set: ["\(textField(type))=second"], unset: [])
-      )
+        UpdateRequest(id: id, version: stale, changes: changes(set: ["\(textField(type))=second"])))
     }
     #expect(try database.getText(id) == before)
     #expect(try database.counts() == counts)
@@ -138,10 +144,10 @@ import Testing
     #expect(updateError(id, version: "0", set: ["note=x"]) == .notFound(id: id, field: "id"))
     #expect(updateError(id, set: ["note=x"]) == .notFound(id: id, field: "id"))
     #expect(throws: OptimistError.notFound(id: id, field: "id")) {
-      try database.store.delete(id: id, version: nil)
+      try delete(id)
     }
     #expect(throws: OptimistError.notFound(id: id, field: "id")) {
-      try database.store.delete(id: id, version: "0")
+      try delete(id, version: "0")
     }
   }
 
@@ -152,11 +158,11 @@ import Testing
     let update = updateError(id, set: ["note=x"])
     #expect(update?.code == "INVALID_VALUE")
     #expect(update?.exitStatus == .invalidRequest)
-    let delete = #expect(throws: OptimistError.self) {
-      try database.store.delete(id: id, version: nil)
+    let deletion = #expect(throws: OptimistError.self) {
+      try delete(id)
     }
-    #expect(delete?.code == "INVALID_VALUE")
-    #expect(delete?.exitStatus == .invalidRequest)
+    #expect(deletion?.code == "INVALID_VALUE")
+    #expect(deletion?.exitStatus == .invalidRequest)
     #expect(try database.getText(id) == before)
     #expect(try database.counts().payments == 1)
   }
@@ -168,7 +174,7 @@ import Testing
       TestJSON.int(try database.update(id, set: ["\(textField(type))=changed"])["version"]))
     let before = try database.getText(id)
     #expect(throws: OptimistError.versionMismatch(id: id, expected: stale, actual: current)) {
-      try database.store.delete(id: id, version: String(stale))
+      try delete(id, version: String(stale))
     }
     #expect(try database.getText(id) == before)
   }
@@ -177,7 +183,7 @@ import Testing
   func deleteThenGetIsNotFound(type: ObjectType) throws {
     let (id, version) = try object(type)
     let other = try object(type)
-    let output = try database.store.delete(id: id, version: String(version))
+    let output = try delete(id, version: String(version))
     let deleted = try TestJSON.success(output)
     #expect(deleted["deleted_object_ids"] as? [String] == [id])
     let deletedAt = try #require(deleted["deleted_at"] as? String)
@@ -186,7 +192,7 @@ import Testing
 
     #expect(throws: OptimistError.notFound(id: id, field: "id")) { try database.store.get(id: id) }
     #expect(throws: OptimistError.notFound(id: id, field: "id")) {
-      try database.store.delete(id: id, version: nil)
+      try delete(id)
     }
     #expect(updateError(id, set: ["note=x"]) == .notFound(id: id, field: "id"))
     // The other object is untouched.
@@ -196,7 +202,7 @@ import Testing
   @Test func deleteWithoutVersionDeletesTheLatest() throws {
     let (id, _) = try customer()
     try database.update(id, set: ["note=x"])
-    _ = try TestJSON.success(database.store.delete(id: id, version: nil))
+    _ = try TestJSON.success(delete(id))
     #expect(try database.counts().customers == 0)
   }
 
@@ -204,7 +210,7 @@ import Testing
   func deleteWithMalformedVersionIsInvalid(version: String) throws {
     let (id, _) = try customer()
     let error = #expect(throws: OptimistError.self) {
-      try database.store.delete(id: id, version: version)
+      try delete(id, version: version)
     }
     #expect(error?.code == "INVALID_VALUE")
     #expect(error?.field == "version")
@@ -318,9 +324,122 @@ import Testing
       (["bogus=1"], []), (["note=a", "note=b"], []), (["note=a"], ["note"]), ([], []),
     ] {
       let error = #expect(throws: OptimistError.self) {
-        try UpdateRequest(id: id, version: nil, set: set, unset: unset)
+        try UpdateRequest(id: id, version: nil, changes: changes(set: set, unset: unset))
       }
       #expect(error?.code == "INVALID_VALUE", "\(set) \(unset)")
+    }
+    #expect(try database.getText(id) == before)
+  }
+
+  // The conditional statements themselves, in a write transaction from the engine.
+
+  /// The customer or item `id` as a write transaction reads it.
+  private func stored(_ tx: WriteTransaction, _ id: String, _ type: ObjectType) throws
+    -> VersionedObject
+  {
+    guard case .versioned(let object)? = try tx.object(id: id, type: type) else {
+      throw OptimistError.notFound(id: id, field: "id")
+    }
+    return object
+  }
+
+  private func historyRows() throws -> Int64? {
+    try database.scalar("SELECT count(*) FROM history")
+  }
+
+  @Test(arguments: [ObjectType.customer, .item])
+  func conditionalUpdateWritesOnlyAtTheExpectedVersion(type: ObjectType) throws {
+    let (id, version) = try object(type)
+    let before = try database.getText(id)
+    let error = #expect(throws: OptimistError.self) {
+      try database.store.write { tx in
+        let current = try stored(tx, id, type)
+        var changed = current
+        changed.values[textField(type)] = .text("lost")
+        changed.version = current.version + 1
+        try tx.conditionalUpdate(changed, replacing: current, expectedVersion: version + 7)
+      }
+    }
+    #expect(error == .versionMismatch(id: id, expected: version + 7, actual: version))
+    #expect(try database.getText(id) == before)
+    #expect(try historyRows() == 0)
+
+    // At the version read, the row is written and the version it replaced is kept.
+    let written = try database.store.write { tx in
+      let current = try stored(tx, id, type)
+      var changed = current
+      changed.values[textField(type)] = .text("kept")
+      changed.version =
+        type == .item ? try tx.nextCatalogVersion(now: Timestamp.now()) : current.version + 1
+      try tx.conditionalUpdate(changed, replacing: current, expectedVersion: version)
+      return changed
+    }
+    #expect(try database.getText(id) == written.json + "\n")
+    #expect(try historyRows() == 1)
+  }
+
+  @Test(arguments: [ObjectType.customer, .item])
+  func conditionalDeleteDeletesOnlyAtTheExpectedVersion(type: ObjectType) throws {
+    let (id, version) = try object(type)
+    let before = try database.getText(id)
+    #expect(throws: OptimistError.versionMismatch(id: id, expected: version + 1, actual: version)) {
+      try database.store.write { tx in
+        try tx.conditionalDelete(
+          stored(tx, id, type), expectedVersion: version + 1, deletedAt: Timestamp.now())
+      }
+    }
+    #expect(try database.getText(id) == before)
+    #expect(try historyRows() == 0)
+    // An object that is gone is NOT_FOUND, not a mismatch.
+    #expect(throws: OptimistError.notFound(id: id, field: "id")) {
+      try database.store.write { tx in
+        let current = try stored(tx, id, type)
+        try tx.run("DELETE FROM \(raw: type.table) WHERE id = \(id)")
+        try tx.conditionalDelete(current, expectedVersion: version, deletedAt: Timestamp.now())
+      }
+    }
+    #expect(try database.getText(id) == before, "the refused transaction rolled back")
+  }
+
+  /// A version read before the row moved on is not recorded as the one replaced: the
+  /// transaction is refused (retry) and changes nothing.
+  @Test func aReplacedVersionOtherThanTheExpectedOneIsRefused() throws {
+    let (id, version) = try customer()
+    let before = try database.getText(id)
+    let error = #expect(throws: OptimistError.self) {
+      try database.store.write { tx in
+        let current = try stored(tx, id, .customer)
+        try tx.run("UPDATE customers SET version = \(version + 1) WHERE id = \(id)")
+        var changed = current
+        changed.version = version + 2
+        try tx.conditionalUpdate(changed, replacing: current, expectedVersion: version + 1)
+      }
+    }
+    #expect(error?.exitStatus == .temporary)
+    #expect(error?.code == "TEMPORARY_ERROR")
+    #expect(try database.getText(id) == before)
+    #expect(try historyRows() == 0)
+  }
+
+  /// Payments change only with the version token the transaction read.
+  @Test func paymentsAreWrittenOnlyWithTheExpectedToken() throws {
+    let created = try database.createPayment(key: "k1")
+    let id = try #require(created["id"] as? String)
+    let before = try database.getText(id)
+    #expect(throws: OptimistError.staleVersionToken(id: id, given: "OTHER")) {
+      try database.store.write { tx in
+        var payment = try tx.payment(id: id, versionToken: nil)
+        payment.tip = 5
+        try tx.conditionalUpdate(payment, expectedToken: "OTHER")
+      }
+    }
+    #expect(try database.getText(id) == before)
+    #expect(throws: OptimistError.notFound(id: id, field: "payment_id")) {
+      try database.store.write { tx in
+        let payment = try tx.payment(id: id, versionToken: nil)
+        try tx.run("DELETE FROM payments WHERE id = \(id)")
+        try tx.conditionalUpdate(payment, expectedToken: payment.versionToken)
+      }
     }
     #expect(try database.getText(id) == before)
   }

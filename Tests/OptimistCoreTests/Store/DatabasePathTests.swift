@@ -54,7 +54,7 @@ import Testing
     let directory = TemporaryDirectory()
     let path = directory.file("a/b/c/optimist.db")
     let store = Store(path: path, timeout: 1)
-    _ = try store.create(CreateRequest(type: .customer, raw: [("given_name", "A")], key: nil))
+    _ = try store.create(StoreRequests.create(.customer, [("given_name", "A")]))
     for folder in ["a", "a/b", "a/b/c"] {
       let attributes = try FileManager.default.attributesOfItem(atPath: directory.file(folder))
       #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o700, "\(folder)")
@@ -70,7 +70,7 @@ import Testing
       atPath: directory.file("shared"), withIntermediateDirectories: false,
       attributes: [.posixPermissions: 0o755])
     _ = try Store(path: directory.file("shared/optimist.db"), timeout: 1).create(
-      CreateRequest(type: .item, raw: [("name", "Tea")], key: nil))
+      StoreRequests.create(.item, [("name", "Tea")]))
     let attributes = try FileManager.default.attributesOfItem(atPath: directory.file("shared"))
     #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o755)
   }

@@ -13,8 +13,8 @@ import Testing
   func settings(_ store: Store) throws -> (synchronous: Int64?, journal: String?) {
     try store.read { db in
       (
-        try db.first("PRAGMA synchronous", [])?.integer(0),
-        try db.first("PRAGMA journal_mode", [])?.text(0)
+        try db.first("PRAGMA synchronous")?.integer(0),
+        try db.first("PRAGMA journal_mode")?.text(0)
       )
     }
   }
@@ -59,7 +59,7 @@ import Testing
   /// doctor shows the settings its own connection runs with, which every command shares.
   @Test func doctorReportsTheDurableSettings() throws {
     _ = try database.createCustomer([("given_name", "Ada")])
-    let doctor = try TestJSON.success(database.store.doctor())
+    let doctor = try TestJSON.success(StoredAnswer(database.store.doctor()))
     #expect(doctor["synchronous"] as? String == "full")
     #expect(doctor["journal_mode"] as? String == (Store.walIsSafe ? "wal" : "truncate"))
   }

@@ -39,7 +39,7 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: database.path))
     try database.createCustomer([("given_name", "Ada")])
     #expect(try database.scalar("PRAGMA user_version") == Int64(Migration.latest))
-    let doctor = try TestJSON.success(database.store.doctor())
+    let doctor = try TestJSON.success(StoredAnswer(database.store.doctor()))
     #expect(TestJSON.int(doctor["schema_version"]) == Int64(Migration.latest))
     #expect(doctor["integrity_check"] as? String == "ok")
   }
@@ -50,13 +50,17 @@ import Testing
       try database.store.get(id: "AAAAAAAAAAAAAAAAAAAAAAAAAA")
     }
     #expect(error?.code == "NOT_FOUND")
-    #expect(try TestJSON.success(database.store.list(ListRequest(type: nil, limit: nil, cursor: nil)))["objects"] as? [Any] != nil)
+    #expect(
+      try TestJSON.success(StoredAnswer(database.store.list(StoreRequests.list())))["objects"]
+        as? [Any] != nil)
     #expect(throws: OptimistError.self) { try database.store.doctor() }
     #expect(!FileManager.default.fileExists(atPath: database.path))
     // The same store then finds the file once a write has created it.
     try database.createCustomer([("given_name", "Ada")])
     #expect(try database.scalar("PRAGMA user_version") == Int64(Migration.latest))
-    #expect(try TestJSON.success(database.store.doctor())["integrity_check"] as? String == "ok")
+    #expect(
+      try TestJSON.success(StoredAnswer(database.store.doctor()))["integrity_check"] as? String
+        == "ok")
   }
 
   /// A SQLite file of another program (tables, no optimist schema) is refused untouched, in
@@ -79,7 +83,8 @@ import Testing
     try database.createCustomer([("given_name", "Ada")])
     try Connection(path: database.path).execute("PRAGMA journal_mode = WAL")
     // A new store, as a new process would open it.
-    let doctor = try TestJSON.success(Store(path: database.path, timeout: 10).doctor())
+    let doctor = try TestJSON.success(
+      StoredAnswer(Store(path: database.path, timeout: 10).doctor()))
     #expect(doctor["journal_mode"] as? String == (Store.walIsSafe ? "wal" : "truncate"))
   }
 
@@ -97,10 +102,10 @@ import Testing
     DispatchQueue.concurrentPerform(iterations: 12) { index in
       let output = runCommand(database: path, timeout: 10) { store in
         switch index % 3 {
-        case 0: try store.list(ListRequest(type: nil, limit: nil, cursor: nil))
+        case 0: StoredAnswer(try store.list(StoreRequests.list()))
         case 1:
-          try store.create(CreateRequest(type: .customer, raw: [("given_name", "G")], key: "k"))
-        default: try store.create(CreateRequest(type: .item, raw: [("name", "N")], key: "k"))
+          try store.create(StoreRequests.create(.customer, [("given_name", "G")], key: "k")).printed
+        default: try store.create(StoreRequests.create(.item, [("name", "N")], key: "k")).printed
         }
       }
       outputs.set(index, output)
@@ -114,7 +119,9 @@ import Testing
     #expect(Set((0..<12).filter { $0 % 3 == 2 }.map { all[$0]?.stdout }).count == 1)
     #expect(try database.scalar("PRAGMA user_version") == Int64(Migration.latest))
     #expect(try database.counts() == Counts(customers: 1, items: 1, payments: 0, keys: 2))
-    #expect(try TestJSON.success(database.store.doctor())["integrity_check"] as? String == "ok")
+    #expect(
+      try TestJSON.success(StoredAnswer(database.store.doctor()))["integrity_check"] as? String
+        == "ok")
   }
 
   /// A database left at version 1 by an older optimist is brought up to date by the first
@@ -150,7 +157,7 @@ import Testing
     #expect(payment["customer_id"] as? String == id)
     let updated = try database.update(id, version: 3, set: ["family_name=Timer"])
     #expect(TestJSON.int(updated["version"]) == 4)
-    let doctor = try TestJSON.success(database.store.doctor())
+    let doctor = try TestJSON.success(StoredAnswer(database.store.doctor()))
     #expect(doctor["integrity_check"] as? String == "ok")
     #expect(
       try database.counts()
@@ -188,13 +195,20 @@ import Testing
     #expect(try database.scalar("SELECT max(seq) FROM payments") == 6)
     // The old APPROVED payment can now be completed, the COMPLETED one refunded.
     let completed = try TestJSON.success(
-      database.store.completePayment(id: rows[1].id, versionToken: "TOKEN", key: nil))
+      database.store.changeStatus(
+        PaymentStatusRequest(.complete, id: rows[1].id, versionToken: "TOKEN", key: nil)
+      ).printed)
     #expect(completed["status"] as? String == "COMPLETED")
     let refund = try TestJSON.success(
       database.store.refundPayment(
-        RefundRequest(key: "r", paymentID: rows[0].id, amount: "450", currency: "USD")))
+        RefundRequest(
+          key: IdempotencyKey("r"), paymentID: rows[0].id,
+          amount: Money(amount: 450, currency: Currency("USD")))
+      ).printed)
     #expect(refund["payment_id"] as? String == rows[0].id)
-    #expect(try TestJSON.success(database.store.doctor())["integrity_check"] as? String == "ok")
+    #expect(
+      try TestJSON.success(StoredAnswer(database.store.doctor()))["integrity_check"] as? String
+        == "ok")
   }
 
   /// A database at version 3 (no history) is brought to version 4: its objects keep their
@@ -217,14 +231,18 @@ import Testing
     #expect(try database.scalar("PRAGMA user_version") == Int64(Migration.latest))
     try database.update(id, version: 3, set: ["note=new"])
 
-    let history = try TestJSON.success(database.store.history(HistoryRequest(id: id, limit: nil, cursor: nil)))
+    let history = try TestJSON.success(
+      StoredAnswer(
+        database.store.history(HistoryRequest(id: id, limit: Values.limit(nil), cursor: nil))))
     let versions = (history["objects"] as? [[String: Any]])?.map { TestJSON.int($0["version"]) }
     #expect(versions == [4, 3])
-    #expect(try database.store.get(id: id, atVersion: "3").stdout == before)
-    let error = #expect(throws: OptimistError.self) { try database.store.get(id: id, atVersion: "2") }
+    #expect(try StoredAnswer(database.store.get(id: id, atVersion: 3)).stdout == before)
+    let error = #expect(throws: OptimistError.self) { try database.store.get(id: id, atVersion: 2) }
     #expect(error?.exitStatus == .notFound)
     #expect(error?.detail.contains("pruned") == false)
-    #expect(try TestJSON.success(database.store.doctor())["integrity_check"] as? String == "ok")
+    #expect(
+      try TestJSON.success(StoredAnswer(database.store.doctor()))["integrity_check"] as? String
+        == "ok")
   }
 
   /// A database from a newer optimist is refused, read or write, and left as it was.
@@ -240,22 +258,29 @@ import Testing
 
     let store = Store(path: database.path, timeout: 1)
     let commands: [(String, (any StoreEngine) throws -> Output)] = [
-      ("get", { try $0.get(id: id) }),
-      ("list", { try $0.list(ListRequest(type: nil, limit: nil, cursor: nil)) }),
-      ("doctor", { try $0.doctor() }),
+      ("get", { StoredAnswer(try $0.get(id: id)) }),
+      ("list", { StoredAnswer(try $0.list(StoreRequests.list())) }),
+      ("doctor", { StoredAnswer(try $0.doctor()) }),
       (
         "create",
-        { try $0.create(CreateRequest(type: .customer, raw: [("given_name", "B")], key: nil)) }
+        { try $0.create(StoreRequests.create(.customer, [("given_name", "B")])).printed }
       ),
+      ("update", { try $0.update(StoreRequests.update(id, set: ["note=x"])).printed }),
+      ("delete", { try $0.delete(DeleteRequest(id: id, version: nil)).printed }),
+      ("prune-keys", { StoredAnswer(try $0.pruneKeys(olderThan: 0)) }),
       (
-        "update", { try $0.update(UpdateRequest(id: id, version: nil, set: ["note=x"], unset: [])) }
+        "history",
+        {
+          StoredAnswer(
+            try $0.history(HistoryRequest(id: id, limit: Values.limit(nil), cursor: nil)))
+        }
       ),
-      ("delete", { try $0.delete(id: id, version: nil) }),
-      ("prune-keys", { try $0.pruneKeys(olderThan: "0s") }),
-      ("history", { try $0.history(HistoryRequest(id: id, limit: nil, cursor: nil)) }),
-      ("get --at-version", { try $0.get(id: id, atVersion: "0") }),
-      ("prune-history", { try $0.pruneHistory(keep: "1", olderThan: nil) }),
-      ("wait", { try $0.wait(WaitRequest(id: id, changedFrom: "5", timeout: 0)) }),
+      ("get --at-version", { StoredAnswer(try $0.get(id: id, atVersion: 0)) }),
+      (
+        "prune-history",
+        { StoredAnswer(try $0.pruneHistory(PruneHistoryRequest(keep: 1, olderThan: nil))) }
+      ),
+      ("wait", { StoredAnswer(try $0.wait(WaitRequest(id: id, changedFrom: 5, timeout: 0))) }),
     ]
     for (name, command) in commands {
       let error = #expect(throws: OptimistError.self, "\(name)") { try command(store) }
@@ -277,7 +302,7 @@ import Testing
   /// TRUNCATE mode elsewhere (Durability.swift).
   @Test func journalModeFollowsTheSQLiteVersion() throws {
     try database.createCustomer([("given_name", "Ada")])
-    let doctor = try TestJSON.success(database.store.doctor())
+    let doctor = try TestJSON.success(StoredAnswer(database.store.doctor()))
     let expected = Connection.libraryVersionNumber >= 3_051_003 ? "wal" : "truncate"
     #expect(doctor["journal_mode"] as? String == expected)
     #expect(Store.walIsSafe == (Connection.libraryVersionNumber >= 3_051_003))

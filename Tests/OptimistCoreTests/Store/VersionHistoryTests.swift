@@ -28,14 +28,17 @@ import Testing
   @Test func aRefusedUpdateOrDeleteKeepsNothing() throws {
     let id = try #require(database.createCustomer([("given_name", "Ada")])["id"] as? String)
     #expect(throws: OptimistError.self) { try database.update(id, version: 5, set: ["note=x"]) }
-    #expect(throws: OptimistError.self) { try database.store.delete(id: id, version: "5") }
+    #expect(throws: OptimistError.self) {
+      try database.store.delete(DeleteRequest(id: id, version: 5))
+    }
     #expect(throws: OptimistError.self) { try database.update(id, set: ["given_name="]) }
     #expect(try rows().isEmpty)
   }
 
   @Test func aDeleteKeepsTheLastVersionMarkedDeletedAtTheTimeItPrinted() throws {
     let id = try #require(database.createItem([("name", "Tea")])["id"] as? String)
-    let deletion = try TestJSON.success(database.store.delete(id: id, version: nil))
+    let deletion = try TestJSON.success(
+      database.store.delete(DeleteRequest(id: id, version: nil)).printed)
 
     let kept = try #require(try rows().first)
     let object = try TestJSON.object(kept.2)
@@ -50,16 +53,12 @@ import Testing
     for n in 1...4 { try database.update(live, set: ["note=\(n)"]) }
     let deleted = try #require(database.createCustomer([("given_name", "Gone")])["id"] as? String)
     for n in 1...2 { try database.update(deleted, set: ["note=\(n)"]) }
-    _ = try database.store.delete(id: deleted, version: nil)
+    _ = try database.store.delete(DeleteRequest(id: deleted, version: nil))
     return (live, deleted)
   }
 
   func prune(keep: Int64?, cutoff: Timestamp?) throws -> Int {
-    let connection = try Connection(path: database.path, create: false)
-    try connection.execute("BEGIN IMMEDIATE")
-    let count = try connection.pruneHistory(keep: keep, cutoff: cutoff)
-    try connection.execute("COMMIT")
-    return count
+    try database.store.write { tx in try tx.pruneHistory(keep: keep, cutoff: cutoff) }
   }
 
   /// The versions of `id` whose JSON is kept.
