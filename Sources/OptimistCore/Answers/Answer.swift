@@ -31,6 +31,26 @@ public enum Keyed<Value: Answer>: Sendable {
   }
 }
 
+/// `Keyed` with its value's type left out, as a transaction carries it: a generic type would
+/// have the runtime build its metadata in every process that runs the command (a `get`
+/// costs about as much), since `StoreEngine.write` is called on an existential engine.
+public enum KeyedAnswer: Sendable {
+  case new(any Answer)
+  case replayed(StoredAnswer)
+}
+
+extension Keyed {
+  /// The typed answer `erased` carries; its value is of type `Value`, as the operation that
+  /// made it produced.
+  @inline(__always)
+  init(_ erased: KeyedAnswer) {
+    switch erased {
+    case .new(let value): self = .new(value as! Value)
+    case .replayed(let answer): self = .replayed(answer)
+    }
+  }
+}
+
 /// An answer as the CLI prints it, and as it is stored for its key: the exact bytes and the
 /// exit status.
 public struct StoredAnswer: Sendable, Equatable {

@@ -280,12 +280,12 @@ extension StoreEngine {
   public func batch<Value: Answer>(
     _ request: BatchRequest, scope: KeyScope, answer: (BatchResult) -> Value
   ) throws -> Keyed<Value> {
-    try write(creating: request.creates) { db in
+    Keyed(try write(creating: request.creates) { db in
       try db.idempotent(scope, request) {
         let result = try db.apply(request.operations)
         return (result.idMappings.first?.id ?? "", answer(result))
       }
-    }
+    })
   }
 }
 

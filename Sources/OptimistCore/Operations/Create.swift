@@ -17,12 +17,13 @@ public struct CreateRequest: IdempotentRequest, Equatable {
 extension StoreEngine {
   /// Creates a customer (version 0) or an item (version from the catalog clock).
   public func create(_ request: CreateRequest) throws -> Keyed<VersionedObject> {
-    try write { db in
-      try db.idempotent(.create(request.type), request) {
-        let object = try db.create(type: request.type, values: request.values)
-        return (object.id, object)
-      }
-    }
+    Keyed(
+      try write { db in
+        try db.idempotent(.create(request.type), request) {
+          let object = try db.create(type: request.type, values: request.values)
+          return (object.id, object)
+        }
+      })
   }
 }
 

@@ -22,11 +22,12 @@ extension StoreEngine {
   /// Deletes the object with a conditional DELETE on the caller's version; with a key, at
   /// most once.
   public func delete(_ request: DeleteRequest) throws -> Keyed<Deletion> {
-    try write(creating: false) { db in
-      try db.idempotent(.delete, request) {
-        (request.id, try db.delete(id: request.id, expectedVersion: request.version, type: request.type))
-      }
-    }
+    Keyed(
+      try write(creating: false) { db in
+        try db.idempotent(.delete, request) {
+          (request.id, try db.delete(id: request.id, expectedVersion: request.version, type: request.type))
+        }
+      })
   }
 }
 

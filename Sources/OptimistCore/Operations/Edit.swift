@@ -77,7 +77,7 @@ extension StoreEngine {
       let changes = try Self.editChanges(object, output: try transform(Array((object.json + "\n").utf8)), request)
       if changes.isEmpty && request.key == nil { return .new(object) }
       do {
-        return try write(creating: false) { db in
+        return Keyed(try write(creating: false) { db in
           try db.idempotent(.edit, request) {
             guard !changes.isEmpty else {
               let current = try db.versionedObject(id: request.id, command: "edit")
@@ -91,7 +91,7 @@ extension StoreEngine {
               id: request.id, changes: changes, expectedVersion: object.version, command: "edit")
             return (request.id, updated)
           }
-        }
+        })
       } catch let error as OptimistError {
         guard case .versionMismatch = error, attempt < request.maxAttempts else { throw error }
         pause(attempt)

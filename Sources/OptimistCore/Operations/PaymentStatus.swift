@@ -25,7 +25,7 @@ extension StoreEngine {
     let (scope, status, verb): (KeyScope, Payment.Status, String) =
       request.change == .complete
       ? (.completePayment, .completed, "completed") : (.cancelPayment, .canceled, "canceled")
-    return try write(creating: false) { db in
+    return Keyed(try write(creating: false) { db in
       try db.idempotent(scope, request) {
         var payment = try db.payment(id: request.id, versionToken: request.versionToken)
         try payment.requireApproved(to: verb)
@@ -35,6 +35,6 @@ extension StoreEngine {
         try db.conditionalUpdate(payment, expectedToken: expected)
         return (payment.id, payment)
       }
-    }
+    })
   }
 }

@@ -24,7 +24,7 @@ public struct RefundRequest: IdempotentRequest, Equatable {
 extension StoreEngine {
   /// Refunds the payment; answers with the PaymentRefund.
   public func refundPayment(_ request: RefundRequest) throws -> Keyed<Refund> {
-    try write(creating: false) { db in
+    Keyed(try write(creating: false) { db in
       try db.idempotent(.refundPayment, request) {
         var payment = try db.payment(
           id: request.paymentID, versionToken: request.paymentVersionToken)
@@ -72,6 +72,6 @@ extension StoreEngine {
         try db.conditionalUpdate(payment, expectedToken: expected)
         return (refund.id, refund)
       }
-    }
+    })
   }
 }

@@ -32,14 +32,14 @@ extension StoreEngine {
   /// Applies the changes with a conditional UPDATE on the caller's version; with a key, at
   /// most once (a retry after a lost answer replays it, even once the object has moved on).
   public func update(_ request: UpdateRequest) throws -> Keyed<VersionedObject> {
-    try write(creating: false) { db in
+    Keyed(try write(creating: false) { db in
       try db.idempotent(.update, request) {
         let updated = try db.update(
           id: request.id, changes: request.changes, expectedVersion: request.version,
           type: request.type)
         return (request.id, updated)
       }
-    }
+    })
   }
 }
 
@@ -104,7 +104,9 @@ extension FieldChange {
       guard !changes.contains(where: { $0.field == field }) else {
         throw .invalidValue(field: change.field, detail: "`\(change.field)` is changed twice.")
       }
-      changes.append(FieldChange(field, try change.value.map { (value) throws(OptimistError) in try parse(field, value) } ?? nil))
+      var value: FieldValue?
+      if let given = change.value { value = try parse(field, given) }
+      changes.append(FieldChange(field, value))
     }
     return changes
   }

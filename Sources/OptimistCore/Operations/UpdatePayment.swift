@@ -35,7 +35,7 @@ public struct PaymentUpdateRequest: IdempotentRequest, Equatable {
 extension StoreEngine {
   /// Changes an APPROVED payment's amount and/or tip.
   public func updatePayment(_ request: PaymentUpdateRequest) throws -> Keyed<Payment> {
-    try write(creating: false) { db in
+    Keyed(try write(creating: false) { db in
       try db.idempotent(.updatePayment, request) {
         var payment = try db.payment(id: request.id, versionToken: request.versionToken)
         try payment.requireApproved(to: "updated")
@@ -55,6 +55,6 @@ extension StoreEngine {
         try db.conditionalUpdate(payment, expectedToken: expected)
         return (payment.id, payment)
       }
-    }
+    })
   }
 }

@@ -44,13 +44,21 @@ extension WriteTransaction {
   func conditionalUpdate(
     _ object: VersionedObject, replacing replaced: VersionedObject, expectedVersion: Int64
   ) throws {
-    var assignments: SQL = "version = \(object.version), updated_at = \(object.updatedAt.milliseconds)"
-    for field in object.type.fields {
-      assignments.append(", \(raw: field.name) = \(object.values[field.name]?.sqlValue ?? .null)")
+    let fields = object.type.fields
+    var update = SQL.StringInterpolation(literalCapacity: 256, interpolationCount: fields.count + 4)
+    update.appendLiteral("UPDATE \(object.type.table) SET version = ")
+    update.appendInterpolation(object.version)
+    update.appendLiteral(", updated_at = ")
+    update.appendInterpolation(object.updatedAt.milliseconds)
+    for field in fields {
+      update.appendLiteral(", \(field.name) = ")
+      update.appendInterpolation(object.values[field.name]?.sqlValue ?? .null)
     }
-    let changed = try run(
-      "UPDATE \(raw: object.type.table) SET \(assignments) "
-        + "WHERE id = \(object.id) AND version = \(expectedVersion)")
+    update.appendLiteral(" WHERE id = ")
+    update.appendInterpolation(object.id)
+    update.appendLiteral(" AND version = ")
+    update.appendInterpolation(expectedVersion)
+    let changed = try run(SQL(stringInterpolation: update))
     guard changed == 1 else {
       throw try conflict(type: object.type, id: object.id, expectedVersion: expectedVersion)
     }

@@ -38,10 +38,10 @@ extension WriteTransaction {
   ///   error rolls the claim back with everything else.
   /// - The same key with another request is IDEMPOTENCY_KEY_REUSED, except a key that
   ///   `cancel-payment --key` took first, which replays that refusal to any request.
-  func idempotent<Value: Answer>(
+  func idempotent(
     _ scope: KeyScope, _ request: some IdempotentRequest, check: () throws -> Void = {},
-    perform: () throws -> (objectID: String, value: Value)
-  ) throws -> Keyed<Value> {
+    perform: () throws -> (objectID: String, value: any Answer)
+  ) throws -> KeyedAnswer {
     guard let key = request.key else {
       try check()
       return .new(try perform().value)

@@ -340,12 +340,13 @@ import Testing
     _ request: Charge, scope: KeyScope = .batch, answer: Echo = answer,
     check: () throws -> Void = {}
   ) throws -> Keyed<Echo> {
-    try store.write { tx in
-      try tx.idempotent(scope, request, check: check) {
-        calls.count += 1
-        return (objectID: "OBJ", value: answer)
-      }
-    }
+    Keyed(
+      try store.write { tx in
+        try tx.idempotent(scope, request, check: check) {
+          calls.count += 1
+          return (objectID: "OBJ", value: answer)
+        }
+      })
   }
 
   /// The key's row as a read transaction finds it.
