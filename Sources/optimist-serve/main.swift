@@ -5,7 +5,9 @@ import OptimistCLI
 import OptimistCore
 import OptimistPostgres
 import OptimistServer
+import OptimistSQLite
 
+Engines.sqlite = SQLiteStore.open
 Engines.postgres = PostgresStore.open
 ServeOptions.start = { options in
   Server.run(

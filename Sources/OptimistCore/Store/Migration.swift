@@ -15,9 +15,6 @@ public struct Migration: Sendable {
     self.sql = sql
   }
 
-  /// The schema version this binary writes to SQLite.
-  static var latest: Int { all.last?.number ?? 0 }
-
   /// Brings the schema from `current` to the last of `migrations`; the caller holds the
   /// migration lock. Each migration records its number the dialect's way.
   public static func apply(_ migrations: [Migration], from current: Int, on db: any Database) throws {
@@ -25,10 +22,5 @@ public struct Migration: Sendable {
       try db.execute(migration.sql)
       try db.execute(db.dialect.setSchemaVersion(migration.number))
     }
-  }
-
-  /// SQLite's migrations (`all`, generated from Schema/*.sql) from `current` to `latest`.
-  static func apply(from current: Int, on db: any Database) throws {
-    try apply(all, from: current, on: db)
   }
 }

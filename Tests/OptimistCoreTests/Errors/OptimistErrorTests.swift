@@ -172,19 +172,8 @@ import Testing
     }
   }
 
-  @Test func sqliteAndOtherErrorsMapToTheirExitCodes() {
-    let busy = SQLiteError(
-      code: ResultCode.busy, message: "database is locked", sql: "BEGIN IMMEDIATE")
-    #expect(OptimistError(busy, timeout: 2.5) == .busy(timeout: 2.5))
-    let locked = SQLiteError(code: ResultCode.lockedSharedCache, message: "locked")
-    #expect(OptimistError(locked, timeout: 1).exitCode == 75)
-
-    let damaged = OptimistError(
-      SQLiteError(code: ResultCode.notADatabase, message: "file is not a database"), timeout: 1)
-    #expect(damaged.exitCode == 1)
-    #expect(damaged.code == "INTERNAL_SERVER_ERROR")
-    #expect(damaged.detail.contains("file is not a database"))
-
+  /// SQLite's errors: OptimistSQLiteTests' SQLiteErrorTests.
+  @Test func otherErrorsMapToTheirExitCodes() {
     struct Other: Error {}
     #expect(OptimistError(Other(), timeout: 1).exitCode == 1)
 

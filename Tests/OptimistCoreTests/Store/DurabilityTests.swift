@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@_spi(PowerLossTesting) @testable import OptimistCore
+@testable import OptimistCore
+@_spi(PowerLossTesting) @testable import OptimistSQLite
 
 /// Every commit is on the disk before success is printed: the rollback journal in TRUNCATE
 /// mode at synchronous=FULL (Durability.swift). `make stress` cuts the power to prove it;
@@ -10,7 +11,7 @@ import Testing
   let database = TestDatabase()
 
   @Test func optimistCommitsDurably() {
-    #expect(Store.durability == Durability(journalMode: "truncate", synchronous: "full"))
+    #expect(SQLiteStore.durability == Durability(journalMode: "truncate", synchronous: "full"))
     #expect(Durability.durable.pragmas(keepingWAL: false)
       == "PRAGMA journal_mode = truncate; PRAGMA synchronous = full")
     // A WAL database keeps WAL, which is durable at FULL by itself.
@@ -24,7 +25,7 @@ import Testing
     let customer = try database.createCustomer([("given_name", "Ada")])
     let id = try #require(customer["id"] as? String)
     _ = try database.update(id, set: ["note=durable"])
-    guard !Store.walIsSafe else {
+    guard !SQLiteStore.walIsSafe else {
       #expect(!database.directory.entries().contains("optimist.db-journal"))
       return
     }
@@ -38,6 +39,6 @@ import Testing
     _ = try database.createCustomer([("given_name", "Ada")])
     let doctor = try TestJSON.success(database.store.doctor())
     #expect(doctor["synchronous"] as? String == "full")
-    #expect(doctor["journal_mode"] as? String == (Store.walIsSafe ? "wal" : "truncate"))
+    #expect(doctor["journal_mode"] as? String == (SQLiteStore.walIsSafe ? "wal" : "truncate"))
   }
 }

@@ -1,4 +1,5 @@
 import CSQLite
+import OptimistCore
 
 #if canImport(Glibc)
   import Glibc

@@ -1,4 +1,5 @@
 import CSQLite
+import OptimistCore
 
 #if canImport(Glibc)
   import Glibc
@@ -12,7 +13,7 @@ import CSQLite
 /// Writes begin with `BEGIN IMMEDIATE` so that a read-then-write transaction never fails at
 /// once with SQLITE_BUSY; every lock waits up to the timeout. See
 /// <https://www.sqlite.org/lang_transaction.html>.
-public final class Store: StoreEngine {
+public final class SQLiteStore: StoreEngine {
   /// The database file.
   public let path: String
   /// How long to wait for a lock held by another process, in seconds.
@@ -24,6 +25,14 @@ public final class Store: StoreEngine {
     self.path = path
     self.timeout = timeout
   }
+
+  /// Opens SQLite stores for `Engines.sqlite`.
+  public static func open(path: String, timeout: Double) -> any StoreEngine {
+    SQLiteStore(path: path, timeout: timeout)
+  }
+
+  /// The schema version this binary writes (`PRAGMA user_version`).
+  static var latest: Int { Migration.sqlite.last?.number ?? 0 }
 
   /// Whether there was no database file, so that an empty in-memory one stood in for it.
   public private(set) var isMissing = false
@@ -47,7 +56,7 @@ public final class Store: StoreEngine {
   public func read<T>(_ body: (any Database) throws -> T) throws -> T {
     let connection = try connect(creating: false)
     return try transaction(connection, "BEGIN") {
-      if try schemaVersion(connection) < Migration.latest {
+      if try schemaVersion(connection) < SQLiteStore.latest {
         // Reads cannot migrate: take the write lock for that, then read afresh.
         try connection.execute("COMMIT")
         try transaction(connection, "BEGIN IMMEDIATE") { ((), try migrate(connection)) }
@@ -72,7 +81,7 @@ public final class Store: StoreEngine {
       if connection.isInTransaction { try? connection.execute("ROLLBACK") }
       throw error
     }
-    if createdSchema && !isMissing && Store.walIsSafe {
+    if createdSchema && !isMissing && SQLiteStore.walIsSafe {
       // Best effort: the command has committed, and a busy database keeps its journal.
       try? connection.execute("PRAGMA journal_mode = WAL")
     }
@@ -83,8 +92,8 @@ public final class Store: StoreEngine {
   /// version is read again under it. Returns whether the schema was created from nothing.
   private func migrate(_ connection: Connection) throws -> Bool {
     let version = try schemaVersion(connection)
-    guard version < Migration.latest else { return false }
-    try Migration.apply(from: version, on: connection)
+    guard version < SQLiteStore.latest else { return false }
+    try Migration.apply(Migration.sqlite, from: version, on: connection)
     return version == 0
   }
 
@@ -97,12 +106,12 @@ public final class Store: StoreEngine {
     // The stand-in for a missing file is not kept: the next command may find the file.
     let connection = try Connection(path: isMissing ? ":memory:" : path)
     try connection.setBusyTimeout(milliseconds: Int32(min(timeout * 1000, Double(Int32.max))))
-    if state == .existing(usesWAL: true) && !Store.walIsSafe,
+    if state == .existing(usesWAL: true) && !SQLiteStore.walIsSafe,
       try connection.first("PRAGMA user_version")?.integer(0) ?? 0 > 0
     {
       // This SQLite has the WAL-reset bug: take an optimist database back to the rollback
       // journal (another program's file is refused, untouched, by the schema check).
-      let mode = Store.durability.journalMode
+      let mode = SQLiteStore.durability.journalMode
       guard try connection.first("PRAGMA journal_mode = \(mode)")?.text(0) == mode else {
         throw OptimistError.storage(
           "`\(path)` uses WAL, which SQLite \(Connection.libraryVersion) can corrupt with "
@@ -112,7 +121,7 @@ public final class Store: StoreEngine {
     // A command that printed success has its change on disk (Durability.swift). A file in
     // WAL mode is either ours and switched above where WAL is unsafe, or another program's,
     // which the schema check refuses untouched.
-    try connection.execute(Store.durability.pragmas(keepingWAL: state == .existing(usesWAL: true)))
+    try connection.execute(SQLiteStore.durability.pragmas(keepingWAL: state == .existing(usesWAL: true)))
     if !isMissing { opened = connection }
     return connection
   }
@@ -124,10 +133,10 @@ public final class Store: StoreEngine {
         "`\(path)` is a SQLite database of another program (it has tables but no optimist "
           + "schema); optimist leaves it alone.")
     }
-    guard version <= Migration.latest else {
+    guard version <= SQLiteStore.latest else {
       throw OptimistError.storage(
         "The database has schema version \(version), newer than this optimist knows "
-          + "(\(Migration.latest)): use a newer optimist.")
+          + "(\(SQLiteStore.latest)): use a newer optimist.")
     }
     return version
   }
@@ -162,4 +171,23 @@ public final class Store: StoreEngine {
   /// <https://sqlite.org/wal.html#walresetbug>); older versions keep the rollback journal,
   /// which is safe for many writers.
   public static var walIsSafe: Bool { Connection.libraryVersionNumber >= 3_051_003 }
+}
+
+extension SQLiteStore {
+  /// SQLite's facts and `PRAGMA integrity_check`.
+  ///
+  /// See <https://www.sqlite.org/pragma.html#pragma_integrity_check>.
+  public func diagnose(_ db: any Database) throws -> Diagnosis {
+    guard !isMissing else { throw OptimistError.storage("There is no database at `\(path)`.") }
+    let problems = try db.rows("PRAGMA integrity_check", []).compactMap { $0.text(0) }
+    let synchronous = try db.first("PRAGMA synchronous", [])?.integer(0)
+    var facts = JSONObject()
+    facts.add("path", path)
+    facts.add("sqlite_version", Connection.libraryVersion)
+    facts.add("journal_mode", try db.first("PRAGMA journal_mode", [])?.text(0))
+    facts.add("synchronous", synchronous.map { ["off", "normal", "full", "extra"][Int($0) & 3] })
+    facts.add("schema_version", try db.first("PRAGMA user_version", [])?.integer(0))
+    return Diagnosis(
+      facts: facts, checkName: "integrity_check", problems: problems == ["ok"] ? [] : problems)
+  }
 }

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import OptimistCore
+import OptimistCore
+
+@testable import OptimistSQLite
 
 /// Result codes from <https://www.sqlite.org/rescode.html>, written out so the tests do not
 /// depend on the C module.
