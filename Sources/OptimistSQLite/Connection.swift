@@ -34,7 +34,7 @@ public final class Connection: Database {
     busyWait.deallocate()
   }
 
-  public var dialect: SQLDialect { .sqlite }
+  public var dialect: any SQLDialect { SQLiteDialect() }
 
   /// The version of the SQLite library in use, e.g. 3040001 for 3.40.1.
   public static var libraryVersionNumber: Int32 { sqlite3_libversion_number() }

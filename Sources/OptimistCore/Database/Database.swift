@@ -6,7 +6,7 @@
 /// `Connection` and PostgreSQL's `PostgresConnection` conform.
 public protocol Database: AnyObject {
   /// How this engine spells what the engines spell differently.
-  var dialect: SQLDialect { get }
+  var dialect: any SQLDialect { get }
 
   /// Runs one or more statements without parameters, ignoring any rows.
   func execute(_ sql: String) throws
