@@ -133,11 +133,7 @@ public final class SQLiteStore: StoreEngine {
         "`\(path)` is a SQLite database of another program (it has tables but no optimist "
           + "schema); optimist leaves it alone.")
     }
-    guard version <= SQLiteStore.latest else {
-      throw OptimistError.storage(
-        "The database has schema version \(version), newer than this optimist knows "
-          + "(\(SQLiteStore.latest)): use a newer optimist.")
-    }
+    try Migration.refuseNewer(version, than: SQLiteStore.latest)
     return version
   }
 

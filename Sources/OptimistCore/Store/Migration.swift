@@ -23,4 +23,14 @@ public struct Migration: Sendable {
       try db.execute(db.dialect.setSchemaVersion(migration.number))
     }
   }
+
+  /// Refuses a store whose schema `version` is newer than `latest`, the last version this
+  /// binary's migrations reach: a newer optimist made it, and this one must neither read nor
+  /// change what it does not know. Every engine checks the version it finds with this.
+  public static func refuseNewer(_ version: Int, than latest: Int) throws(OptimistError) {
+    guard version > latest else { return }
+    throw .storage(
+      "The database has schema version \(version), newer than this optimist knows "
+        + "(\(latest)): use a newer optimist.")
+  }
 }
