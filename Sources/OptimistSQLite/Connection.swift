@@ -89,6 +89,18 @@ public final class Connection: Database {
     guard rc == SQLITE_OK else { throw SQLiteError(connection: handle, code: rc) }
   }
 
+  /// Whether `PRAGMA query_only` is on: then any statement that would change the database
+  /// fails with SQLITE_READONLY. Set by `setQueryOnly`, or by whoever ran the pragma.
+  /// See <https://www.sqlite.org/pragma.html#pragma_query_only>.
+  var isQueryOnly = false
+
+  /// Turns `PRAGMA query_only` on or off; runs nothing when it already is.
+  func setQueryOnly(_ on: Bool) throws(SQLiteError) {
+    guard on != isQueryOnly else { return }
+    try execute(on ? "PRAGMA query_only = 1" : "PRAGMA query_only = 0")
+    isQueryOnly = on
+  }
+
   /// Whether the connection is inside an explicit transaction.
   public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 }

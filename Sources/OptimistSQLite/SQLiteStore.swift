@@ -12,7 +12,10 @@ import OptimistCore
 ///
 /// Writes begin with `BEGIN IMMEDIATE` so that a read-then-write transaction never fails at
 /// once with SQLITE_BUSY; every lock waits up to the timeout. See
-/// <https://www.sqlite.org/lang_transaction.html>.
+/// <https://www.sqlite.org/lang_transaction.html>. Reads run with `PRAGMA query_only` on, so
+/// a read transaction cannot change the database (as GRDB's read-only access): a read's new
+/// connection sets it with the pragmas every connection runs, and it is switched only when
+/// the same connection (the server's workers keep theirs) goes from reads to writes or back.
 public final class SQLiteStore: StoreEngine {
   /// The database file.
   public let path: String
@@ -43,7 +46,7 @@ public final class SQLiteStore: StoreEngine {
   /// missing database is not created: `body` runs against an empty one in memory (an update
   /// of an object in a database that does not exist is simply NOT_FOUND).
   public func write<T>(creating: Bool, _ body: (any Database) throws -> T) throws -> T {
-    let connection = try connect(creating: creating)
+    let connection = try connect(creating: creating, queryOnly: false)
     return try transaction(connection, "BEGIN IMMEDIATE") {
       let createdSchema = try migrate(connection)
       let result = try body(connection)
@@ -51,15 +54,18 @@ public final class SQLiteStore: StoreEngine {
     }
   }
 
-  /// Runs `body` in a read transaction; a database that needs its schema gets it first, and
-  /// a missing one is not created (an empty one in memory stands in).
+  /// Runs `body` in a read transaction, where any write fails (SQLITE_READONLY); a database
+  /// that needs its schema gets it first, and a missing one is not created (an empty one in
+  /// memory stands in).
   public func read<T>(_ body: (any Database) throws -> T) throws -> T {
-    let connection = try connect(creating: false)
+    let connection = try connect(creating: false, queryOnly: true)
     return try transaction(connection, "BEGIN") {
       if try schemaVersion(connection) < SQLiteStore.latest {
         // Reads cannot migrate: take the write lock for that, then read afresh.
         try connection.execute("COMMIT")
+        try connection.setQueryOnly(false)
         try transaction(connection, "BEGIN IMMEDIATE") { ((), try migrate(connection)) }
+        try connection.setQueryOnly(true)
         try connection.execute("BEGIN")
       }
       return (try body(connection), false)
@@ -97,8 +103,13 @@ public final class SQLiteStore: StoreEngine {
     return version == 0
   }
 
-  private func connect(creating: Bool) throws -> Connection {
-    if let opened { return opened }
+  /// The store's connection, opened on first use, with `PRAGMA query_only` as `queryOnly`
+  /// says. See <https://www.sqlite.org/pragma.html#pragma_query_only>.
+  private func connect(creating: Bool, queryOnly: Bool) throws -> Connection {
+    if let opened {
+      try opened.setQueryOnly(queryOnly)
+      return opened
+    }
     // A new database and its journal are private to their owner (0600, folders 0700).
     umask(0o077)
     let state = try DatabasePath.prepare(path, creating: creating)
@@ -120,8 +131,11 @@ public final class SQLiteStore: StoreEngine {
     }
     // A command that printed success has its change on disk (Durability.swift). A file in
     // WAL mode is either ours and switched above where WAL is unsafe, or another program's,
-    // which the schema check refuses untouched.
-    try connection.execute(SQLiteStore.durability.pragmas(keepingWAL: state == .existing(usesWAL: true)))
+    // which the schema check refuses untouched. A read's connection refuses writes from the
+    // start: its pragma runs with these, last (the journal mode is set before it).
+    let pragmas = SQLiteStore.durability.pragmas(keepingWAL: state == .existing(usesWAL: true))
+    try connection.execute(queryOnly ? pragmas + "; PRAGMA query_only = 1" : pragmas)
+    connection.isQueryOnly = queryOnly
     if !isMissing { opened = connection }
     return connection
   }
@@ -143,7 +157,7 @@ public final class SQLiteStore: StoreEngine {
   /// ten polls a second. See <https://www.sqlite.org/pragma.html#pragma_data_version>.
   public func watch<T>(id: String, until deadline: Deadline, _ check: () throws -> T?) throws -> T? {
     while true {
-      let connection = try connect(creating: false)
+      let connection = try connect(creating: false, queryOnly: true)
       let seen = try dataVersion(connection)
       if let found = try check() { return found }
       // At most one look once the deadline has passed, however busy the store.
