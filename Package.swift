@@ -8,6 +8,7 @@ let package = Package(
     .executable(name: "optimist-pg", targets: ["optimist-pg"]),
     .executable(name: "optimist-serve", targets: ["optimist-serve"]),
     .library(name: "OptimistCore", targets: ["OptimistCore"]),
+    .library(name: "OptimistSQLite", targets: ["OptimistSQLite"]),
   ],
   dependencies: [
     // HTTP for `optimist serve` only: linked into optimist-serve, never into optimist.
