@@ -4,8 +4,8 @@
 import OptimistCLI
 import OptimistCore
 import OptimistPostgres
-import OptimistServer
 import OptimistSQLite
+import OptimistServer
 
 Engines.sqlite = SQLiteStore.open
 Engines.postgres = PostgresStore.open

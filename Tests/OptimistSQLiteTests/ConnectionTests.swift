@@ -1,7 +1,6 @@
 import Foundation
-import Testing
-
 import OptimistCore
+import Testing
 
 @testable import OptimistSQLite
 

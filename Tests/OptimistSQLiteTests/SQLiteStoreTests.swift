@@ -36,9 +36,10 @@ import Testing
     }
     #expect(error?.primaryCode == Self.readOnly)
     // Nothing changed, and the store still reads.
-    #expect(try store.read { db in try db.first("SELECT count(*) FROM notes", [])?.integer(0) } == 0)
-    #expect(try store.read { db in try db.first("PRAGMA user_version", [])?.integer(0) }
-      == Int64(SQLiteStore.latest))
+    let count = try store.read { db in try db.first("SELECT count(*) FROM notes", []) }
+    #expect(count?.integer(0) == 0)
+    let version = try store.read { db in try db.first("PRAGMA user_version", []) }
+    #expect(version?.integer(0) == Int64(SQLiteStore.latest))
   }
 
   /// One store (one connection) going read, write, read, write: each transaction gets its own.
@@ -60,6 +61,7 @@ import Testing
       try store.read { db in try db.execute("INSERT INTO notes (note) VALUES ('x')") }
     }
     try store.write { db in try db.execute("INSERT INTO notes (note) VALUES ('y')") }
-    #expect(try store.read { db in try db.first("SELECT count(*) FROM notes", [])?.integer(0) } == 1)
+    let count = try store.read { db in try db.first("SELECT count(*) FROM notes", []) }
+    #expect(count?.integer(0) == 1)
   }
 }

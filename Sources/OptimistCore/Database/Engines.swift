@@ -19,7 +19,8 @@ public enum Engines {
 
   /// Opens a PostgreSQL store from its URL and lock timeout; nil where libpq is not linked.
   /// Set once, at start-up, by the executable that links the engine.
-  nonisolated(unsafe) public static var postgres: ((_ url: String, _ timeout: Double) throws -> any StoreEngine)?
+  nonisolated(unsafe) public static var postgres:
+    ((_ url: String, _ timeout: Double) throws -> any StoreEngine)?
 
   /// The store at `location`; nothing is connected or created until a transaction needs it.
   public static func open(_ location: String, timeout: Double) throws -> any StoreEngine {
