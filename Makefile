@@ -3,7 +3,7 @@ SWIFT   ?= swift
 PREFIX  ?= /usr/local
 SCRATCH ?= .build
 RELEASE := $(SCRATCH)/release/optimist
-SCHEMA_SWIFT := Sources/OptimistCore/Store/Schema.swift
+SCHEMA_SWIFT := Sources/OptimistSQLite/Schema.swift
 PG_SCHEMA_SWIFT := Sources/OptimistPostgres/Schema.swift
 
 .PHONY: build build-cli test demo install install-files clean deps schema bench bench-render bench-test stress fuzz
@@ -142,14 +142,15 @@ stress: build-cli fuzz
 	  --seconds $(POWERLOSS_SECONDS)
 	python3 Tests/Scripts/stress_pg.py --bin $(RELEASE) --kills 150 --seconds $(STRESS_SECONDS)
 
-# libFuzzer over the code that turns command-line values into validated requests.
+# libFuzzer over the code that turns command-line values into validated requests: the core's
+# sources alone (it links no engine).
 FUZZ := .build-fuzz/fuzz-requests
 fuzz: deps
 	@mkdir -p .build-fuzz/corpus
 	@rm -f $(FUZZ)
 	swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name OptimistCore -package-name optimist \
-	  -I Sources/CSQLite $$(find Sources/OptimistCore -name '*.swift') Tests/Fuzz/FuzzRequests.swift \
-	  -lsqlite3 -o $(FUZZ) 2>.build-fuzz/build.log || { cat .build-fuzz/build.log; exit 1; }
+	  $$(find Sources/OptimistCore -name '*.swift') Tests/Fuzz/FuzzRequests.swift \
+	  -o $(FUZZ) 2>.build-fuzz/build.log || { cat .build-fuzz/build.log; exit 1; }
 	cp Tests/Fuzz/corpus/* .build-fuzz/corpus/
 	timeout $$(( $(FUZZ_SECONDS) + 60 )) $(FUZZ) -max_total_time=$(FUZZ_SECONDS) -max_len=1024 \
 	  -artifact_prefix=.build-fuzz/ .build-fuzz/corpus
@@ -160,10 +161,10 @@ schema:
 	@gen() { dir=$$1; name=$$2; out=$$3; doc=$$4; \
 	  { echo '// Generated from '"$$dir"'*.sql by `make schema`; a test checks it matches.'; \
 	  echo ''; \
-	  [ "$$name" = all ] || echo 'import OptimistCore'; [ "$$name" = all ] || echo ''; \
+	  echo 'import OptimistCore'; echo ''; \
 	  echo 'extension Migration {'; \
 	  echo "  /// $$doc"; \
-	  echo "  $$( [ "$$name" = all ] || echo 'public ')static let $$name: [Migration] = ["; \
+	  echo "  public static let $$name: [Migration] = ["; \
 	  for f in $$dir*.sql; do \
 	    n=$$(basename $$f | sed 's/_.*//; s/^0*//'); \
 	    echo "    Migration(number: $$n, file: \"$$(basename $$f)\", sql: #\"\"\""; \
@@ -172,5 +173,5 @@ schema:
 	  done; \
 	  echo '  ]'; \
 	  echo '}'; } > $$out; }; \
-	gen Schema/ all $(SCHEMA_SWIFT) 'Every migration, in order: migration N sets `PRAGMA user_version = N`.'; \
+	gen Schema/ sqlite $(SCHEMA_SWIFT) 'Every SQLite migration, in order: migration N sets `PRAGMA user_version = N`.'; \
 	gen Schema/postgresql/ postgresql $(PG_SCHEMA_SWIFT) 'Every PostgreSQL migration, in order: migration N sets `optimist_schema.version = N`.'

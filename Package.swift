@@ -8,6 +8,7 @@ let package = Package(
     .executable(name: "optimist-pg", targets: ["optimist-pg"]),
     .executable(name: "optimist-serve", targets: ["optimist-serve"]),
     .library(name: "OptimistCore", targets: ["OptimistCore"]),
+    .library(name: "OptimistSQLite", targets: ["OptimistSQLite"]),
   ],
   dependencies: [
     // HTTP for `optimist serve` only: linked into optimist-serve, never into optimist.
@@ -34,7 +35,7 @@ let package = Package(
     ),
     .executableTarget(
       name: "optimist-pg",
-      dependencies: ["OptimistCLI", "OptimistPostgres"]
+      dependencies: ["OptimistCLI", "OptimistPostgres", "OptimistSQLite"]
     ),
     .testTarget(
       name: "OptimistPostgresTests",
@@ -53,15 +54,18 @@ let package = Package(
     ),
     .executableTarget(
       name: "optimist-serve",
-      dependencies: ["OptimistServer", "OptimistCLI", "OptimistPostgres"]
+      dependencies: ["OptimistServer", "OptimistCLI", "OptimistPostgres", "OptimistSQLite"]
     ),
     .testTarget(
       name: "OptimistServerTests",
-      dependencies: ["OptimistServer", "OptimistCore"]
+      dependencies: ["OptimistServer", "OptimistCore", "OptimistSQLite"]
     ),
+    // Everything that is not argument parsing, HTTP or one engine's C calls; no engine.
+    .target(name: "OptimistCore"),
+    // SQLite: the default engine, linked into every executable.
     .target(
-      name: "OptimistCore",
-      dependencies: ["CSQLite"]
+      name: "OptimistSQLite",
+      dependencies: ["OptimistCore", "CSQLite"]
     ),
     .target(
       name: "OptimistCLI",
@@ -69,7 +73,7 @@ let package = Package(
     ),
     .executableTarget(
       name: "optimist",
-      dependencies: ["OptimistCLI"]
+      dependencies: ["OptimistCLI", "OptimistSQLite"]
     ),
     // Test-only: the CLI over a VFS that simulates power loss (Tests/PowerLoss, used by
     // `make stress`). The shipped `optimist` links none of it.
@@ -80,12 +84,17 @@ let package = Package(
     ),
     .executableTarget(
       name: "optimist-powerloss",
-      dependencies: ["CPowerLossVFS", "OptimistCLI", "OptimistCore"],
+      dependencies: ["CPowerLossVFS", "OptimistCLI", "OptimistCore", "OptimistSQLite"],
       path: "Tests/PowerLoss/optimist-powerloss"
     ),
+    // The core's operations, run against SQLite stores.
     .testTarget(
       name: "OptimistCoreTests",
-      dependencies: ["OptimistCore"]
+      dependencies: ["OptimistCore", "OptimistSQLite"]
+    ),
+    .testTarget(
+      name: "OptimistSQLiteTests",
+      dependencies: ["OptimistSQLite", "OptimistCore"]
     ),
     .testTarget(
       name: "optimistTests",

@@ -16,7 +16,7 @@ public final class PostgresConnection: Database {
   /// Text to keep out of every message: the URL's password.
   let secret: PostgresURL
 
-  public var dialect: SQLDialect { .postgresql }
+  public var dialect: any SQLDialect { PostgresDialect() }
 
   /// Connects, waiting at most `connectTimeout` seconds unless the URL or
   /// `$PGCONNECT_TIMEOUT` says otherwise. Text is always exchanged as UTF-8.

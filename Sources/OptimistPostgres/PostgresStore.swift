@@ -60,14 +60,12 @@ public final class PostgresStore: StoreEngine {
       try connection.execute("ROLLBACK")
       version = nil
     }
-    if let version, version == PostgresStore.latest {
-      return try finish(connection, commit: true) { try body(connection) }
-    }
-    if let version, version > PostgresStore.latest {
-      try connection.execute("ROLLBACK")
-      throw OptimistError.storage(
-        "The database has schema version \(version), newer than this optimist knows "
-          + "(\(PostgresStore.latest)): use a newer optimist.")
+    if let version, version >= PostgresStore.latest {
+      // A newer schema is refused, and the transaction rolled back, before `body` runs.
+      return try finish(connection, commit: true) {
+        try Migration.refuseNewer(version, than: PostgresStore.latest)
+        return try body(connection)
+      }
     }
     if connection.isInTransaction { try connection.execute("ROLLBACK") }
     guard !migrated else {
@@ -121,11 +119,7 @@ public final class PostgresStore: StoreEngine {
       throw OptimistError.storage(
         "The table optimist_schema in \(location) is empty: this is not an optimist schema.")
     }
-    guard version <= PostgresStore.latest else {
-      throw OptimistError.storage(
-        "The database has schema version \(version), newer than this optimist knows "
-          + "(\(PostgresStore.latest)): use a newer optimist.")
-    }
+    try Migration.refuseNewer(Int(version), than: PostgresStore.latest)
     return Int(version)
   }
 

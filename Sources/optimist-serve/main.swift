@@ -4,8 +4,10 @@
 import OptimistCLI
 import OptimistCore
 import OptimistPostgres
+import OptimistSQLite
 import OptimistServer
 
+Engines.sqlite = SQLiteStore.open
 Engines.postgres = PostgresStore.open
 ServeOptions.start = { options in
   Server.run(

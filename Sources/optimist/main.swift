@@ -1,4 +1,7 @@
-// The `optimist` executable: everything it does lives in OptimistCLI.
+// The `optimist` executable: everything it does lives in OptimistCLI, on the SQLite engine.
 import OptimistCLI
+import OptimistCore
+import OptimistSQLite
 
+Engines.sqlite = SQLiteStore.open
 Optimist.main()

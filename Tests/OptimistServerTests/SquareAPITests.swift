@@ -11,6 +11,7 @@ import Testing
   let api: SquareAPI
 
   init() throws {
+    _ = registerSQLite
     folder = FileManager.default.temporaryDirectory.appendingPathComponent("optimist-api-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     api = SquareAPI(token: try BearerToken("t"), location: folder + "/optimist.db", timeout: 5, workers: 2)

@@ -7,7 +7,7 @@
 /// `ReadTransaction` or a `WriteTransaction` (Transaction.swift).
 package protocol DatabaseReader: AnyObject {
   /// How this engine spells what the engines spell differently.
-  var dialect: SQLDialect { get }
+  var dialect: any SQLDialect { get }
 
   /// Runs one statement; returns its first row.
   func first(_ statement: SQL) throws -> Row?

@@ -106,11 +106,11 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
     return joined
   }
 
-  /// The text in `dialect`'s spelling of placeholders: as written where the dialect spells
-  /// them `?` (SQLite), else each `?` this statement placed replaced by the dialect's own
-  /// (PostgreSQL's `$1, $2, …`); a `?` in a quoted literal stays as it is.
-  public func text(in dialect: SQLDialect) -> String {
-    guard !placeholders.isEmpty, dialect.placeholder(at: 1) != "?" else { return text }
+  /// The text with `dialect`'s spelling of placeholders (PostgreSQL's `$1, $2, …`): each `?`
+  /// this statement placed replaced, a `?` in a quoted literal left as it is. SQLite runs
+  /// `text` as it is.
+  public func text(in dialect: any SQLDialect) -> String {
+    guard !placeholders.isEmpty else { return text }
     var spelled = ""
     spelled.reserveCapacity(text.utf8.count + placeholders.count * 3)
     let utf8 = Array(text.utf8)

@@ -44,22 +44,3 @@ extension String {
     String(map { $0 == "_" ? " " : $0 })
   }
 }
-
-extension Store {
-  /// SQLite's facts and `PRAGMA integrity_check`.
-  ///
-  /// See <https://www.sqlite.org/pragma.html#pragma_integrity_check>.
-  public func diagnose(_ db: ReadTransaction) throws -> Diagnosis {
-    guard !isMissing else { throw OptimistError.storage("There is no database at `\(path)`.") }
-    let problems = try db.rows("PRAGMA integrity_check").compactMap { $0.text(0) }
-    let synchronous = try db.first("PRAGMA synchronous")?.integer(0)
-    var facts = JSONObject()
-    facts.add("path", path)
-    facts.add("sqlite_version", Connection.libraryVersion)
-    facts.add("journal_mode", try db.first("PRAGMA journal_mode")?.text(0))
-    facts.add("synchronous", synchronous.map { ["off", "normal", "full", "extra"][Int($0) & 3] })
-    facts.add("schema_version", try db.first("PRAGMA user_version")?.integer(0))
-    return Diagnosis(
-      facts: facts, checkName: "integrity_check", problems: problems == ["ok"] ? [] : problems)
-  }
-}

@@ -15,9 +15,6 @@ public struct Migration: Sendable {
     self.sql = sql
   }
 
-  /// The schema version this binary writes to SQLite.
-  static var latest: Int { all.last?.number ?? 0 }
-
   /// Brings the schema from `current` to the last of `migrations`; the caller holds the
   /// migration lock. Each migration records its number the dialect's way.
   package static func apply(_ migrations: [Migration], from current: Int, on db: any Database) throws {
@@ -27,8 +24,13 @@ public struct Migration: Sendable {
     }
   }
 
-  /// SQLite's migrations (`all`, generated from Schema/*.sql) from `current` to `latest`.
-  static func apply(from current: Int, on db: any Database) throws {
-    try apply(all, from: current, on: db)
+  /// Refuses a store whose schema `version` is newer than `latest`, the last version this
+  /// binary's migrations reach: a newer optimist made it, and this one must neither read nor
+  /// change what it does not know. Every engine checks the version it finds with this.
+  public static func refuseNewer(_ version: Int, than latest: Int) throws(OptimistError) {
+    guard version > latest else { return }
+    throw .storage(
+      "The database has schema version \(version), newer than this optimist knows "
+        + "(\(latest)): use a newer optimist.")
   }
 }

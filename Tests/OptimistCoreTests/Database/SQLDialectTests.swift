@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import OptimistCore
+@testable import OptimistSQLite
 
 /// What the engines spell differently, run on SQLite through a store's own connection (the
 /// same checks run on PostgreSQL in OptimistPostgresTests' `PostgresDialectTests`).
@@ -32,10 +33,10 @@ import Testing
   @Test func theRecordedSchemaVersionIsTheOneTheStoreReads() throws {
     try database.createItem([("name", "A")])
     try database.store.write { db in
-      try db.execute(db.dialect.setSchemaVersion(Migration.latest + 1))
+      try db.execute(db.dialect.setSchemaVersion(SQLiteStore.latest + 1))
     }
     let error = #expect(throws: OptimistError.self) { try database.store.read { _ in } }
-    #expect(error?.detail.contains("schema version \(Migration.latest + 1)") == true)
+    #expect(error?.detail.contains("schema version \(SQLiteStore.latest + 1)") == true)
   }
 
   @Test(arguments: ["postgresql://h/db", "postgres://h/db"])

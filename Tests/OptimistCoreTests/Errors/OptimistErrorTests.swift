@@ -55,19 +55,8 @@ import Testing
     }
   }
 
-  @Test func sqliteAndOtherErrorsMapToTheirExitStatuses() {
-    let busy = SQLiteError(
-      code: ResultCode.busy, message: "database is locked", sql: "BEGIN IMMEDIATE")
-    #expect(OptimistError(busy, timeout: 2.5) == .busy(timeout: 2.5))
-    let locked = SQLiteError(code: ResultCode.lockedSharedCache, message: "locked")
-    #expect(OptimistError(locked, timeout: 1).exitStatus == .temporary)
-
-    let damaged = OptimistError(
-      SQLiteError(code: ResultCode.notADatabase, message: "file is not a database"), timeout: 1)
-    #expect(damaged.exitStatus == .storageError)
-    #expect(damaged.code == "INTERNAL_SERVER_ERROR")
-    #expect(damaged.detail.contains("file is not a database"))
-
+  /// (SQLite's errors are mapped in OptimistSQLiteTests/SQLiteErrorTests.)
+  @Test func otherErrorsMapToTheirExitStatuses() {
     struct Other: Error {}
     #expect(OptimistError(Other(), timeout: 1).exitStatus == .storageError)
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import OptimistCore
+@testable import OptimistSQLite
 
 @Suite struct DoctorTests {
   let database = TestDatabase()
@@ -14,7 +15,7 @@ import Testing
     let doctor = try TestJSON.success(StoredAnswer(database.store.doctor()))
     #expect(doctor["path"] as? String == database.path)
     #expect(doctor["sqlite_version"] as? String == Connection.libraryVersion)
-    #expect(TestJSON.int(doctor["schema_version"]) == Int64(Migration.latest))
+    #expect(TestJSON.int(doctor["schema_version"]) == Int64(SQLiteStore.latest))
     #expect(doctor["integrity_check"] as? String == "ok")
     #expect(doctor["journal_mode"] is String)
     let objects = try #require(doctor["objects"] as? [String: Any])

@@ -2,10 +2,11 @@ import Foundation
 import Testing
 
 @testable import OptimistCore
+@testable import OptimistSQLite
 
 @Suite struct ListTests {
   let database = TestDatabase()
-  var store: Store { database.store }
+  var store: SQLiteStore { database.store }
   var customers: [String] = []
   var items: [String] = []
   var payments: [String] = []

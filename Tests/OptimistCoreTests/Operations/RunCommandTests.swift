@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import OptimistCore
+@testable import OptimistSQLite
 
 @Suite struct RunCommandTests {
   let directory = TemporaryDirectory()

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import OptimistCore
+@testable import OptimistSQLite
 
 /// `wait` in process: what it returns at once, and its timeout. Waiting for another process
 /// is in the CLI tests (optimistTests/WaitTests.swift).
@@ -51,7 +52,7 @@ import Testing
   /// another object ends no wait, and the look after the deadline is the last.
   @Test func watchLooksAgainOnlyAfterAChange() throws {
     let id = try #require(try database.createCustomer([("given_name", "Ada")])["id"] as? String)
-    let other = Store(path: database.path, timeout: 10)
+    let other = SQLiteStore(path: database.path, timeout: 10)
     var looks = 0
     let found = try database.store.watch(id: id, until: Deadline(after: 60)) { () -> Int? in
       looks += 1

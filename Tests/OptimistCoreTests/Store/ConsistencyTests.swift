@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import OptimistCore
+@testable import OptimistSQLite
 
 /// The rules `doctor` checks on PostgreSQL, run here on a SQLite store (the SQL is the same).
 @Suite struct ConsistencyTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import OptimistCore
+@testable import OptimistSQLite
 
 @Suite struct DatabasePathTests {
   private func environment(_ values: [String: String]) -> (String) -> String? {
@@ -53,7 +54,7 @@ import Testing
   @Test func newFoldersAndFileArePrivate() throws {
     let directory = TemporaryDirectory()
     let path = directory.file("a/b/c/optimist.db")
-    let store = Store(path: path, timeout: 1)
+    let store = SQLiteStore(path: path, timeout: 1)
     _ = try store.create(StoreRequests.create(.customer, [("given_name", "A")]))
     for folder in ["a", "a/b", "a/b/c"] {
       let attributes = try FileManager.default.attributesOfItem(atPath: directory.file(folder))
@@ -69,7 +70,7 @@ import Testing
     try FileManager.default.createDirectory(
       atPath: directory.file("shared"), withIntermediateDirectories: false,
       attributes: [.posixPermissions: 0o755])
-    _ = try Store(path: directory.file("shared/optimist.db"), timeout: 1).create(
+    _ = try SQLiteStore(path: directory.file("shared/optimist.db"), timeout: 1).create(
       StoreRequests.create(.item, [("name", "Tea")]))
     let attributes = try FileManager.default.attributesOfItem(atPath: directory.file("shared"))
     #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o755)

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@_spi(PowerLossTesting) @testable import OptimistCore
+@testable import OptimistCore
+@_spi(PowerLossTesting) @testable import OptimistSQLite
 
 /// Every commit is on the disk before success is printed: the rollback journal in TRUNCATE
 /// mode at synchronous=FULL (Durability.swift). `make stress` cuts the power to prove it;
@@ -10,7 +11,7 @@ import Testing
   let database = TestDatabase()
 
   /// `PRAGMA synchronous` and `journal_mode` as a connection of `store` runs with them.
-  func settings(_ store: Store) throws -> (synchronous: Int64?, journal: String?) {
+  func settings(_ store: SQLiteStore) throws -> (synchronous: Int64?, journal: String?) {
     try store.read { db in
       (
         try db.first("PRAGMA synchronous")?.integer(0),
@@ -24,9 +25,9 @@ import Testing
   /// journal, or WAL where this SQLite is safe with it.
   @Test func theStoresConnectionCommitsDurably() throws {
     _ = try database.createCustomer([("given_name", "Ada")])
-    let fresh = try settings(Store(path: database.path, timeout: 1))
+    let fresh = try settings(SQLiteStore(path: database.path, timeout: 1))
     #expect(fresh.synchronous == 2)
-    #expect(fresh.journal == (Store.walIsSafe ? "wal" : "truncate"))
+    #expect(fresh.journal == (SQLiteStore.walIsSafe ? "wal" : "truncate"))
   }
 
   /// A database another connection put in WAL keeps WAL (durable at FULL by itself) where
@@ -35,9 +36,9 @@ import Testing
     _ = try database.createCustomer([("given_name", "Ada")])
     let other = try Connection(path: database.path)
     #expect(try other.first("PRAGMA journal_mode = WAL")?.text(0) == "wal")
-    let opened = try settings(Store(path: database.path, timeout: 1))
+    let opened = try settings(SQLiteStore(path: database.path, timeout: 1))
     #expect(opened.synchronous == 2)
-    #expect(opened.journal == (Store.walIsSafe ? "wal" : "truncate"))
+    #expect(opened.journal == (SQLiteStore.walIsSafe ? "wal" : "truncate"))
   }
 
   /// A commit truncates the journal, which stays beside the database, empty: no unlink whose
@@ -47,7 +48,7 @@ import Testing
     let customer = try database.createCustomer([("given_name", "Ada")])
     let id = try #require(customer["id"] as? String)
     _ = try database.update(id, set: ["note=durable"])
-    guard !Store.walIsSafe else {
+    guard !SQLiteStore.walIsSafe else {
       #expect(!database.directory.entries().contains("optimist.db-journal"))
       return
     }
@@ -61,6 +62,6 @@ import Testing
     _ = try database.createCustomer([("given_name", "Ada")])
     let doctor = try TestJSON.success(StoredAnswer(database.store.doctor()))
     #expect(doctor["synchronous"] as? String == "full")
-    #expect(doctor["journal_mode"] as? String == (Store.walIsSafe ? "wal" : "truncate"))
+    #expect(doctor["journal_mode"] as? String == (SQLiteStore.walIsSafe ? "wal" : "truncate"))
   }
 }

@@ -2,10 +2,11 @@ import Foundation
 import Testing
 
 @testable import OptimistCore
+@testable import OptimistSQLite
 
 @Suite struct IdempotencyTests {
   let database = TestDatabase()
-  var store: Store { database.store }
+  var store: SQLiteStore { database.store }
 
   private func payment(
     key: String = "key-1", amount: String = "450", currency: String = "USD",
@@ -325,7 +326,7 @@ import Testing
   }
 
   let database = TestDatabase()
-  var store: Store { database.store }
+  var store: SQLiteStore { database.store }
   let calls = Calls()
   let key = try! IdempotencyKey("key-1")
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import OptimistCore
+@testable import OptimistSQLite
 
 @Suite struct MigrationTests {
   /// `Schema/` of this checkout, found from this file's path.
@@ -18,17 +19,17 @@ import Testing
     let files = try FileManager.default.contentsOfDirectory(atPath: Self.schemaFolder.path)
       .filter { $0.hasSuffix(".sql") }.sorted()
     #expect(!files.isEmpty)
-    #expect(Migration.all.map(\.file) == files)
-    for migration in Migration.all {
+    #expect(Migration.sqlite.map(\.file) == files)
+    for migration in Migration.sqlite {
       let onDisk = try Data(contentsOf: Self.schemaFolder.appendingPathComponent(migration.file))
       #expect(onDisk == Data((migration.sql + "\n").utf8), "\(migration.file) differs")
     }
   }
 
   @Test func migrationsAreNumberedInOrderFromOne() throws {
-    #expect(Migration.all.map(\.number) == Array(1...Migration.all.count))
-    #expect(Migration.latest == Migration.all.count)
-    for migration in Migration.all {
+    #expect(Migration.sqlite.map(\.number) == Array(1...Migration.sqlite.count))
+    #expect(SQLiteStore.latest == Migration.sqlite.count)
+    for migration in Migration.sqlite {
       let prefix = try #require(migration.file.split(separator: "_").first)
       #expect(Int(prefix) == migration.number, "\(migration.file)")
       #expect(prefix.count == 3, "\(migration.file)")
@@ -38,9 +39,9 @@ import Testing
   @Test func newDatabaseEndsAtTheLatestVersion() throws {
     #expect(!FileManager.default.fileExists(atPath: database.path))
     try database.createCustomer([("given_name", "Ada")])
-    #expect(try database.scalar("PRAGMA user_version") == Int64(Migration.latest))
+    #expect(try database.scalar("PRAGMA user_version") == Int64(SQLiteStore.latest))
     let doctor = try TestJSON.success(StoredAnswer(database.store.doctor()))
-    #expect(TestJSON.int(doctor["schema_version"]) == Int64(Migration.latest))
+    #expect(TestJSON.int(doctor["schema_version"]) == Int64(SQLiteStore.latest))
     #expect(doctor["integrity_check"] as? String == "ok")
   }
 
@@ -57,7 +58,7 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: database.path))
     // The same store then finds the file once a write has created it.
     try database.createCustomer([("given_name", "Ada")])
-    #expect(try database.scalar("PRAGMA user_version") == Int64(Migration.latest))
+    #expect(try database.scalar("PRAGMA user_version") == Int64(SQLiteStore.latest))
     #expect(
       try TestJSON.success(StoredAnswer(database.store.doctor()))["integrity_check"] as? String
         == "ok")
@@ -84,8 +85,8 @@ import Testing
     try Connection(path: database.path).execute("PRAGMA journal_mode = WAL")
     // A new store, as a new process would open it.
     let doctor = try TestJSON.success(
-      StoredAnswer(Store(path: database.path, timeout: 10).doctor()))
-    #expect(doctor["journal_mode"] as? String == (Store.walIsSafe ? "wal" : "truncate"))
+      StoredAnswer(SQLiteStore(path: database.path, timeout: 10).doctor()))
+    #expect(doctor["journal_mode"] as? String == (SQLiteStore.walIsSafe ? "wal" : "truncate"))
   }
 
   /// Connections opening a brand-new file at once, readers and writers, never race the schema,
@@ -117,7 +118,7 @@ import Testing
     }
     #expect(Set((0..<12).filter { $0 % 3 == 1 }.map { all[$0]?.stdout }).count == 1)
     #expect(Set((0..<12).filter { $0 % 3 == 2 }.map { all[$0]?.stdout }).count == 1)
-    #expect(try database.scalar("PRAGMA user_version") == Int64(Migration.latest))
+    #expect(try database.scalar("PRAGMA user_version") == Int64(SQLiteStore.latest))
     #expect(try database.counts() == Counts(customers: 1, items: 1, payments: 0, keys: 2))
     #expect(
       try TestJSON.success(StoredAnswer(database.store.doctor()))["integrity_check"] as? String
@@ -128,12 +129,12 @@ import Testing
   /// command, whether it reads or writes, and keeps its rows.
   @Test(arguments: ["read", "write"])
   func databaseAtVersionOneIsMigrated(firstCommand: String) throws {
-    try #require(Migration.all.count >= 2)
+    try #require(Migration.sqlite.count >= 2)
     let id = "OLDCUSTOMER234567ABCDEFGHI"
     do {
       let old = try Connection(path: database.path)
       try old.execute("BEGIN IMMEDIATE")
-      try old.execute(Migration.all[0].sql)
+      try old.execute(Migration.sqlite[0].sql)
       try old.execute("PRAGMA user_version = 1")
       try old.run(
         "INSERT INTO customers (id, version, created_at, updated_at, given_name) VALUES (?, 3, ?, ?, ?)",
@@ -150,7 +151,7 @@ import Testing
     } else {
       try database.createItem([("name", "Tea")])
     }
-    #expect(try database.scalar("PRAGMA user_version") == Int64(Migration.latest))
+    #expect(try database.scalar("PRAGMA user_version") == Int64(SQLiteStore.latest))
 
     // Everything the later migrations added works, and the old row is still there.
     let payment = try database.createPayment(key: "after-migration", customerID: id)
@@ -167,15 +168,15 @@ import Testing
   /// A database at version 2 (payments that never changed) is brought to version 3: every
   /// payment keeps its position, its JSON and its key's answer, and can then change.
   @Test func paymentsOfVersionTwoKeepEverything() throws {
-    try #require(Migration.all.count >= 3)
+    try #require(Migration.sqlite.count >= 3)
     let rows: [(seq: Int64, id: String, status: String)] = [
       (1, "OLDPAYMENT1234567ABCDEFGHI", "COMPLETED"), (5, "OLDPAYMENT2234567ABCDEFGHI", "APPROVED"),
     ]
     do {
       let old = try Connection(path: database.path)
       try old.execute("BEGIN IMMEDIATE")
-      try old.execute(Migration.all[0].sql)
-      try old.execute(Migration.all[1].sql)
+      try old.execute(Migration.sqlite[0].sql)
+      try old.execute(Migration.sqlite[1].sql)
       try old.execute("PRAGMA user_version = 2")
       for row in rows {
         try old.run(
@@ -188,7 +189,7 @@ import Testing
     let before =
       #"{"id":"OLDPAYMENT2234567ABCDEFGHI","created_at":"2000-02-29T00:00:00.000Z","updated_at":"2000-02-29T00:00:00.000Z","amount_money":{"amount":450,"currency":"USD"},"total_money":{"amount":450,"currency":"USD"},"approved_money":{"amount":450,"currency":"USD"},"status":"APPROVED","source_type":"CARD","version_token":"TOKEN"}"#
     #expect(try database.getText(rows[1].id) == before + "\n")
-    #expect(try database.scalar("PRAGMA user_version") == Int64(Migration.latest))
+    #expect(try database.scalar("PRAGMA user_version") == Int64(SQLiteStore.latest))
     // Positions, and so cursors, are kept; the next payment comes after them.
     #expect(try database.scalar("SELECT max(seq) FROM payments") == 5)
     _ = try database.createPayment(key: "new")
@@ -215,12 +216,12 @@ import Testing
   /// versions, have a history from their next change on, and earlier versions are simply not
   /// there (NOT_FOUND, not "pruned").
   @Test func objectsOfVersionThreeStartTheirHistoryWithTheirNextChange() throws {
-    try #require(Migration.all.count >= 4)
+    try #require(Migration.sqlite.count >= 4)
     let id = "OLDCUSTOMER234567ABCDEFGHI"
     do {
       let old = try Connection(path: database.path)
       try old.execute("BEGIN IMMEDIATE")
-      for migration in Migration.all.prefix(3) { try old.execute(migration.sql) }
+      for migration in Migration.sqlite.prefix(3) { try old.execute(migration.sql) }
       try old.execute("PRAGMA user_version = 3")
       try old.run(
         "INSERT INTO customers (id, version, created_at, updated_at, given_name) VALUES (?, 3, ?, ?, ?)",
@@ -228,7 +229,7 @@ import Testing
       try old.execute("COMMIT")
     }
     let before = try database.getText(id)
-    #expect(try database.scalar("PRAGMA user_version") == Int64(Migration.latest))
+    #expect(try database.scalar("PRAGMA user_version") == Int64(SQLiteStore.latest))
     try database.update(id, version: 3, set: ["note=new"])
 
     let history = try TestJSON.success(
@@ -249,14 +250,14 @@ import Testing
   @Test func newerSchemaIsRefusedAndLeftUnchanged() throws {
     let customer = try database.createCustomer([("given_name", "Ada")])
     let id = try #require(customer["id"] as? String)
-    let newer = Migration.latest + 1
+    let newer = SQLiteStore.latest + 1
     do {
       try Connection(path: database.path).execute("PRAGMA user_version = \(newer)")
     }
     let before = try #require(fileBytes(database.path))
     let entriesBefore = database.directory.entries()
 
-    let store = Store(path: database.path, timeout: 1)
+    let store = SQLiteStore(path: database.path, timeout: 1)
     let commands: [(String, (any StoreEngine) throws -> Output)] = [
       ("get", { StoredAnswer(try $0.get(id: id)) }),
       ("list", { StoredAnswer(try $0.list(StoreRequests.list())) }),
@@ -305,6 +306,6 @@ import Testing
     let doctor = try TestJSON.success(StoredAnswer(database.store.doctor()))
     let expected = Connection.libraryVersionNumber >= 3_051_003 ? "wal" : "truncate"
     #expect(doctor["journal_mode"] as? String == expected)
-    #expect(Store.walIsSafe == (Connection.libraryVersionNumber >= 3_051_003))
+    #expect(SQLiteStore.walIsSafe == (Connection.libraryVersionNumber >= 3_051_003))
   }
 }

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import OptimistCore
+@testable import OptimistSQLite
 
 /// What is written out for speed (SQL, a sorted table) says what the field lists say.
 @Suite struct ObjectsSQLTests {

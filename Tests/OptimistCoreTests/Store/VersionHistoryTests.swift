@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import OptimistCore
+@testable import OptimistSQLite
 
 /// The history rows that conditional updates and deletes keep, and how pruning removes them.
 @Suite struct VersionHistoryTests {

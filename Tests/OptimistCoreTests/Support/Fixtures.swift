@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import OptimistCore
+@testable import OptimistSQLite
 
 #if canImport(Glibc)
   import Glibc
@@ -9,11 +10,16 @@ import Testing
   import Darwin
 #endif
 
+/// The tests open SQLite stores by path (`runCommand`) as `optimist` does: the engine is
+/// registered once, as the executables' main.swift registers it, before any test makes a folder.
+private let registerSQLite: Void = { Engines.sqlite = SQLiteStore.open }()
+
 /// A fresh folder for one test, removed with everything in it when released.
 final class TemporaryDirectory {
   let path: String
 
   init() {
+    _ = registerSQLite
     let base = FileManager.default.temporaryDirectory.path
     var template = Array("\(base)/optimist-core-tests.XXXXXX".utf8CString)
     path = template.withUnsafeMutableBufferPointer { buffer in
@@ -39,11 +45,11 @@ final class TemporaryDirectory {
 final class TestDatabase {
   let directory = TemporaryDirectory()
   let path: String
-  let store: Store
+  let store: SQLiteStore
 
   init(timeout: Double = 10) {
     path = directory.file("optimist.db")
-    store = Store(path: path, timeout: timeout)
+    store = SQLiteStore(path: path, timeout: timeout)
   }
 
   /// Creates a customer and returns its JSON.

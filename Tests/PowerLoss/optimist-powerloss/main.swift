@@ -10,7 +10,8 @@
 //                                   truncate-normal (TRUNCATE at NORMAL: nor the truncation)
 import CPowerLossVFS
 import OptimistCLI
-@_spi(PowerLossTesting) import OptimistCore
+import OptimistCore
+@_spi(PowerLossTesting) import OptimistSQLite
 
 #if canImport(Glibc)
   import Glibc
@@ -30,16 +31,17 @@ switch getenv("OPTIMIST_POWERLOSS_DURABILITY").map({ String(cString: $0) }) ?? "
 case "durable":
   break
 case "off":
-  Store.durability.synchronous = "off"
+  SQLiteStore.durability.synchronous = "off"
 case "delete-full":
-  Store.durability = Durability(journalMode: "delete", synchronous: "full")
+  SQLiteStore.durability = Durability(journalMode: "delete", synchronous: "full")
 case "truncate-normal":
-  Store.durability.synchronous = "normal"
+  SQLiteStore.durability.synchronous = "normal"
 case let other:
   refuse(
     "unknown OPTIMIST_POWERLOSS_DURABILITY `\(other)` (durable, off, delete-full or truncate-normal)")
 }
 
+Engines.sqlite = SQLiteStore.open
 guard powerloss_vfs_register(directory, 1) == 0 else {
   refuse("cannot register the power-loss VFS with the image in `\(directory)`")
 }

@@ -1,8 +1,10 @@
 // Generated from Schema/*.sql by `make schema`; a test checks it matches.
 
+import OptimistCore
+
 extension Migration {
-  /// Every migration, in order: migration N sets `PRAGMA user_version = N`.
-  static let all: [Migration] = [
+  /// Every SQLite migration, in order: migration N sets `PRAGMA user_version = N`.
+  public static let sqlite: [Migration] = [
     Migration(number: 1, file: "001_initial.sql", sql: #"""
 -- Versioned objects: customers and catalog items.
 -- seq gives list its stable order (AUTOINCREMENT: never reused, so a cursor never skips a

@@ -1,4 +1,5 @@
 import CSQLite
+import OptimistCore
 
 #if canImport(Glibc)
   import Glibc
@@ -11,8 +12,11 @@ import CSQLite
 ///
 /// Writes begin with `BEGIN IMMEDIATE` so that a read-then-write transaction never fails at
 /// once with SQLITE_BUSY; every lock waits up to the timeout. See
-/// <https://www.sqlite.org/lang_transaction.html>.
-public final class Store: StoreEngine {
+/// <https://www.sqlite.org/lang_transaction.html>. Reads run with `PRAGMA query_only` on, so
+/// a read transaction cannot change the database (as GRDB's read-only access): a read's new
+/// connection sets it with the pragmas every connection runs, and it is switched only when
+/// the same connection (the server's workers keep theirs) goes from reads to writes or back.
+public final class SQLiteStore: StoreEngine {
   /// The database file.
   public let path: String
   /// How long to wait for a lock held by another process, in seconds.
@@ -25,6 +29,14 @@ public final class Store: StoreEngine {
     self.timeout = timeout
   }
 
+  /// Opens SQLite stores for `Engines.sqlite`.
+  public static func open(path: String, timeout: Double) -> any StoreEngine {
+    SQLiteStore(path: path, timeout: timeout)
+  }
+
+  /// The schema version this binary writes (`PRAGMA user_version`).
+  static var latest: Int { Migration.sqlite.last?.number ?? 0 }
+
   /// Whether there was no database file, so that an empty in-memory one stood in for it.
   public private(set) var isMissing = false
 
@@ -34,7 +46,7 @@ public final class Store: StoreEngine {
   /// missing database is not created: `body` runs against an empty one in memory (an update
   /// of an object in a database that does not exist is simply NOT_FOUND).
   public func write<T>(creating: Bool, _ body: (WriteTransaction) throws -> T) throws -> T {
-    let connection = try connect(creating: creating)
+    let connection = try connect(creating: creating, queryOnly: false)
     return try transaction(connection, "BEGIN IMMEDIATE") {
       let createdSchema = try migrate(connection)
       let result = try body(WriteTransaction(connection))
@@ -42,15 +54,18 @@ public final class Store: StoreEngine {
     }
   }
 
-  /// Runs `body` in a read transaction; a database that needs its schema gets it first, and
-  /// a missing one is not created (an empty one in memory stands in).
+  /// Runs `body` in a read transaction, where any write fails (SQLITE_READONLY); a database
+  /// that needs its schema gets it first, and a missing one is not created (an empty one in
+  /// memory stands in).
   public func read<T>(_ body: (ReadTransaction) throws -> T) throws -> T {
-    let connection = try connect(creating: false)
+    let connection = try connect(creating: false, queryOnly: true)
     return try transaction(connection, "BEGIN") {
-      if try schemaVersion(connection) < Migration.latest {
+      if try schemaVersion(connection) < SQLiteStore.latest {
         // Reads cannot migrate: take the write lock for that, then read afresh.
         try connection.execute("COMMIT")
+        try connection.setQueryOnly(false)
         try transaction(connection, "BEGIN IMMEDIATE") { ((), try migrate(connection)) }
+        try connection.setQueryOnly(true)
         try connection.execute("BEGIN")
       }
       return (try body(ReadTransaction(connection)), false)
@@ -72,7 +87,7 @@ public final class Store: StoreEngine {
       if connection.isInTransaction { try? connection.execute("ROLLBACK") }
       throw error
     }
-    if createdSchema && !isMissing && Store.walIsSafe {
+    if createdSchema && !isMissing && SQLiteStore.walIsSafe {
       // Best effort: the command has committed, and a busy database keeps its journal.
       try? connection.execute("PRAGMA journal_mode = WAL")
     }
@@ -83,13 +98,18 @@ public final class Store: StoreEngine {
   /// version is read again under it. Returns whether the schema was created from nothing.
   private func migrate(_ connection: Connection) throws -> Bool {
     let version = try schemaVersion(connection)
-    guard version < Migration.latest else { return false }
-    try Migration.apply(from: version, on: connection)
+    guard version < SQLiteStore.latest else { return false }
+    try Migration.apply(Migration.sqlite, from: version, on: connection)
     return version == 0
   }
 
-  private func connect(creating: Bool) throws -> Connection {
-    if let opened { return opened }
+  /// The store's connection, opened on first use, with `PRAGMA query_only` as `queryOnly`
+  /// says. See <https://www.sqlite.org/pragma.html#pragma_query_only>.
+  private func connect(creating: Bool, queryOnly: Bool) throws -> Connection {
+    if let opened {
+      try opened.setQueryOnly(queryOnly)
+      return opened
+    }
     // A new database and its journal are private to their owner (0600, folders 0700).
     umask(0o077)
     let state = try DatabasePath.prepare(path, creating: creating)
@@ -97,12 +117,12 @@ public final class Store: StoreEngine {
     // The stand-in for a missing file is not kept: the next command may find the file.
     let connection = try Connection(path: isMissing ? ":memory:" : path)
     try connection.setBusyTimeout(milliseconds: Int32(min(timeout * 1000, Double(Int32.max))))
-    if state == .existing(usesWAL: true) && !Store.walIsSafe,
+    if state == .existing(usesWAL: true) && !SQLiteStore.walIsSafe,
       try connection.first("PRAGMA user_version")?.integer(0) ?? 0 > 0
     {
       // This SQLite has the WAL-reset bug: take an optimist database back to the rollback
       // journal (another program's file is refused, untouched, by the schema check).
-      let mode = Store.durability.journalMode
+      let mode = SQLiteStore.durability.journalMode
       guard try connection.first("PRAGMA journal_mode = \(mode)")?.text(0) == mode else {
         throw OptimistError.storage(
           "`\(path)` uses WAL, which SQLite \(Connection.libraryVersion) can corrupt with "
@@ -111,8 +131,11 @@ public final class Store: StoreEngine {
     }
     // A command that printed success has its change on disk (Durability.swift). A file in
     // WAL mode is either ours and switched above where WAL is unsafe, or another program's,
-    // which the schema check refuses untouched.
-    try connection.execute(Store.durability.pragmas(keepingWAL: state == .existing(usesWAL: true)))
+    // which the schema check refuses untouched. A read's connection refuses writes from the
+    // start: its pragma runs with these, last (the journal mode is set before it).
+    let pragmas = SQLiteStore.durability.pragmas(keepingWAL: state == .existing(usesWAL: true))
+    try connection.execute(queryOnly ? pragmas + "; PRAGMA query_only = 1" : pragmas)
+    connection.isQueryOnly = queryOnly
     if !isMissing { opened = connection }
     return connection
   }
@@ -124,11 +147,7 @@ public final class Store: StoreEngine {
         "`\(path)` is a SQLite database of another program (it has tables but no optimist "
           + "schema); optimist leaves it alone.")
     }
-    guard version <= Migration.latest else {
-      throw OptimistError.storage(
-        "The database has schema version \(version), newer than this optimist knows "
-          + "(\(Migration.latest)): use a newer optimist.")
-    }
+    try Migration.refuseNewer(version, than: SQLiteStore.latest)
     return version
   }
 
@@ -138,7 +157,7 @@ public final class Store: StoreEngine {
   /// ten polls a second. See <https://www.sqlite.org/pragma.html#pragma_data_version>.
   public func watch<T>(id: String, until deadline: Deadline, _ check: () throws -> T?) throws -> T? {
     while true {
-      let connection = try connect(creating: false)
+      let connection = try connect(creating: false, queryOnly: true)
       let seen = try dataVersion(connection)
       if let found = try check() { return found }
       // At most one look once the deadline has passed, however busy the store.
@@ -162,4 +181,23 @@ public final class Store: StoreEngine {
   /// <https://sqlite.org/wal.html#walresetbug>); older versions keep the rollback journal,
   /// which is safe for many writers.
   public static var walIsSafe: Bool { Connection.libraryVersionNumber >= 3_051_003 }
+}
+
+extension SQLiteStore {
+  /// SQLite's facts and `PRAGMA integrity_check`.
+  ///
+  /// See <https://www.sqlite.org/pragma.html#pragma_integrity_check>.
+  public func diagnose(_ db: ReadTransaction) throws -> Diagnosis {
+    guard !isMissing else { throw OptimistError.storage("There is no database at `\(path)`.") }
+    let problems = try db.reader.rows("PRAGMA integrity_check").compactMap { $0.text(0) }
+    let synchronous = try db.reader.first("PRAGMA synchronous")?.integer(0)
+    var facts = JSONObject()
+    facts.add("path", path)
+    facts.add("sqlite_version", Connection.libraryVersion)
+    facts.add("journal_mode", try db.reader.first("PRAGMA journal_mode")?.text(0))
+    facts.add("synchronous", synchronous.map { ["off", "normal", "full", "extra"][Int($0) & 3] })
+    facts.add("schema_version", try db.reader.first("PRAGMA user_version")?.integer(0))
+    return Diagnosis(
+      facts: facts, checkName: "integrity_check", problems: problems == ["ok"] ? [] : problems)
+  }
 }

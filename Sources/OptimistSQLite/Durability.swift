@@ -1,3 +1,5 @@
+import OptimistCore
+
 /// How a commit reaches the disk before optimist prints success.
 ///
 /// In the rollback journal's default DELETE mode a transaction commits when SQLite unlinks
@@ -35,7 +37,7 @@ public struct Durability: Equatable, Sendable {
   }
 }
 
-extension Store {
+extension SQLiteStore {
   /// The durability every connection gets. Nothing in optimist changes it; the power-loss
   /// test build (`optimist-powerloss`) sets weaker ones to prove its simulator finds the
   /// writes they lose.

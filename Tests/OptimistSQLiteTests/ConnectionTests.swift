@@ -1,7 +1,8 @@
 import Foundation
+import OptimistCore
 import Testing
 
-@testable import OptimistCore
+@testable import OptimistSQLite
 
 /// Result codes from <https://www.sqlite.org/rescode.html>, written out so the tests do not
 /// depend on the C module.

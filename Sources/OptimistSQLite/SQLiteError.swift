@@ -1,4 +1,5 @@
 import CSQLite
+import OptimistCore
 
 /// An error reported by SQLite, with its extended result code, message and statement.
 ///

@@ -1,4 +1,5 @@
 import CSQLite
+import OptimistCore
 
 #if canImport(Glibc)
   import Glibc
@@ -16,6 +17,7 @@ public final class Connection: Database {
 
   /// Opens (and, with `create`, creates) the database file at `path`.
   public init(path: String, create: Bool = true) throws(SQLiteError) {
+    _ = Connection.configureSQLite
     var db: OpaquePointer?
     var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
     if create { flags |= SQLITE_OPEN_CREATE }
@@ -33,7 +35,19 @@ public final class Connection: Database {
     busyWait.deallocate()
   }
 
-  public var dialect: SQLDialect { .sqlite }
+  public var dialect: any SQLDialect { SQLiteDialect() }
+
+  /// Process-wide settings, made once, before the first connection (`sqlite3_config` must
+  /// come before SQLite initializes): memory statistics off. optimist never reads them
+  /// (`sqlite3_memory_used`, a soft heap limit), and without them an allocation takes no
+  /// global mutex: opening a store and parsing its schema makes hundreds (SQLite's
+  /// recommended SQLITE_DEFAULT_MEMSTATUS=0, <https://www.sqlite.org/compile.html>).
+  /// SQLITE_MISUSE means SQLite had initialized already (the power-loss build registers its
+  /// VFS first): the statistics then stay on, which changes nothing but speed.
+  private static let configureSQLite: Void = {
+    let rc = optimist_sqlite3_config_memstatus(0)
+    assert(rc == SQLITE_OK || rc == SQLITE_MISUSE, "sqlite3_config(MEMSTATUS): \(rc)")
+  }()
 
   /// The version of the SQLite library in use, e.g. 3040001 for 3.40.1.
   public static var libraryVersionNumber: Int32 { sqlite3_libversion_number() }
@@ -101,6 +115,18 @@ public final class Connection: Database {
     busyWait.pointee = BusyWait(timeout: UInt64(max(0, milliseconds)) * 1_000_000, start: 0)
     let rc = sqlite3_busy_handler(handle, busyHandler, UnsafeMutableRawPointer(busyWait))
     guard rc == SQLITE_OK else { throw SQLiteError(connection: handle, code: rc) }
+  }
+
+  /// Whether `PRAGMA query_only` is on: then any statement that would change the database
+  /// fails with SQLITE_READONLY. Set by `setQueryOnly`, or by whoever ran the pragma.
+  /// See <https://www.sqlite.org/pragma.html#pragma_query_only>.
+  var isQueryOnly = false
+
+  /// Turns `PRAGMA query_only` on or off; runs nothing when it already is.
+  func setQueryOnly(_ on: Bool) throws(SQLiteError) {
+    guard on != isQueryOnly else { return }
+    try execute(on ? "PRAGMA query_only = 1" : "PRAGMA query_only = 0")
+    isQueryOnly = on
   }
 
   /// Whether the connection is inside an explicit transaction.

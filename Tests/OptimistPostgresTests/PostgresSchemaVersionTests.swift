@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+
+@testable import OptimistCore
+@testable import OptimistPostgres
+
+/// A schema made by a newer optimist is refused, read or write, and left as it was (on the
+/// test server; without one the test fails).
+@Suite struct PostgresSchemaVersionTests {
+  @Test func aNewerSchemaIsRefusedAndLeftUnchanged() throws {
+    let admin = try PostgresNotificationTests.connect()
+    let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    try admin.execute("CREATE SCHEMA \(schema)")
+    defer { try? admin.execute("DROP SCHEMA \(schema) CASCADE") }
+    let base = try #require(ProcessInfo.processInfo.environment["OPTIMIST_TEST_PG"])
+    let url = base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
+
+    try PostgresStore(url: url, timeout: 5).write { _ in }
+    let newer = PostgresStore.latest + 1
+    try admin.execute("UPDATE \(schema).optimist_schema SET version = \(newer)")
+
+    let store = PostgresStore(url: url, timeout: 5)
+    let commands: [(String, () throws -> Void)] = [
+      ("read", { try store.read { _ in } }), ("write", { try store.write { _ in } }),
+    ]
+    for (name, command) in commands {
+      let error = #expect(throws: OptimistError.self, "\(name)") { try command() }
+      #expect(error?.exitStatus == .storageError, "\(name)")
+      #expect(error?.detail.contains("schema version \(newer)") == true, "\(name)")
+    }
+    let version = try admin.first("SELECT version FROM \(raw: schema).optimist_schema")
+    #expect(version?.integer(0) == Int64(newer))
+  }
+}
