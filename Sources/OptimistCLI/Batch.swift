@@ -24,7 +24,8 @@ struct Batch: Subcommand {
   static let maximumInput = 64 << 20
 
   init(_ arguments: inout Arguments) throws(UsageError) {
-    key = arguments.option("key", help: SharedHelp.key + " The same batch again prints the first answer.")
+    key = arguments.option(
+      "key", help: SharedHelp.key + " The same batch again prints the first answer.")
     options = try StoreOptions(&arguments)
   }
 
@@ -55,11 +56,13 @@ struct Batch: Subcommand {
       if count < 0 {
         if errno == EINTR { continue }
         throw .invalidValue(
-          field: nil, detail: "The batch could not be read from stdin: \(String(cString: strerror(errno))).")
+          field: nil,
+          detail: "The batch could not be read from stdin: \(String(cString: strerror(errno))).")
       }
       bytes += buffer[0..<count]
       guard bytes.count <= maximumInput else {
-        throw .invalidValue(field: nil, detail: "The batch on stdin is larger than \(maximumInput >> 20) MiB.")
+        throw .invalidValue(
+          field: nil, detail: "The batch on stdin is larger than \(maximumInput >> 20) MiB.")
       }
     }
     guard let text = String(validating: bytes, as: UTF8.self) else {

@@ -39,7 +39,9 @@ enum Companion {
   private static func run(_ name: String, needed: String) -> Never {
     let helper = besideThisExecutable(name)
     var arguments: [UnsafeMutablePointer<CChar>?] = [strdup(helper)]
-    for index in 1..<max(1, Int(CommandLine.argc)) { arguments.append(CommandLine.unsafeArgv[index]) }
+    for index in 1..<max(1, Int(CommandLine.argc)) {
+      arguments.append(CommandLine.unsafeArgv[index])
+    }
     arguments.append(nil)
     execv(helper, arguments)
     let reason = String(cString: strerror(errno))

@@ -28,7 +28,8 @@ struct Edit: Subcommand {
       defaultValue: String(EditRequest.defaultAttempts))
     key = arguments.option(
       "key",
-      help: "Idempotency key (1-45 characters): a retry replays the first success without running CMD.")
+      help:
+        "Idempotency key (1-45 characters): a retry replays the first success without running CMD.")
     options = try StoreOptions(&arguments)
     command = arguments.remainder(
       "command", help: "The program that prints the new object, and its arguments (no shell).")

@@ -30,7 +30,8 @@ struct StoreOptions: Sendable {
       ? arguments.option(
         "timeout", value: "seconds",
         help:
-          "Seconds to wait for the change, 0 to 86400 (exit 8 after); default: until it comes. A database locked longer than 10 seconds (or than this, if less) is exit 75.")
+          "Seconds to wait for the change, 0 to 86400 (exit 8 after); default: until it comes. A database locked longer than 10 seconds (or than this, if less) is exit 75."
+      )
       : arguments.option(
         "timeout", value: "seconds",
         help: "Seconds to wait for a database locked by another process (exit 75 after).",

@@ -4,7 +4,7 @@ struct RefundPayment: Subcommand {
   static let about = About(
     "refund-payment", abstract: "Refund part or all of a COMPLETED payment, at most once per key.",
     discussion: [
-      "The refunds of a payment never add up to more than its total_money (REFUND_AMOUNT_INVALID, exit 7), however many processes refund at once. An APPROVED payment is REFUND_ERROR_PAYMENT_NEEDS_COMPLETION (exit 7: cancel it instead); a canceled or declined one PAYMENT_NOT_REFUNDABLE (exit 7). The currency must be the payment's. Prints the PaymentRefund; the payment gets refunded_money, refund_ids and a new version_token.",
+      "The refunds of a payment never add up to more than its total_money (REFUND_AMOUNT_INVALID, exit 7), however many processes refund at once. An APPROVED payment is REFUND_ERROR_PAYMENT_NEEDS_COMPLETION (exit 7: cancel it instead); a canceled or declined one PAYMENT_NOT_REFUNDABLE (exit 7). The currency must be the payment's. Prints the PaymentRefund; the payment gets refunded_money, refund_ids and a new version_token."
     ],
     examples: [
       "optimist refund-payment --key \"$(uuidgen)\" --payment-id 7WPM2YVQ4J5XGTNQ3SZ6ABCDEF --amount 100 --currency USD --reason 'Cold coffee'"

@@ -3,7 +3,8 @@ import OptimistCore
 struct Serve: Subcommand {
   static let about = About(
     "serve",
-    abstract: "Serve the store as a Square-compatible HTTP API for Square's SDKs (runs optimist-serve).",
+    abstract:
+      "Serve the store as a Square-compatible HTTP API for Square's SDKs (runs optimist-serve).",
     discussion: [
       "Customers, Catalog items, Payments and Refunds at Square's /v2 paths, with Square's JSON, error documents and statuses: VERSION_MISMATCH and IDEMPOTENCY_KEY_REUSED are 400, NOT_FOUND 404, CARD_DECLINED 402. CLI processes may use the same store at the same time.",
       "Every request needs Authorization: Bearer TOKEN, the token from --token-file, else $OPTIMIST_TOKEN, else a new random one. When ready, one JSON line goes to stdout: {\"url\":…} with the address listened on, and \"token\" only when it was generated. SIGTERM or SIGINT finishes the requests in flight and exits 0.",
@@ -20,7 +21,8 @@ struct Serve: Subcommand {
   init(_ arguments: inout Arguments) throws(UsageError) {
     let listen = arguments.option(
       "listen", value: "host:port",
-      help: "The address to listen on; port 0 picks a free one. Keep it on loopback unless the network is yours.",
+      help:
+        "The address to listen on; port 0 picks a free one. Keep it on loopback unless the network is yours.",
       defaultValue: ServeOptions.defaultListen)
     tokenFile = arguments.option(
       "token-file", value: "path",
@@ -29,7 +31,8 @@ struct Serve: Subcommand {
     options = try StoreOptions(&arguments)
     guard let address = ServeOptions.Address(listen ?? ServeOptions.defaultListen) else {
       throw UsageError(
-        "The value '\(listen ?? "")' is invalid for '--listen <host:port>': use e.g. 127.0.0.1:8080 or [::1]:8080.")
+        "The value '\(listen ?? "")' is invalid for '--listen <host:port>': use e.g. 127.0.0.1:8080 or [::1]:8080."
+      )
     }
     self.listen = address
   }

@@ -31,7 +31,9 @@ struct Update: Subcommand {
       completion: .choices { Update.fieldNames })
     key = arguments.option(
       "key",
-      help: "Idempotency key (1-45 characters): a retry after a lost answer replays the first one instead of VERSION_MISMATCH.")
+      help:
+        "Idempotency key (1-45 characters): a retry after a lost answer replays the first one instead of VERSION_MISMATCH."
+    )
     options = try StoreOptions(&arguments)
   }
 
@@ -62,6 +64,7 @@ struct Update: Subcommand {
       throw .invalidValue(
         field: nil, detail: "Nothing to update: give --set FIELD=VALUE or --unset FIELD.")
     }
-    return try FieldChange.list(given) { (field, raw) throws(OptimistError) in try field.parse(raw) }
+    return try FieldChange.list(given) { (field, raw) throws(OptimistError) in try field.parse(raw)
+    }
   }
 }

@@ -5,7 +5,7 @@ struct UpdatePayment: Subcommand {
     "update-payment",
     abstract: "Change an APPROVED payment's amount or tip, at most once per idempotency key.",
     discussion: [
-      "total_money follows (amount + tip). With --version-token, a stale token is VERSION_MISMATCH (exit 3) and changes nothing; without it the latest is assumed. A payment that is not APPROVED is exit 7 (DELAYED_TRANSACTION_CAPTURED, _CANCELED or _FAILED).",
+      "total_money follows (amount + tip). With --version-token, a stale token is VERSION_MISMATCH (exit 3) and changes nothing; without it the latest is assumed. A payment that is not APPROVED is exit 7 (DELAYED_TRANSACTION_CAPTURED, _CANCELED or _FAILED)."
     ],
     examples: [
       "optimist update-payment 7WPM2YVQ4J5XGTNQ3SZ6ABCDEF --key \"$(uuidgen)\" --version-token \"$TOKEN\" --tip 100"

@@ -64,7 +64,9 @@ public final class PostgresConnection: Database {
   /// The server's version, e.g. "15.8".
   public var serverVersion: String {
     let number = Int(PQserverVersion(handle))
-    return number >= 100_000 ? "\(number / 10_000).\(number % 10_000)" : "\(number / 10_000).\(number / 100 % 100).\(number % 100)"
+    return number >= 100_000
+      ? "\(number / 10_000).\(number % 10_000)"
+      : "\(number / 10_000).\(number / 100 % 100).\(number % 100)"
   }
 
   /// Runs one or more statements with the simple query protocol (no parameters).
@@ -107,7 +109,9 @@ public final class PostgresConnection: Database {
     let result = try self.result(of: PQexec(handle, "COMMIT"), sql: "COMMIT")
     defer { PQclear(result) }
     guard String(cString: PQcmdStatus(result)) == "COMMIT" else {
-      throw PostgresError(sqlstate: "40000", message: "The transaction was rolled back, not committed.", sql: "COMMIT")
+      throw PostgresError(
+        sqlstate: "40000", message: "The transaction was rolled back, not committed.", sql: "COMMIT"
+      )
     }
   }
 
@@ -116,7 +120,9 @@ public final class PostgresConnection: Database {
   /// already read (e.g. during the last transaction) count; others are dropped. Sleeps in
   /// poll(2) on the connection's socket; a lost connection is an error.
   /// See <https://www.postgresql.org/docs/current/libpq-notify.html>.
-  public func awaitNotification(channel: String, payload: String, until deadline: Deadline) throws(PostgresError) -> Bool {
+  public func awaitNotification(channel: String, payload: String, until deadline: Deadline)
+    throws(PostgresError) -> Bool
+  {
     while true {
       while let notice = PQnotifies(handle) {
         let matches =
@@ -132,13 +138,16 @@ public final class PostgresConnection: Database {
         throw PostgresError(sqlstate: "08006", message: "The connection to the server was lost.")
       }
       // Milliseconds, rounded up (so a wait never spins on a sub-millisecond rest); -1: no limit.
-      let milliseconds = left.map { Int32(min(($0 + 999_999) / 1_000_000, UInt64(Int32.max))) } ?? -1
+      let milliseconds =
+        left.map { Int32(min(($0 + 999_999) / 1_000_000, UInt64(Int32.max))) } ?? -1
       let ready = poll(&socket, 1, milliseconds)
       if ready < 0 && errno != EINTR {
-        throw PostgresError(sqlstate: "08006", message: "poll() on the connection failed (errno \(errno)).")
+        throw PostgresError(
+          sqlstate: "08006", message: "poll() on the connection failed (errno \(errno)).")
       }
       if ready > 0 && PQconsumeInput(handle) == 0 {
-        throw PostgresError(connection: handle, result: nil, sql: "LISTEN \(channel)", secret: secret)
+        throw PostgresError(
+          connection: handle, result: nil, sql: "LISTEN \(channel)", secret: secret)
       }
     }
   }
@@ -169,14 +178,15 @@ public final class PostgresConnection: Database {
       case .text(let text): return strdup(text)
       }
     }
-    defer { texts.forEach { free($0) } }
+    defer { for text in texts { free(text) } }
     let raw = texts.map { UnsafePointer($0) }
     let result = PQexecParams(handle, sql, Int32(values.count), types, raw, nil, nil, 0)
     return try self.result(of: result, sql: sql)
   }
 
   /// The result if the statement succeeded; else its error (the result is cleared).
-  private func result(of result: OpaquePointer?, sql: String) throws(PostgresError) -> OpaquePointer {
+  private func result(of result: OpaquePointer?, sql: String) throws(PostgresError) -> OpaquePointer
+  {
     guard let result else {
       throw PostgresError(connection: handle, result: nil, sql: sql, secret: secret)
     }
@@ -213,8 +223,7 @@ public final class PostgresConnection: Database {
     let keywords = parameters.map { UnsafePointer(strdup($0.0)) } + [nil]
     let values = parameters.map { UnsafePointer(strdup($0.1)) } + [nil]
     defer {
-      keywords.forEach { free(UnsafeMutablePointer(mutating: $0)) }
-      values.forEach { free(UnsafeMutablePointer(mutating: $0)) }
+      for pointer in keywords + values { free(UnsafeMutablePointer(mutating: pointer)) }
     }
     return body(keywords, values)
   }

@@ -23,7 +23,9 @@ public struct PostgresError: DatabaseError, Equatable, CustomStringConvertible {
     case invalidParameters
   }
 
-  public init(sqlstate: String?, message: String, sql: String? = nil, connectFailure: ConnectFailure? = nil) {
+  public init(
+    sqlstate: String?, message: String, sql: String? = nil, connectFailure: ConnectFailure? = nil
+  ) {
     self.sqlstate = sqlstate
     self.message = message
     self.sql = sql
@@ -34,7 +36,8 @@ public struct PostgresError: DatabaseError, Equatable, CustomStringConvertible {
   init(connectionFailure message: String, serverAnswers: Bool, parametersValid: Bool) {
     self.init(
       sqlstate: nil, message: PostgresError.trimmed(message),
-      connectFailure: !parametersValid ? .invalidParameters : serverAnswers ? .refused : .unreachable)
+      connectFailure: !parametersValid
+        ? .invalidParameters : serverAnswers ? .refused : .unreachable)
   }
 
   /// The error of a failed statement, or of the connection when there is no result.
@@ -65,7 +68,8 @@ public struct PostgresError: DatabaseError, Equatable, CustomStringConvertible {
   /// cancelled statement.
   public var isTemporary: Bool {
     guard let sqlstate else { return false }
-    return ["40000", "40001", "40P01", "57P01", "57P02", "57P03", "53300", "57014"].contains(sqlstate)
+    return ["40000", "40001", "40P01", "57P01", "57P02", "57P03", "53300", "57014"].contains(
+      sqlstate)
       || sqlstate.hasPrefix("08")
   }
 
@@ -86,7 +90,8 @@ public struct PostgresError: DatabaseError, Equatable, CustomStringConvertible {
         "PostgreSQL could not finish the command: \(message) "
           + "(SQLSTATE \(sqlstate ?? "")). Retry it.")
     }
-    return .storage("The database could not be used: \(message) (PostgreSQL SQLSTATE \(sqlstate ?? "none")).")
+    return .storage(
+      "The database could not be used: \(message) (PostgreSQL SQLSTATE \(sqlstate ?? "none")).")
   }
 
   public var description: String {

@@ -52,8 +52,10 @@ public final class PostgresStore: StoreEngine {
     let connection = try connect()
     let version: Int?
     do {
-      version = try connection.rows(ofLast: lockTimeout + begin + "; SELECT version FROM optimist_schema")
-        .first.flatMap { $0.integer(0) }.map(Int.init)
+      version = try connection.rows(
+        ofLast: lockTimeout + begin + "; SELECT version FROM optimist_schema"
+      )
+      .first.flatMap { $0.integer(0) }.map(Int.init)
     } catch {
       // undefined_table: no schema here yet.
       guard error.sqlstate == "42P01" else { throw error }
@@ -69,7 +71,8 @@ public final class PostgresStore: StoreEngine {
     }
     if connection.isInTransaction { try connection.execute("ROLLBACK") }
     guard !migrated else {
-      throw OptimistError.storage("The schema in \(location) did not reach version \(PostgresStore.latest).")
+      throw OptimistError.storage(
+        "The schema in \(location) did not reach version \(PostgresStore.latest).")
     }
     try connection.execute(lockTimeout + "BEGIN ISOLATION LEVEL READ COMMITTED")
     let found = try finish(connection, commit: nil) { () throws -> Int in
@@ -93,7 +96,9 @@ public final class PostgresStore: StoreEngine {
 
   /// Runs `body` in the open transaction, then COMMIT (`commit` true), ROLLBACK (false) or
   /// neither (nil); any error rolls back.
-  private func finish<T>(_ connection: PostgresConnection, commit: Bool?, _ body: () throws -> T) throws -> T {
+  private func finish<T>(_ connection: PostgresConnection, commit: Bool?, _ body: () throws -> T)
+    throws -> T
+  {
     let result: T
     do {
       result = try body()
@@ -149,7 +154,8 @@ public final class PostgresStore: StoreEngine {
     facts.add("database", location)
     facts.add("server_version", try db.reader.first("SHOW server_version")?.text(0))
     facts.add("schema", try db.reader.first("SELECT current_schema()")?.text(0))
-    facts.add("schema_version", try db.reader.first("SELECT version FROM optimist_schema")?.integer(0))
+    facts.add(
+      "schema_version", try db.reader.first("SELECT version FROM optimist_schema")?.integer(0))
     return Diagnosis(facts: facts, checkName: "consistency_check", problems: problems)
   }
 
@@ -159,13 +165,16 @@ public final class PostgresStore: StoreEngine {
 
   /// LISTENs before the first look, so a change committed after it is either seen by that
   /// look's snapshot or notified; between looks it waits on the socket (no transaction open).
-  public func watch<T>(id: String, until deadline: Deadline, _ check: () throws -> T?) throws -> T? {
+  public func watch<T>(id: String, until deadline: Deadline, _ check: () throws -> T?) throws -> T?
+  {
     let connection = try connect()
     try connection.execute("LISTEN \(PostgresStore.changesChannel)")
     while true {
       if let found = try check() { return found }
       if deadline.hasPassed { return nil }
-      guard try connection.awaitNotification(channel: PostgresStore.changesChannel, payload: id, until: deadline)
+      guard
+        try connection.awaitNotification(
+          channel: PostgresStore.changesChannel, payload: id, until: deadline)
       else { return nil }
     }
   }

@@ -5,154 +5,162 @@ import OptimistCore
 extension Migration {
   /// Every PostgreSQL migration, in order: migration N sets `optimist_schema.version = N`.
   public static let postgresql: [Migration] = [
-    Migration(number: 1, file: "001_initial.sql", sql: #"""
--- Versioned objects: customers and catalog items (PostgreSQL).
--- seq gives list its stable order (an identity column: its sequence <table>_seq_seq never
--- hands a value out twice, so a cursor never skips a new object); id is the public, random id.
+    Migration(
+      number: 1, file: "001_initial.sql",
+      sql: #"""
+        -- Versioned objects: customers and catalog items (PostgreSQL).
+        -- seq gives list its stable order (an identity column: its sequence <table>_seq_seq never
+        -- hands a value out twice, so a cursor never skips a new object); id is the public, random id.
 
--- The schema version, the one row migrations update (SQLite keeps it in PRAGMA user_version).
-CREATE TABLE optimist_schema (
-  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
-  version   INTEGER NOT NULL
-);
-INSERT INTO optimist_schema (singleton, version) VALUES (1, 0);
+        -- The schema version, the one row migrations update (SQLite keeps it in PRAGMA user_version).
+        CREATE TABLE optimist_schema (
+          singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+          version   INTEGER NOT NULL
+        );
+        INSERT INTO optimist_schema (singleton, version) VALUES (1, 0);
 
-CREATE TABLE customers (
-  seq           BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  id            TEXT    NOT NULL UNIQUE,
-  version       BIGINT  NOT NULL,
-  created_at    BIGINT  NOT NULL,
-  updated_at    BIGINT  NOT NULL,
-  given_name    TEXT,
-  family_name   TEXT,
-  company_name  TEXT,
-  email_address TEXT,
-  phone_number  TEXT,
-  reference_id  TEXT,
-  note          TEXT,
-  CHECK (coalesce(given_name, family_name, company_name, email_address, phone_number) IS NOT NULL)
-);
+        CREATE TABLE customers (
+          seq           BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          id            TEXT    NOT NULL UNIQUE,
+          version       BIGINT  NOT NULL,
+          created_at    BIGINT  NOT NULL,
+          updated_at    BIGINT  NOT NULL,
+          given_name    TEXT,
+          family_name   TEXT,
+          company_name  TEXT,
+          email_address TEXT,
+          phone_number  TEXT,
+          reference_id  TEXT,
+          note          TEXT,
+          CHECK (coalesce(given_name, family_name, company_name, email_address, phone_number) IS NOT NULL)
+        );
 
-CREATE TABLE items (
-  seq                  BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  id                   TEXT    NOT NULL UNIQUE,
-  version              BIGINT  NOT NULL,
-  created_at           BIGINT  NOT NULL,
-  updated_at           BIGINT  NOT NULL,
-  name                 TEXT    NOT NULL CHECK (name <> ''),
-  description          TEXT,
-  available_for_pickup BIGINT  CHECK (available_for_pickup IN (0, 1))
-);
+        CREATE TABLE items (
+          seq                  BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          id                   TEXT    NOT NULL UNIQUE,
+          version              BIGINT  NOT NULL,
+          created_at           BIGINT  NOT NULL,
+          updated_at           BIGINT  NOT NULL,
+          name                 TEXT    NOT NULL CHECK (name <> ''),
+          description          TEXT,
+          available_for_pickup BIGINT  CHECK (available_for_pickup IN (0, 1))
+        );
 
--- The last catalog version handed out: item versions are epoch milliseconds of the
--- server's clock, strictly increasing across the store even within one millisecond.
-CREATE TABLE catalog_clock (
-  singleton    INTEGER PRIMARY KEY CHECK (singleton = 1),
-  last_version BIGINT  NOT NULL
-);
-INSERT INTO catalog_clock (singleton, last_version) VALUES (1, 0);
-"""#),
-    Migration(number: 2, file: "002_payments.sql", sql: #"""
--- Payments and idempotency keys (PostgreSQL).
+        -- The last catalog version handed out: item versions are epoch milliseconds of the
+        -- server's clock, strictly increasing across the store even within one millisecond.
+        CREATE TABLE catalog_clock (
+          singleton    INTEGER PRIMARY KEY CHECK (singleton = 1),
+          last_version BIGINT  NOT NULL
+        );
+        INSERT INTO catalog_clock (singleton, last_version) VALUES (1, 0);
+        """#),
+    Migration(
+      number: 2, file: "002_payments.sql",
+      sql: #"""
+        -- Payments and idempotency keys (PostgreSQL).
 
-CREATE TABLE payments (
-  seq           BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  id            TEXT    NOT NULL UNIQUE,
-  created_at    BIGINT  NOT NULL,
-  amount        BIGINT  NOT NULL CHECK (amount > 0),
-  currency      TEXT    NOT NULL,
-  status        TEXT    NOT NULL CHECK (status IN ('APPROVED', 'COMPLETED', 'FAILED')),
-  source_id     TEXT    NOT NULL,
-  customer_id   TEXT,
-  reference_id  TEXT,
-  note          TEXT,
-  version_token TEXT    NOT NULL
-);
+        CREATE TABLE payments (
+          seq           BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          id            TEXT    NOT NULL UNIQUE,
+          created_at    BIGINT  NOT NULL,
+          amount        BIGINT  NOT NULL CHECK (amount > 0),
+          currency      TEXT    NOT NULL,
+          status        TEXT    NOT NULL CHECK (status IN ('APPROVED', 'COMPLETED', 'FAILED')),
+          source_id     TEXT    NOT NULL,
+          customer_id   TEXT,
+          reference_id  TEXT,
+          note          TEXT,
+          version_token TEXT    NOT NULL
+        );
 
--- One row per (command, key): the request it was first used for and the response it got,
--- replayed byte for byte when the same request comes again. A command claims its key by
--- inserting this row first; a concurrent caller with the same key waits on it.
-CREATE TABLE idempotency_keys (
-  command    TEXT    NOT NULL,
-  key        TEXT    NOT NULL,
-  request    TEXT    NOT NULL,
-  object_id  TEXT    NOT NULL,
-  stdout     TEXT    NOT NULL,
-  stderr     TEXT    NOT NULL,
-  exit_code  INTEGER NOT NULL,
-  created_at BIGINT  NOT NULL,
-  PRIMARY KEY (command, key)
-);
+        -- One row per (command, key): the request it was first used for and the response it got,
+        -- replayed byte for byte when the same request comes again. A command claims its key by
+        -- inserting this row first; a concurrent caller with the same key waits on it.
+        CREATE TABLE idempotency_keys (
+          command    TEXT    NOT NULL,
+          key        TEXT    NOT NULL,
+          request    TEXT    NOT NULL,
+          object_id  TEXT    NOT NULL,
+          stdout     TEXT    NOT NULL,
+          stderr     TEXT    NOT NULL,
+          exit_code  INTEGER NOT NULL,
+          created_at BIGINT  NOT NULL,
+          PRIMARY KEY (command, key)
+        );
 
-CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
-"""#),
-    Migration(number: 3, file: "003_payment_lifecycle.sql", sql: #"""
--- Payments change after they are taken (PostgreSQL): an APPROVED payment can have its amount
--- and tip updated, then be completed or canceled; a COMPLETED one can be refunded. Every
--- change gives it a new version_token.
+        CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+        """#),
+    Migration(
+      number: 3, file: "003_payment_lifecycle.sql",
+      sql: #"""
+        -- Payments change after they are taken (PostgreSQL): an APPROVED payment can have its amount
+        -- and tip updated, then be completed or canceled; a COMPLETED one can be refunded. Every
+        -- change gives it a new version_token.
 
-ALTER TABLE payments DROP CONSTRAINT payments_status_check;
-ALTER TABLE payments
-  ADD CONSTRAINT payments_status_check
-    CHECK (status IN ('APPROVED', 'COMPLETED', 'CANCELED', 'FAILED')),
-  ADD COLUMN updated_at BIGINT,
-  ADD COLUMN tip        BIGINT NOT NULL DEFAULT 0 CHECK (tip >= 0),
-  -- What the refunds of this payment add up to; never more than amount + tip.
-  ADD COLUMN refunded   BIGINT NOT NULL DEFAULT 0,
-  -- The ids of the payment's refunds, oldest first, separated by commas.
-  ADD COLUMN refund_ids TEXT   NOT NULL DEFAULT '';
-UPDATE payments SET updated_at = created_at;
-ALTER TABLE payments
-  ALTER COLUMN updated_at SET NOT NULL,
-  ADD CONSTRAINT payments_refunded_check CHECK (refunded >= 0 AND refunded <= amount + tip);
+        ALTER TABLE payments DROP CONSTRAINT payments_status_check;
+        ALTER TABLE payments
+          ADD CONSTRAINT payments_status_check
+            CHECK (status IN ('APPROVED', 'COMPLETED', 'CANCELED', 'FAILED')),
+          ADD COLUMN updated_at BIGINT,
+          ADD COLUMN tip        BIGINT NOT NULL DEFAULT 0 CHECK (tip >= 0),
+          -- What the refunds of this payment add up to; never more than amount + tip.
+          ADD COLUMN refunded   BIGINT NOT NULL DEFAULT 0,
+          -- The ids of the payment's refunds, oldest first, separated by commas.
+          ADD COLUMN refund_ids TEXT   NOT NULL DEFAULT '';
+        UPDATE payments SET updated_at = created_at;
+        ALTER TABLE payments
+          ALTER COLUMN updated_at SET NOT NULL,
+          ADD CONSTRAINT payments_refunded_check CHECK (refunded >= 0 AND refunded <= amount + tip);
 
-CREATE TABLE refunds (
-  seq        BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  id         TEXT    NOT NULL UNIQUE,
-  payment_id TEXT    NOT NULL,
-  created_at BIGINT  NOT NULL,
-  amount     BIGINT  NOT NULL CHECK (amount > 0),
-  currency   TEXT    NOT NULL,
-  reason     TEXT
-);
-CREATE INDEX refunds_by_payment ON refunds (payment_id);
-"""#),
-    Migration(number: 4, file: "004_history.sql", sql: #"""
--- Version history (PostgreSQL): every update and delete of a customer or item keeps the
--- version it replaces here, in the same transaction (the current version of a live object is
--- its row in customers or items).
+        CREATE TABLE refunds (
+          seq        BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          id         TEXT    NOT NULL UNIQUE,
+          payment_id TEXT    NOT NULL,
+          created_at BIGINT  NOT NULL,
+          amount     BIGINT  NOT NULL CHECK (amount > 0),
+          currency   TEXT    NOT NULL,
+          reason     TEXT
+        );
+        CREATE INDEX refunds_by_payment ON refunds (payment_id);
+        """#),
+    Migration(
+      number: 4, file: "004_history.sql",
+      sql: #"""
+        -- Version history (PostgreSQL): every update and delete of a customer or item keeps the
+        -- version it replaces here, in the same transaction (the current version of a live object is
+        -- its row in customers or items).
 
-CREATE TABLE history (
-  id          TEXT    NOT NULL,
-  version     BIGINT  NOT NULL,
-  -- When the version stopped being current (epoch milliseconds); prune-history --older-than
-  -- goes by it.
-  replaced_at BIGINT  NOT NULL,
-  -- The version's JSON exactly as get printed it; the last version of a deleted object also
-  -- says "is_deleted":true and "deleted_at". prune-history removes an object's oldest
-  -- versions first and keeps the row of the newest one it removed with an empty object:
-  -- versions at or below it were pruned, not never written.
-  object      TEXT    NOT NULL,
-  PRIMARY KEY (id, version)
-);
+        CREATE TABLE history (
+          id          TEXT    NOT NULL,
+          version     BIGINT  NOT NULL,
+          -- When the version stopped being current (epoch milliseconds); prune-history --older-than
+          -- goes by it.
+          replaced_at BIGINT  NOT NULL,
+          -- The version's JSON exactly as get printed it; the last version of a deleted object also
+          -- says "is_deleted":true and "deleted_at". prune-history removes an object's oldest
+          -- versions first and keeps the row of the newest one it removed with an empty object:
+          -- versions at or below it were pruned, not never written.
+          object      TEXT    NOT NULL,
+          PRIMARY KEY (id, version)
+        );
 
--- optimist wait: every change to a customer or item notifies channel optimist_changes with
--- the object's id as payload, delivered when the change commits. A waiter LISTENs before it
--- first reads, so no change slips between its read and its wait.
-CREATE FUNCTION optimist_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP = 'DELETE' THEN
-    PERFORM pg_notify('optimist_changes', OLD.id);
-  ELSE
-    PERFORM pg_notify('optimist_changes', NEW.id);
-  END IF;
-  RETURN NULL;
-END
-$$;
-CREATE TRIGGER customers_notify AFTER INSERT OR UPDATE OR DELETE ON customers
-  FOR EACH ROW EXECUTE FUNCTION optimist_notify_change();
-CREATE TRIGGER items_notify AFTER INSERT OR UPDATE OR DELETE ON items
-  FOR EACH ROW EXECUTE FUNCTION optimist_notify_change();
-"""#),
+        -- optimist wait: every change to a customer or item notifies channel optimist_changes with
+        -- the object's id as payload, delivered when the change commits. A waiter LISTENs before it
+        -- first reads, so no change slips between its read and its wait.
+        CREATE FUNCTION optimist_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF TG_OP = 'DELETE' THEN
+            PERFORM pg_notify('optimist_changes', OLD.id);
+          ELSE
+            PERFORM pg_notify('optimist_changes', NEW.id);
+          END IF;
+          RETURN NULL;
+        END
+        $$;
+        CREATE TRIGGER customers_notify AFTER INSERT OR UPDATE OR DELETE ON customers
+          FOR EACH ROW EXECUTE FUNCTION optimist_notify_change();
+        CREATE TRIGGER items_notify AFTER INSERT OR UPDATE OR DELETE ON items
+          FOR EACH ROW EXECUTE FUNCTION optimist_notify_change();
+        """#),
   ]
 }

@@ -155,7 +155,8 @@ public final class SQLiteStore: StoreEngine {
   /// each poll is a moment's shared lock, no transaction is held), sleeping 1 ms, then twice
   /// as long each time up to 100 ms, so a change is seen promptly and a long wait costs about
   /// ten polls a second. See <https://www.sqlite.org/pragma.html#pragma_data_version>.
-  public func watch<T>(id: String, until deadline: Deadline, _ check: () throws -> T?) throws -> T? {
+  public func watch<T>(id: String, until deadline: Deadline, _ check: () throws -> T?) throws -> T?
+  {
     while true {
       let connection = try connect(creating: false, queryOnly: true)
       let seen = try dataVersion(connection)

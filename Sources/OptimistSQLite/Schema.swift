@@ -5,145 +5,153 @@ import OptimistCore
 extension Migration {
   /// Every SQLite migration, in order: migration N sets `PRAGMA user_version = N`.
   public static let sqlite: [Migration] = [
-    Migration(number: 1, file: "001_initial.sql", sql: #"""
--- Versioned objects: customers and catalog items.
--- seq gives list its stable order (AUTOINCREMENT: never reused, so a cursor never skips a
--- new object); id is the public, random id.
+    Migration(
+      number: 1, file: "001_initial.sql",
+      sql: #"""
+        -- Versioned objects: customers and catalog items.
+        -- seq gives list its stable order (AUTOINCREMENT: never reused, so a cursor never skips a
+        -- new object); id is the public, random id.
 
-CREATE TABLE customers (
-  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
-  id            TEXT    NOT NULL UNIQUE,
-  version       INTEGER NOT NULL,
-  created_at    INTEGER NOT NULL,
-  updated_at    INTEGER NOT NULL,
-  given_name    TEXT,
-  family_name   TEXT,
-  company_name  TEXT,
-  email_address TEXT,
-  phone_number  TEXT,
-  reference_id  TEXT,
-  note          TEXT,
-  CHECK (coalesce(given_name, family_name, company_name, email_address, phone_number) IS NOT NULL)
-);
+        CREATE TABLE customers (
+          seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+          id            TEXT    NOT NULL UNIQUE,
+          version       INTEGER NOT NULL,
+          created_at    INTEGER NOT NULL,
+          updated_at    INTEGER NOT NULL,
+          given_name    TEXT,
+          family_name   TEXT,
+          company_name  TEXT,
+          email_address TEXT,
+          phone_number  TEXT,
+          reference_id  TEXT,
+          note          TEXT,
+          CHECK (coalesce(given_name, family_name, company_name, email_address, phone_number) IS NOT NULL)
+        );
 
-CREATE TABLE items (
-  seq                  INTEGER PRIMARY KEY AUTOINCREMENT,
-  id                   TEXT    NOT NULL UNIQUE,
-  version              INTEGER NOT NULL,
-  created_at           INTEGER NOT NULL,
-  updated_at           INTEGER NOT NULL,
-  name                 TEXT    NOT NULL CHECK (name <> ''),
-  description          TEXT,
-  available_for_pickup INTEGER CHECK (available_for_pickup IN (0, 1))
-);
+        CREATE TABLE items (
+          seq                  INTEGER PRIMARY KEY AUTOINCREMENT,
+          id                   TEXT    NOT NULL UNIQUE,
+          version              INTEGER NOT NULL,
+          created_at           INTEGER NOT NULL,
+          updated_at           INTEGER NOT NULL,
+          name                 TEXT    NOT NULL CHECK (name <> ''),
+          description          TEXT,
+          available_for_pickup INTEGER CHECK (available_for_pickup IN (0, 1))
+        );
 
--- The last catalog version handed out: item versions are epoch milliseconds,
--- strictly increasing across the store even within one millisecond.
-CREATE TABLE catalog_clock (
-  singleton    INTEGER PRIMARY KEY CHECK (singleton = 1),
-  last_version INTEGER NOT NULL
-);
-INSERT INTO catalog_clock (singleton, last_version) VALUES (1, 0);
-"""#),
-    Migration(number: 2, file: "002_payments.sql", sql: #"""
--- Payments and idempotency keys.
+        -- The last catalog version handed out: item versions are epoch milliseconds,
+        -- strictly increasing across the store even within one millisecond.
+        CREATE TABLE catalog_clock (
+          singleton    INTEGER PRIMARY KEY CHECK (singleton = 1),
+          last_version INTEGER NOT NULL
+        );
+        INSERT INTO catalog_clock (singleton, last_version) VALUES (1, 0);
+        """#),
+    Migration(
+      number: 2, file: "002_payments.sql",
+      sql: #"""
+        -- Payments and idempotency keys.
 
-CREATE TABLE payments (
-  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
-  id            TEXT    NOT NULL UNIQUE,
-  created_at    INTEGER NOT NULL,
-  amount        INTEGER NOT NULL CHECK (amount > 0),
-  currency      TEXT    NOT NULL,
-  status        TEXT    NOT NULL CHECK (status IN ('APPROVED', 'COMPLETED', 'FAILED')),
-  source_id     TEXT    NOT NULL,
-  customer_id   TEXT,
-  reference_id  TEXT,
-  note          TEXT,
-  version_token TEXT    NOT NULL
-);
+        CREATE TABLE payments (
+          seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+          id            TEXT    NOT NULL UNIQUE,
+          created_at    INTEGER NOT NULL,
+          amount        INTEGER NOT NULL CHECK (amount > 0),
+          currency      TEXT    NOT NULL,
+          status        TEXT    NOT NULL CHECK (status IN ('APPROVED', 'COMPLETED', 'FAILED')),
+          source_id     TEXT    NOT NULL,
+          customer_id   TEXT,
+          reference_id  TEXT,
+          note          TEXT,
+          version_token TEXT    NOT NULL
+        );
 
--- One row per (command, key): the request it was first used for and the response it got,
--- replayed byte for byte when the same request comes again.
-CREATE TABLE idempotency_keys (
-  command    TEXT    NOT NULL,
-  key        TEXT    NOT NULL,
-  request    TEXT    NOT NULL,
-  object_id  TEXT    NOT NULL,
-  stdout     TEXT    NOT NULL,
-  stderr     TEXT    NOT NULL,
-  exit_code  INTEGER NOT NULL,
-  created_at INTEGER NOT NULL,
-  PRIMARY KEY (command, key)
-) WITHOUT ROWID;
+        -- One row per (command, key): the request it was first used for and the response it got,
+        -- replayed byte for byte when the same request comes again.
+        CREATE TABLE idempotency_keys (
+          command    TEXT    NOT NULL,
+          key        TEXT    NOT NULL,
+          request    TEXT    NOT NULL,
+          object_id  TEXT    NOT NULL,
+          stdout     TEXT    NOT NULL,
+          stderr     TEXT    NOT NULL,
+          exit_code  INTEGER NOT NULL,
+          created_at INTEGER NOT NULL,
+          PRIMARY KEY (command, key)
+        ) WITHOUT ROWID;
 
-CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
-"""#),
-    Migration(number: 3, file: "003_payment_lifecycle.sql", sql: #"""
--- Payments change after they are taken: an APPROVED payment can have its amount and tip
--- updated, then be completed or canceled; a COMPLETED one can be refunded. Every change gives
--- it a new version_token. SQLite cannot change a CHECK constraint in place, so the table is
--- rebuilt (https://www.sqlite.org/lang_altertable.html#otheralter); its rows keep their seq,
--- and with them every list cursor. `refunded` is what the payment's refunds add up to, never
--- more than amount + tip; `refund_ids` their ids, oldest first, separated by commas. (Comments
--- stay outside CREATE TABLE: SQLite keeps a table's text and parses it in every process.)
+        CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+        """#),
+    Migration(
+      number: 3, file: "003_payment_lifecycle.sql",
+      sql: #"""
+        -- Payments change after they are taken: an APPROVED payment can have its amount and tip
+        -- updated, then be completed or canceled; a COMPLETED one can be refunded. Every change gives
+        -- it a new version_token. SQLite cannot change a CHECK constraint in place, so the table is
+        -- rebuilt (https://www.sqlite.org/lang_altertable.html#otheralter); its rows keep their seq,
+        -- and with them every list cursor. `refunded` is what the payment's refunds add up to, never
+        -- more than amount + tip; `refund_ids` their ids, oldest first, separated by commas. (Comments
+        -- stay outside CREATE TABLE: SQLite keeps a table's text and parses it in every process.)
 
-CREATE TABLE payments_new (
-  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
-  id            TEXT    NOT NULL UNIQUE,
-  created_at    INTEGER NOT NULL,
-  updated_at    INTEGER NOT NULL,
-  amount        INTEGER NOT NULL CHECK (amount > 0),
-  tip           INTEGER NOT NULL DEFAULT 0 CHECK (tip >= 0),
-  refunded      INTEGER NOT NULL DEFAULT 0 CHECK (refunded >= 0 AND refunded <= amount + tip),
-  currency      TEXT    NOT NULL,
-  status        TEXT    NOT NULL
-                CHECK (status IN ('APPROVED', 'COMPLETED', 'CANCELED', 'FAILED')),
-  source_id     TEXT    NOT NULL,
-  customer_id   TEXT,
-  reference_id  TEXT,
-  note          TEXT,
-  refund_ids    TEXT    NOT NULL DEFAULT '',
-  version_token TEXT    NOT NULL
-);
-INSERT INTO payments_new (seq, id, created_at, updated_at, amount, currency, status, source_id,
-    customer_id, reference_id, note, version_token)
-  SELECT seq, id, created_at, created_at, amount, currency, status, source_id, customer_id,
-    reference_id, note, version_token
-  FROM payments;
-DROP TABLE payments;
-ALTER TABLE payments_new RENAME TO payments;
+        CREATE TABLE payments_new (
+          seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+          id            TEXT    NOT NULL UNIQUE,
+          created_at    INTEGER NOT NULL,
+          updated_at    INTEGER NOT NULL,
+          amount        INTEGER NOT NULL CHECK (amount > 0),
+          tip           INTEGER NOT NULL DEFAULT 0 CHECK (tip >= 0),
+          refunded      INTEGER NOT NULL DEFAULT 0 CHECK (refunded >= 0 AND refunded <= amount + tip),
+          currency      TEXT    NOT NULL,
+          status        TEXT    NOT NULL
+                        CHECK (status IN ('APPROVED', 'COMPLETED', 'CANCELED', 'FAILED')),
+          source_id     TEXT    NOT NULL,
+          customer_id   TEXT,
+          reference_id  TEXT,
+          note          TEXT,
+          refund_ids    TEXT    NOT NULL DEFAULT '',
+          version_token TEXT    NOT NULL
+        );
+        INSERT INTO payments_new (seq, id, created_at, updated_at, amount, currency, status, source_id,
+            customer_id, reference_id, note, version_token)
+          SELECT seq, id, created_at, created_at, amount, currency, status, source_id, customer_id,
+            reference_id, note, version_token
+          FROM payments;
+        DROP TABLE payments;
+        ALTER TABLE payments_new RENAME TO payments;
 
-CREATE TABLE refunds (
-  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
-  id         TEXT    NOT NULL UNIQUE,
-  payment_id TEXT    NOT NULL,
-  created_at INTEGER NOT NULL,
-  amount     INTEGER NOT NULL CHECK (amount > 0),
-  currency   TEXT    NOT NULL,
-  reason     TEXT
-);
--- No index on payment_id: no command looks refunds up by payment (the payment keeps their ids),
--- and every index is parsed by every process.
-"""#),
-    Migration(number: 4, file: "004_history.sql", sql: #"""
--- Version history: every update and delete of a customer or item keeps the version it
--- replaces here, in the same transaction (the current version of a live object is its row in
--- customers or items). `object` is that version's JSON exactly as get printed it; the last
--- version of a deleted object also says "is_deleted":true and "deleted_at". `replaced_at` is
--- when the version stopped being current (epoch milliseconds): prune-history --older-than goes
--- by it. (id, version) is the key: ids are never reused, and an object's versions only grow.
--- prune-history removes an object's oldest versions first and keeps the row of the newest one
--- it removed with an empty `object`: versions at or below it were pruned, not never written.
--- (One table, comments outside CREATE TABLE: SQLite keeps a table's text and parses it in
--- every process.)
+        CREATE TABLE refunds (
+          seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+          id         TEXT    NOT NULL UNIQUE,
+          payment_id TEXT    NOT NULL,
+          created_at INTEGER NOT NULL,
+          amount     INTEGER NOT NULL CHECK (amount > 0),
+          currency   TEXT    NOT NULL,
+          reason     TEXT
+        );
+        -- No index on payment_id: no command looks refunds up by payment (the payment keeps their ids),
+        -- and every index is parsed by every process.
+        """#),
+    Migration(
+      number: 4, file: "004_history.sql",
+      sql: #"""
+        -- Version history: every update and delete of a customer or item keeps the version it
+        -- replaces here, in the same transaction (the current version of a live object is its row in
+        -- customers or items). `object` is that version's JSON exactly as get printed it; the last
+        -- version of a deleted object also says "is_deleted":true and "deleted_at". `replaced_at` is
+        -- when the version stopped being current (epoch milliseconds): prune-history --older-than goes
+        -- by it. (id, version) is the key: ids are never reused, and an object's versions only grow.
+        -- prune-history removes an object's oldest versions first and keeps the row of the newest one
+        -- it removed with an empty `object`: versions at or below it were pruned, not never written.
+        -- (One table, comments outside CREATE TABLE: SQLite keeps a table's text and parses it in
+        -- every process.)
 
-CREATE TABLE history (
-  id          TEXT    NOT NULL,
-  version     INTEGER NOT NULL,
-  replaced_at INTEGER NOT NULL,
-  object      TEXT    NOT NULL,
-  PRIMARY KEY (id, version)
-) WITHOUT ROWID;
-"""#),
+        CREATE TABLE history (
+          id          TEXT    NOT NULL,
+          version     INTEGER NOT NULL,
+          replaced_at INTEGER NOT NULL,
+          object      TEXT    NOT NULL,
+          PRIMARY KEY (id, version)
+        ) WITHOUT ROWID;
+        """#),
   ]
 }

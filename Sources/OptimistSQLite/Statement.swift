@@ -13,7 +13,8 @@ public final class Statement {
     var statement: OpaquePointer?
     let rc = sqlite3_prepare_v2(connection.handle, sql, -1, &statement, nil)
     guard rc == SQLITE_OK, let statement else {
-      throw SQLiteError(connection: connection.handle, code: rc == SQLITE_OK ? SQLITE_MISUSE : rc, sql: sql)
+      throw SQLiteError(
+        connection: connection.handle, code: rc == SQLITE_OK ? SQLITE_MISUSE : rc, sql: sql)
     }
     self.connection = connection
     self.handle = statement
@@ -36,7 +37,7 @@ public final class Statement {
         rc = sqlite3_bind_int64(handle, index, number)
       case .text(let text):
         rc = text.withCString {
-          sqlite3_bind_text(handle, index, $0, Int32(text.utf8.count), SQLITE_TRANSIENT_DESTRUCTOR)
+          sqlite3_bind_text(handle, index, $0, Int32(text.utf8.count), transientDestructor)
         }
       }
       guard rc == SQLITE_OK else { throw error(rc) }
@@ -82,5 +83,5 @@ public final class Statement {
 }
 
 /// SQLITE_TRANSIENT: SQLite copies the bound bytes before the call returns.
-private let SQLITE_TRANSIENT_DESTRUCTOR = unsafeBitCast(
+private let transientDestructor = unsafeBitCast(
   OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)

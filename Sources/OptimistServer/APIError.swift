@@ -41,7 +41,8 @@ public enum APIError: Error, Equatable {
     case .unauthorized:
       return APIError.document(
         category: "AUTHENTICATION_ERROR", code: "UNAUTHORIZED",
-        detail: "This request needs the header `Authorization: Bearer TOKEN` with the server's token.",
+        detail:
+          "This request needs the header `Authorization: Bearer TOKEN` with the server's token.",
         field: nil)
     case .noSuchPath(let path):
       return APIError.document(
@@ -57,17 +58,20 @@ public enum APIError: Error, Equatable {
         category: invalid, code: "REQUEST_ENTITY_TOO_LARGE",
         detail: "The request body is larger than \(limit) bytes.", field: nil)
     case .expectedJSONBody(let detail):
-      return APIError.document(category: invalid, code: "EXPECTED_JSON_BODY", detail: detail, field: nil)
+      return APIError.document(
+        category: invalid, code: "EXPECTED_JSON_BODY", detail: detail, field: nil)
     case .expectedType(let field, let code, let found):
       let wanted = code.hasPrefix("EXPECTED_") ? String(code.dropFirst(9)).lowercased() : code
       let article = wanted.first.map { "aeiou".contains($0) } == true ? "an" : "a"
       return APIError.document(
-        category: invalid, code: code, detail: "`\(field)` must be \(article) \(wanted), not \(found).",
+        category: invalid, code: code,
+        detail: "`\(field)` must be \(article) \(wanted), not \(found).",
         field: field)
     case .unknownBodyParameter(let field, let known):
       return APIError.document(
         category: invalid, code: "UNKNOWN_BODY_PARAMETER",
-        detail: "optimist does not take or store `\(field)` here; it takes \(APIError.list(known)).",
+        detail:
+          "optimist does not take or store `\(field)` here; it takes \(APIError.list(known)).",
         field: field)
     case .unknownQueryParameter(let name, let known):
       return APIError.document(

@@ -10,7 +10,9 @@ public struct APIRequest: Sendable {
   /// The body's bytes (at most `SquareAPI.maximumBodySize`).
   public var body: [UInt8]
 
-  public init(method: String, path: String, query: [(name: String, value: String)] = [], body: [UInt8] = []) {
+  public init(
+    method: String, path: String, query: [(name: String, value: String)] = [], body: [UInt8] = []
+  ) {
     self.method = method
     self.path = path
     self.query = query
@@ -40,7 +42,10 @@ public struct APIRequest: Sendable {
   /// bytes that are not UTF-8 are kept as written, so an id is never silently changed into
   /// another valid one.
   public static func percentDecoded(_ text: String, plusIsSpace: Bool = false) -> String {
-    guard text.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) })
+    guard
+      text.utf8.contains(where: {
+        $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+"))
+      })
     else { return text }
     var bytes: [UInt8] = []
     var iterator = Array(text.utf8)[...]

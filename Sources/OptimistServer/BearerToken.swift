@@ -54,7 +54,8 @@ public struct BearerToken: Sendable {
       throw .storage("/dev/urandom did not give 32 bytes for a token.")
     }
     let digits = Array("0123456789abcdef".utf8)
-    return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] }, as: UTF8.self)
+    return String(
+      decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] }, as: UTF8.self)
   }
 
   /// The token from `--token-file` (its first line), else `$OPTIMIST_TOKEN`, else a new one;
@@ -76,7 +77,8 @@ public struct BearerToken: Sendable {
   /// The first line of a small file, without its line end.
   static func readFirstLine(_ path: String) throws(OptimistError) -> String {
     guard let file = fopen(path, "rb") else {
-      throw .storage("The token file `\(path)` cannot be read (\(String(cString: strerror(errno)))).")
+      throw .storage(
+        "The token file `\(path)` cannot be read (\(String(cString: strerror(errno)))).")
     }
     defer { fclose(file) }
     var bytes = [UInt8](repeating: 0, count: 4097)

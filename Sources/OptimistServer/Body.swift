@@ -50,7 +50,8 @@ struct Body {
     switch value(key) {
     case nil, .null?: return nil
     case .string(let text)?: return text
-    case let other?: throw .expectedType(field: prefix + key, code: "EXPECTED_STRING", found: other.typeName)
+    case let other?:
+      throw .expectedType(field: prefix + key, code: "EXPECTED_STRING", found: other.typeName)
     }
   }
 
@@ -74,7 +75,8 @@ struct Body {
     switch value(key) {
     case nil, .null?: return nil
     case .bool(let flag)?: return flag
-    case let other?: throw .expectedType(field: prefix + key, code: "EXPECTED_BOOLEAN", found: other.typeName)
+    case let other?:
+      throw .expectedType(field: prefix + key, code: "EXPECTED_BOOLEAN", found: other.typeName)
     }
   }
 
@@ -83,7 +85,8 @@ struct Body {
     switch value(key) {
     case nil, .null?: return nil
     case .object(let members)?: return Body(members: members, prefix: prefix + key + ".")
-    case let other?: throw .expectedType(field: prefix + key, code: "EXPECTED_OBJECT", found: other.typeName)
+    case let other?:
+      throw .expectedType(field: prefix + key, code: "EXPECTED_OBJECT", found: other.typeName)
     }
   }
 
@@ -92,7 +95,8 @@ struct Body {
     switch value(key) {
     case nil, .null?: return nil
     case .array(let elements)?: return elements
-    case let other?: throw .expectedType(field: prefix + key, code: "EXPECTED_ARRAY", found: other.typeName)
+    case let other?:
+      throw .expectedType(field: prefix + key, code: "EXPECTED_ARRAY", found: other.typeName)
     }
   }
 
@@ -133,7 +137,9 @@ struct Query {
   /// Refuses a name not in `known`, and one given twice.
   init(_ pairs: [(name: String, value: String)], known: [String]) throws(APIError) {
     for (index, pair) in pairs.enumerated() {
-      guard known.contains(pair.name) else { throw .unknownQueryParameter(name: pair.name, known: known) }
+      guard known.contains(pair.name) else {
+        throw .unknownQueryParameter(name: pair.name, known: known)
+      }
       if pairs[..<index].contains(where: { $0.name == pair.name }) {
         throw .operation(.invalidValue(field: pair.name, detail: "`\(pair.name)` is given twice."))
       }

@@ -33,12 +33,14 @@ enum Catalog {
       }
       id = try object.required("id", object.string)
       guard !id.isEmpty else {
-        throw .operation(.invalidValue(field: object.prefix + "id", detail: "`id` must not be empty."))
+        throw .operation(
+          .invalidValue(field: object.prefix + "id", detail: "`id` must not be empty."))
       }
       version = try object.integer("version")
       if try object.boolean("is_deleted") == true {
         throw .operation(
-          .invalidValue(field: object.prefix + "is_deleted", detail: "A deleted object cannot be upserted."))
+          .invalidValue(
+            field: object.prefix + "is_deleted", detail: "A deleted object cannot be upserted."))
       }
       _ = try object.string("updated_at")
       _ = try object.string("created_at")
@@ -141,21 +143,26 @@ enum Catalog {
     var inputs: [ItemInput] = []
     for (index, batch) in batches.enumerated() {
       guard case .object(let members) = batch else {
-        throw .expectedType(field: "batches[\(index)]", code: "EXPECTED_OBJECT", found: batch.typeName)
+        throw .expectedType(
+          field: "batches[\(index)]", code: "EXPECTED_OBJECT", found: batch.typeName)
       }
       let batchBody = Body(members: members, prefix: "batches[\(index)].")
       try batchBody.only(["objects"])
       for (position, object) in try batchBody.required("objects", batchBody.array).enumerated() {
         guard case .object(let fields) = object else {
           throw .expectedType(
-            field: "batches[\(index)].objects[\(position)]", code: "EXPECTED_OBJECT", found: object.typeName)
+            field: "batches[\(index)].objects[\(position)]", code: "EXPECTED_OBJECT",
+            found: object.typeName)
         }
-        inputs.append(try ItemInput(Body(members: fields, prefix: "batches[\(index)].objects[\(position)].")))
+        inputs.append(
+          try ItemInput(Body(members: fields, prefix: "batches[\(index)].objects[\(position)].")))
       }
     }
     guard !inputs.isEmpty, inputs.count <= batchLimit else {
       throw .operation(
-        .invalidValue(field: "batches", detail: "A batch upsert takes 1 to \(batchLimit) objects, not \(inputs.count)."))
+        .invalidValue(
+          field: "batches",
+          detail: "A batch upsert takes 1 to \(batchLimit) objects, not \(inputs.count)."))
     }
     let batch = try batch(inputs, key: key)
     return { store in
@@ -176,13 +183,16 @@ enum Catalog {
     var ids: [String] = []
     for (index, element) in elements.enumerated() {
       guard let id = element.string else {
-        throw .expectedType(field: "object_ids[\(index)]", code: "EXPECTED_STRING", found: element.typeName)
+        throw .expectedType(
+          field: "object_ids[\(index)]", code: "EXPECTED_STRING", found: element.typeName)
       }
       ids.append(id)
     }
     guard !ids.isEmpty, ids.count <= batchLimit else {
       throw .operation(
-        .invalidValue(field: "object_ids", detail: "`object_ids` takes 1 to \(batchLimit) ids, not \(ids.count)."))
+        .invalidValue(
+          field: "object_ids",
+          detail: "`object_ids` takes 1 to \(batchLimit) ids, not \(ids.count)."))
     }
     let wanted = ids
     return { store in
@@ -197,7 +207,8 @@ enum Catalog {
   /// objects here.
   static func retrieve(_ id: String, _ request: APIRequest) throws(APIError) -> Job {
     let query = try Query(
-      request.query, known: ["include_related_objects", "include_category_path_to_root", "catalog_version"])
+      request.query,
+      known: ["include_related_objects", "include_category_path_to_root", "catalog_version"])
     guard let text = query["catalog_version"] else {
       return { store in Reply.wrapped(try store.get(id: id, type: .item), in: "object") }
     }
@@ -228,7 +239,9 @@ enum Catalog {
   /// than ITEM have no objects here.
   static func list(_ request: APIRequest) throws(APIError) -> Job {
     let query = try Query(request.query, known: ["types", "cursor"])
-    let types = query["types"].map { $0.split(separator: ",").map { $0.trimmingSpaces.uppercased() } }
+    let types = query["types"].map {
+      $0.split(separator: ",").map { $0.trimmingSpaces.uppercased() }
+    }
     guard types?.contains(ObjectType.item.rawValue) ?? true else {
       return { _ in APIResponse(status: 200, body: #"{"objects":[]}"#) }
     }

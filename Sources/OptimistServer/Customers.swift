@@ -39,7 +39,8 @@ enum Customers {
       if value == .null {
         changes.append(FieldChange(field, nil))
       } else if let text = try body.string(field.name) {
-        changes.append(FieldChange(field, try validated { () throws(OptimistError) in try field.parse(text) }))
+        changes.append(
+          FieldChange(field, try validated { () throws(OptimistError) in try field.parse(text) }))
       }
     }
     guard !changes.isEmpty else {
@@ -51,7 +52,8 @@ enum Customers {
     if let version, version < 0 {
       throw .operation(
         .invalidValue(
-          field: "version", detail: "`version` must be a whole number of at least 0, not `\(version)`."))
+          field: "version",
+          detail: "`version` must be a whole number of at least 0, not `\(version)`."))
     }
     let update = try validated { () throws(OptimistError) in
       try UpdateRequest(id: id, version: version, changes: changes, type: .customer)

@@ -38,7 +38,8 @@ enum Payments {
     if let order = query["sort_order"], order != "ASC" {
       throw .operation(
         .invalidValue(
-          field: "sort_order", detail: "optimist lists payments oldest first: `sort_order` can only be ASC."))
+          field: "sort_order",
+          detail: "optimist lists payments oldest first: `sort_order` can only be ASC."))
     }
     let list = try validated { () throws(OptimistError) in
       try ListRequest(type: .payment, limit: Values.limit(query["limit"]), cursor: query["cursor"])

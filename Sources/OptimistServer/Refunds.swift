@@ -5,7 +5,9 @@ enum Refunds {
   /// `POST /v2/refunds` → `{"refund":…}`.
   static func create(_ request: APIRequest) throws(APIError) -> Job {
     let body = try Body(request.body)
-    try body.only(["idempotency_key", "payment_id", "amount_money", "reason", "payment_version_token"])
+    try body.only([
+      "idempotency_key", "payment_id", "amount_money", "reason", "payment_version_token",
+    ])
     let key = try body.required("idempotency_key", body.string)
     let payment = try body.required("payment_id", body.string)
     let money = try body.required("amount_money", body.money)

@@ -19,8 +19,13 @@ enum Route {
       self.prepare = prepare
     }
 
-    init(_ method: String, _ path: String, _ prepare: @escaping @Sendable (APIRequest) throws(APIError) -> Job) {
-      self.init(method, path) { (_: String, request: APIRequest) throws(APIError) -> Job in try prepare(request) }
+    init(
+      _ method: String, _ path: String,
+      _ prepare: @escaping @Sendable (APIRequest) throws(APIError) -> Job
+    ) {
+      self.init(method, path) { (_: String, request: APIRequest) throws(APIError) -> Job in
+        try prepare(request)
+      }
     }
 
     /// The `{id}` segment's value (empty when there is none), or nil when `segments` is not this path.
@@ -75,13 +80,16 @@ enum Route {
     // "/v2/customers" splits into "", "v2", "customers"; a trailing slash is allowed.
     if segments.first == "" { segments.removeFirst() }
     if segments.count > 1, segments.last == "" { segments.removeLast() }
-    let matches = endpoints.compactMap { endpoint in endpoint.match(segments).map { (endpoint, $0) } }
+    let matches = endpoints.compactMap { endpoint in endpoint.match(segments).map { (endpoint, $0) }
+    }
     guard !matches.isEmpty else { throw .noSuchPath(request.path) }
     let method = request.method == "HEAD" ? "GET" : request.method
     let candidates = matches.filter { $0.0.method == method }
     guard let (endpoint, id) = candidates.max(by: { $0.0.literalCount < $1.0.literalCount }) else {
       var allowed: [String] = []
-      for (endpoint, _) in matches where !allowed.contains(endpoint.method) { allowed.append(endpoint.method) }
+      for (endpoint, _) in matches where !allowed.contains(endpoint.method) {
+        allowed.append(endpoint.method)
+      }
       throw .methodNotAllowed(method: request.method, path: request.path, allowed: allowed)
     }
     return try endpoint.prepare(id, request)

@@ -35,7 +35,8 @@ public enum Server {
     logger.logLevel = .warning
     let app = Application(
       responder: SquareResponder(api: api),
-      configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
+      configuration: ApplicationConfiguration(
+        address: .hostname(host, port: port), serverName: nil),
       onServerRunning: { channel in
         ready(channel.localAddress, host: host, token: token.generated ? token.text : nil)
       },

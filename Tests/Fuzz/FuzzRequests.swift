@@ -38,7 +38,8 @@ public func fuzzRequests(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let given = values[2...4].map { ($0, Optional($0)) } + values[5...6].map { ($0, String?.none) }
     _ = try? UpdateRequest(
       id: values[0], version: Values.version(optional(1)),
-      changes: FieldChange.list(given) { (field, raw) throws(OptimistError) in try field.parse(raw) },
+      changes: FieldChange.list(given) { (field, raw) throws(OptimistError) in try field.parse(raw)
+      },
       key: IdempotencyKey(optional(7))
     ).fingerprint
   case 3:
@@ -79,7 +80,8 @@ public func fuzzRequests(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
       for type in [ObjectType.customer, .item] {
         let object = VersionedObject(
           type: type, id: "ID", version: 3, createdAt: Timestamp(milliseconds: 0),
-          updatedAt: Timestamp(milliseconds: 1), values: type == .item ? ["name": .text("T")] : ["note": .text("n")])
+          updatedAt: Timestamp(milliseconds: 1),
+          values: type == .item ? ["name": .text("T")] : ["note": .text("n")])
         _ = try? object.changes(toMatch: json)
       }
     }

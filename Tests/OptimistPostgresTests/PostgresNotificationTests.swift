@@ -23,13 +23,16 @@ import Testing
     try listener.execute("LISTEN \(channel)")
 
     // Nothing sent: the deadline ends the wait.
-    #expect(try !listener.awaitNotification(channel: channel, payload: "A", until: Deadline(after: 0.1)))
+    #expect(
+      try !listener.awaitNotification(channel: channel, payload: "A", until: Deadline(after: 0.1)))
     try notifier.execute("NOTIFY \(channel), 'B'")
     try notifier.execute("NOTIFY \(channel), 'A'")
     // A generous deadline: the notification ends the wait long before it.
-    #expect(try listener.awaitNotification(channel: channel, payload: "A", until: Deadline(after: 300)))
+    #expect(
+      try listener.awaitNotification(channel: channel, payload: "A", until: Deadline(after: 300)))
     // B was read and dropped on the way; nothing else is pending.
-    #expect(try !listener.awaitNotification(channel: channel, payload: "B", until: Deadline(after: 0.1)))
+    #expect(
+      try !listener.awaitNotification(channel: channel, payload: "B", until: Deadline(after: 0.1)))
   }
 
   /// Notifications that arrive while the listener runs a transaction are not lost.
@@ -41,6 +44,7 @@ import Testing
     try notifier.execute("NOTIFY \(channel), 'A'")
     // The server delivers it with this query's answer; libpq keeps it.
     _ = try listener.rows("SELECT pg_sleep(0.2)")
-    #expect(try listener.awaitNotification(channel: channel, payload: "A", until: Deadline(after: 0)))
+    #expect(
+      try listener.awaitNotification(channel: channel, payload: "A", until: Deadline(after: 0)))
   }
 }

@@ -5,8 +5,14 @@ import Testing
 @Suite struct PostgresURLTests {
   @Test(arguments: [
     ("postgresql://ada:s3cret@db.example:5432/shop", "postgresql://ada:***@db.example:5432/shop"),
-    ("postgres://ada:p%40ss@host/shop?sslmode=require", "postgres://ada:***@host/shop?sslmode=require"),
-    ("postgresql://ada@host/shop?password=hunter2&sslmode=disable", "postgresql://ada@host/shop?password=***&sslmode=disable"),
+    (
+      "postgres://ada:p%40ss@host/shop?sslmode=require",
+      "postgres://ada:***@host/shop?sslmode=require"
+    ),
+    (
+      "postgresql://ada@host/shop?password=hunter2&sslmode=disable",
+      "postgresql://ada@host/shop?password=***&sslmode=disable"
+    ),
     ("postgresql:///shop?host=/run/pg", "postgresql:///shop?host=/run/pg"),
   ])
   func passwordsAreMasked(_ url: String, _ shown: String) {

@@ -17,7 +17,8 @@ import Testing
   }
 
   @Test(arguments: [
-    nil, "", "Bearer", "Bearer ", "Bearer s3cret-toke", "Bearer s3cret-tokenn", "Bearer S3CRET-TOKEN",
+    nil, "", "Bearer", "Bearer ", "Bearer s3cret-toke", "Bearer s3cret-tokenn",
+    "Bearer S3CRET-TOKEN",
     "Basic s3cret-token", "Bearer  s3cret-token", "Bearers3cret-token", "s3cret-token",
     "Bearer s3cret-token ", "Bearer\ts3cret-token",
   ])
@@ -38,7 +39,9 @@ import Testing
   @Test func generatedTokensAre64HexDigitsAndDiffer() throws {
     let first = try BearerToken.generate()
     let second = try BearerToken.generate()
-    #expect(first.count == 64 && first.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) })
+    #expect(
+      first.count == 64
+        && first.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) })
     #expect(first != second)
   }
 

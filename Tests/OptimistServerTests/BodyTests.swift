@@ -23,13 +23,24 @@ import Testing
   }
 
   @Test func typesAreCheckedWithTheFieldsPath() throws {
-    let parsed = try body(#"{"s":1,"n":"1","f":1.5,"b":"true","o":[],"m":{"amount":"5","currency":"USD"}}"#)
-    #expect(throws: APIError.expectedType(field: "s", code: "EXPECTED_STRING", found: "a number")) { try parsed.string("s") }
-    #expect(throws: APIError.expectedType(field: "n", code: "EXPECTED_INTEGER", found: "a string")) { try parsed.integer("n") }
-    #expect(throws: APIError.expectedType(field: "f", code: "EXPECTED_INTEGER", found: "`1.5`")) { try parsed.integer("f") }
-    #expect(throws: APIError.expectedType(field: "b", code: "EXPECTED_BOOLEAN", found: "a string")) { try parsed.boolean("b") }
-    #expect(throws: APIError.expectedType(field: "o", code: "EXPECTED_OBJECT", found: "an array")) { try parsed.object("o") }
-    #expect(throws: APIError.expectedType(field: "m.amount", code: "EXPECTED_INTEGER", found: "a string")) {
+    let parsed = try body(
+      #"{"s":1,"n":"1","f":1.5,"b":"true","o":[],"m":{"amount":"5","currency":"USD"}}"#)
+    #expect(throws: APIError.expectedType(field: "s", code: "EXPECTED_STRING", found: "a number")) {
+      try parsed.string("s")
+    }
+    #expect(throws: APIError.expectedType(field: "n", code: "EXPECTED_INTEGER", found: "a string"))
+    { try parsed.integer("n") }
+    #expect(throws: APIError.expectedType(field: "f", code: "EXPECTED_INTEGER", found: "`1.5`")) {
+      try parsed.integer("f")
+    }
+    #expect(throws: APIError.expectedType(field: "b", code: "EXPECTED_BOOLEAN", found: "a string"))
+    { try parsed.boolean("b") }
+    #expect(throws: APIError.expectedType(field: "o", code: "EXPECTED_OBJECT", found: "an array")) {
+      try parsed.object("o")
+    }
+    #expect(
+      throws: APIError.expectedType(field: "m.amount", code: "EXPECTED_INTEGER", found: "a string")
+    ) {
       try parsed.money("m")
     }
   }
@@ -39,7 +50,9 @@ import Testing
     #expect(try parsed.string("a") == nil)
     #expect(try parsed.string("missing") == nil)
     #expect(parsed.value("a") == .null)
-    #expect(throws: APIError.operation(.missingRequiredParameter(field: "a", detail: "`a` is required."))) {
+    #expect(
+      throws: APIError.operation(.missingRequiredParameter(field: "a", detail: "`a` is required."))
+    ) {
       try parsed.required("a", parsed.string)
     }
     #expect(

@@ -43,7 +43,9 @@ import Testing
 
   @Test func theServersOwnRefusalsHaveTheirs() {
     #expect(APIError.unauthorized.status == 401)
-    #expect(APIError.unauthorized.document.contains(#""category":"AUTHENTICATION_ERROR","code":"UNAUTHORIZED""#))
+    #expect(
+      APIError.unauthorized.document.contains(
+        #""category":"AUTHENTICATION_ERROR","code":"UNAUTHORIZED""#))
     #expect(APIError.bodyTooLarge(limit: 10).status == 413)
     #expect(APIError.noSuchPath("/x").status == 404)
     #expect(APIError.expectedJSONBody("bad").status == 400)

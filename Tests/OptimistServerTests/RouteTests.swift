@@ -15,8 +15,10 @@ import Testing
 
   @Test(arguments: [
     ("GET", "/v2/customers/ABC"), ("GET", "/v2/customers"), ("POST", "/v2/catalog/object"),
-    ("GET", "/v2/catalog/object/ABC/"), ("GET", "/v2/catalog/list"), ("POST", "/v2/payments/cancel"),
-    ("POST", "/v2/payments/ABC/complete"), ("POST", "/v2/payments/ABC/cancel"), ("GET", "/v2/refunds"),
+    ("GET", "/v2/catalog/object/ABC/"), ("GET", "/v2/catalog/list"),
+    ("POST", "/v2/payments/cancel"),
+    ("POST", "/v2/payments/ABC/complete"), ("POST", "/v2/payments/ABC/cancel"),
+    ("GET", "/v2/refunds"),
     ("HEAD", "/v2/refunds/ABC"), ("DELETE", "/v2/customers/A%42C"),
   ])
   func everyServedPathIsRouted(_ method: String, _ path: String) {
@@ -27,8 +29,10 @@ import Testing
     }
   }
 
-  @Test(arguments: ["/", "/v2", "/v2/customer", "/v2/customers/A/B", "/v1/customers", "/v2/catalog/objects",
-                    "/v2/payments//complete", "//v2/customers"])
+  @Test(arguments: [
+    "/", "/v2", "/v2/customer", "/v2/customers/A/B", "/v1/customers", "/v2/catalog/objects",
+    "/v2/payments//complete", "//v2/customers",
+  ])
   func anUnknownPathIs404(_ path: String) {
     let error = refusal("GET", path)
     #expect(error?.status == 404, "\(String(describing: error))")
@@ -37,7 +41,10 @@ import Testing
 
   @Test func aKnownPathWithAnotherMethodIs405AndSaysWhichItTakes() {
     let error = refusal("PATCH", "/v2/customers/ABC")
-    #expect(error == .methodNotAllowed(method: "PATCH", path: "/v2/customers/ABC", allowed: ["GET", "PUT", "DELETE"]))
+    #expect(
+      error
+        == .methodNotAllowed(
+          method: "PATCH", path: "/v2/customers/ABC", allowed: ["GET", "PUT", "DELETE"]))
     #expect(error?.status == 405)
     #expect(refusal("DELETE", "/v2/payments")?.status == 405)
   }
@@ -46,7 +53,9 @@ import Testing
     // POST /v2/payments/cancel is the cancel by key: its body needs `idempotency_key`.
     let error = refusal("POST", "/v2/payments/cancel")
     #expect(error == nil || error?.document.contains("idempotency_key") == true)
-    #expect(refusal("POST", "/v2/payments/cancel") != .methodNotAllowed(method: "POST", path: "/v2/payments/cancel", allowed: ["GET", "PUT"]))
+    #expect(
+      refusal("POST", "/v2/payments/cancel")
+        != .methodNotAllowed(method: "POST", path: "/v2/payments/cancel", allowed: ["GET", "PUT"]))
   }
 
   @Test func theQueryIsSplitAndDecoded() {

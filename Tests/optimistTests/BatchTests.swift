@@ -12,14 +12,16 @@ import Testing
 
   /// Runs `optimist batch ARGS` with `input` on stdin.
   func batch(_ input: String, _ arguments: [String] = []) -> CLIResult {
-    let process = OptimistProcess.launch(["batch"] + arguments, environment: sandbox.environment, input: true)
+    let process = OptimistProcess.launch(
+      ["batch"] + arguments, environment: sandbox.environment, input: true)
     process.write(input)
     process.closeInput()
     return process.finish()
   }
 
   func json(_ operations: [[String: Any]]) -> String {
-    String(decoding: (try? JSONSerialization.data(withJSONObject: operations)) ?? Data(), as: UTF8.self)
+    String(
+      decoding: (try? JSONSerialization.data(withJSONObject: operations)) ?? Data(), as: UTF8.self)
   }
 
   @Test func temporaryIdsMapToTheObjectsCreatedAndLaterOperationsUseThem() throws {
@@ -28,16 +30,24 @@ import Testing
         ["op": "create-item", "id": "#coffee", "name": "Coffee", "available_for_pickup": true],
         ["op": "create-customer", "id": "#ada", "given_name": "Ada"],
         ["op": "update", "id": "#coffee", "set": ["description": "House blend"]],
-        ["op": "update", "id": "#ada", "version": 0, "set": ["note": "VIP"], "unset": ["given_name"], ],
+        [
+          "op": "update", "id": "#ada", "version": 0, "set": ["note": "VIP"],
+          "unset": ["given_name"],
+        ],
       ]))
-    #expect(result.exitCode == 1 || result.exitCode == 2, "removing Ada's only name is refused: \(result)")
+    #expect(
+      result.exitCode == 1 || result.exitCode == 2, "removing Ada's only name is refused: \(result)"
+    )
 
     let ok = batch(
       json([
         ["op": "create-item", "id": "#coffee", "name": "Coffee", "available_for_pickup": true],
         ["op": "create-customer", "id": "#ada", "given_name": "Ada"],
         ["op": "update", "id": "#coffee", "set": ["description": "House blend"]],
-        ["op": "update", "id": "#ada", "version": 0, "set": ["note": "VIP", "family_name": "Lovelace"]],
+        [
+          "op": "update", "id": "#ada", "version": 0,
+          "set": ["note": "VIP", "family_name": "Lovelace"],
+        ],
         ["op": "delete", "id": "#ada", "version": 1],
       ]))
     let document = ok.expectSuccess()
@@ -84,27 +94,81 @@ import Testing
   /// Each failing operation gives its own exit code and is named by its index; the store
   /// stays as it was.
   static let refusals: [(String, Int32, String, String?)] = [
-    ("[{\"op\":\"update\",\"id\":\"{MISSING}\",\"set\":{\"note\":\"x\"}}]", 4, "NOT_FOUND", "operations[0].id"),
-    ("[{\"op\":\"create-item\",\"name\":\"T\"},{\"op\":\"delete\",\"id\":\"{MISSING}\"}]", 4, "NOT_FOUND", "operations[1].id"),
-    ("[{\"op\":\"delete\",\"id\":\"{C}\",\"version\":5}]", 3, "VERSION_MISMATCH", "operations[0].version"),
-    ("[{\"op\":\"update\",\"id\":\"{P}\",\"set\":{\"note\":\"x\"}}]", 2, "INVALID_VALUE", "operations[0].id"),
-    ("[{\"op\":\"update\",\"id\":\"{C}\",\"set\":{\"name\":\"x\"}}]", 2, "INVALID_VALUE", "operations[0].name"),
-    ("[{\"op\":\"update\",\"id\":\"{I}\",\"unset\":[\"name\"]}]", 2, "MISSING_REQUIRED_PARAMETER", "operations[0].name"),
-    ("[{\"op\":\"update\",\"id\":\"{C}\",\"set\":{\"version\":3}}]", 2, "INVALID_VALUE", "operations[0].version"),
-    ("[{\"op\":\"update\",\"id\":\"{C}\",\"set\":{\"nickname\":\"x\"}}]", 2, "INVALID_VALUE", "operations[0].nickname"),
-    ("[{\"op\":\"update\",\"id\":\"{C}\",\"set\":{\"note\":5}}]", 2, "INVALID_VALUE", "operations[0].set.note"),
+    (
+      "[{\"op\":\"update\",\"id\":\"{MISSING}\",\"set\":{\"note\":\"x\"}}]", 4, "NOT_FOUND",
+      "operations[0].id"
+    ),
+    (
+      "[{\"op\":\"create-item\",\"name\":\"T\"},{\"op\":\"delete\",\"id\":\"{MISSING}\"}]", 4,
+      "NOT_FOUND", "operations[1].id"
+    ),
+    (
+      "[{\"op\":\"delete\",\"id\":\"{C}\",\"version\":5}]", 3, "VERSION_MISMATCH",
+      "operations[0].version"
+    ),
+    (
+      "[{\"op\":\"update\",\"id\":\"{P}\",\"set\":{\"note\":\"x\"}}]", 2, "INVALID_VALUE",
+      "operations[0].id"
+    ),
+    (
+      "[{\"op\":\"update\",\"id\":\"{C}\",\"set\":{\"name\":\"x\"}}]", 2, "INVALID_VALUE",
+      "operations[0].name"
+    ),
+    (
+      "[{\"op\":\"update\",\"id\":\"{I}\",\"unset\":[\"name\"]}]", 2, "MISSING_REQUIRED_PARAMETER",
+      "operations[0].name"
+    ),
+    (
+      "[{\"op\":\"update\",\"id\":\"{C}\",\"set\":{\"version\":3}}]", 2, "INVALID_VALUE",
+      "operations[0].version"
+    ),
+    (
+      "[{\"op\":\"update\",\"id\":\"{C}\",\"set\":{\"nickname\":\"x\"}}]", 2, "INVALID_VALUE",
+      "operations[0].nickname"
+    ),
+    (
+      "[{\"op\":\"update\",\"id\":\"{C}\",\"set\":{\"note\":5}}]", 2, "INVALID_VALUE",
+      "operations[0].set.note"
+    ),
     ("[{\"op\":\"update\",\"id\":\"{C}\"}]", 2, "INVALID_VALUE", "operations[0]"),
-    ("[{\"op\":\"update\",\"id\":\"{C}\",\"version\":\"1\",\"set\":{\"note\":\"x\"}}]", 2, "INVALID_VALUE", "operations[0].version"),
-    ("[{\"op\":\"create-customer\",\"note\":\"no name\"}]", 2, "MISSING_REQUIRED_PARAMETER", "operations[0]"),
-    ("[{\"op\":\"create-item\",\"name\":\"T\",\"available_for_pickup\":\"yes\"}]", 2, "EXPECTED_BOOLEAN", "operations[0].available_for_pickup"),
-    ("[{\"op\":\"create-item\",\"name\":\"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn\"}]", 2, "VALUE_TOO_LONG", "operations[0].name"),
-    ("[{\"op\":\"create-item\",\"id\":\"coffee\",\"name\":\"T\"}]", 2, "INVALID_VALUE", "operations[0].id"),
-    ("[{\"op\":\"create-item\",\"id\":\"#c\",\"name\":\"T\"},{\"op\":\"create-item\",\"id\":\"#c\",\"name\":\"U\"}]", 2, "INVALID_VALUE", "operations[1].id"),
-    ("[{\"op\":\"update\",\"id\":\"#later\",\"set\":{\"note\":\"x\"}},{\"op\":\"create-customer\",\"id\":\"#later\",\"given_name\":\"A\"}]", 2, "INVALID_VALUE", "operations[0].id"),
-    ("[{\"op\":\"create-item\",\"name\":\"T\",\"colour\":\"red\"}]", 2, "INVALID_VALUE", "operations[0].colour"),
+    (
+      "[{\"op\":\"update\",\"id\":\"{C}\",\"version\":\"1\",\"set\":{\"note\":\"x\"}}]", 2,
+      "INVALID_VALUE", "operations[0].version"
+    ),
+    (
+      "[{\"op\":\"create-customer\",\"note\":\"no name\"}]", 2, "MISSING_REQUIRED_PARAMETER",
+      "operations[0]"
+    ),
+    (
+      "[{\"op\":\"create-item\",\"name\":\"T\",\"available_for_pickup\":\"yes\"}]", 2,
+      "EXPECTED_BOOLEAN", "operations[0].available_for_pickup"
+    ),
+    (
+      "[{\"op\":\"create-item\",\"name\":\"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn\"}]",
+      2, "VALUE_TOO_LONG", "operations[0].name"
+    ),
+    (
+      "[{\"op\":\"create-item\",\"id\":\"coffee\",\"name\":\"T\"}]", 2, "INVALID_VALUE",
+      "operations[0].id"
+    ),
+    (
+      "[{\"op\":\"create-item\",\"id\":\"#c\",\"name\":\"T\"},{\"op\":\"create-item\",\"id\":\"#c\",\"name\":\"U\"}]",
+      2, "INVALID_VALUE", "operations[1].id"
+    ),
+    (
+      "[{\"op\":\"update\",\"id\":\"#later\",\"set\":{\"note\":\"x\"}},{\"op\":\"create-customer\",\"id\":\"#later\",\"given_name\":\"A\"}]",
+      2, "INVALID_VALUE", "operations[0].id"
+    ),
+    (
+      "[{\"op\":\"create-item\",\"name\":\"T\",\"colour\":\"red\"}]", 2, "INVALID_VALUE",
+      "operations[0].colour"
+    ),
     ("[{\"op\":\"upsert\",\"id\":\"{C}\"}]", 2, "INVALID_VALUE", "operations[0].op"),
     ("[{\"id\":\"{C}\"}]", 2, "MISSING_REQUIRED_PARAMETER", "operations[0].op"),
-    ("[{\"op\":\"create-item\",\"name\":\"T\"},{\"op\":\"delete\"}]", 2, "MISSING_REQUIRED_PARAMETER", "operations[1].id"),
+    (
+      "[{\"op\":\"create-item\",\"name\":\"T\"},{\"op\":\"delete\"}]", 2,
+      "MISSING_REQUIRED_PARAMETER", "operations[1].id"
+    ),
   ]
 
   @Test(arguments: refusals)
@@ -122,7 +186,8 @@ import Testing
   }
 
   @Test(arguments: [
-    "", "not json", "{}", "[]", "[1]", "[{\"op\":\"create-item\",\"name\":\"T\"},]", "[{\"op\":\"create-item\",\"name\":\"T\",\"name\":\"U\"}]",
+    "", "not json", "{}", "[]", "[1]", "[{\"op\":\"create-item\",\"name\":\"T\"},]",
+    "[{\"op\":\"create-item\",\"name\":\"T\",\"name\":\"U\"}]",
   ])
   func malformedBatchesAreExitTwoAndCreateNoStore(_ input: String) {
     let result = batch(input)
@@ -133,7 +198,8 @@ import Testing
   }
 
   @Test func aThousandOperationsApplyAndOneMoreIsRefused() throws {
-    let creates = Array(repeating: ["op": "create-item", "name": "T"] as [String: Any], count: 1000)
+    let creates = Array(
+      repeating: ["op": "create-item", "name": "T"] as [String: Any], count: 1000)
     let refused = batch(json(creates + [["op": "create-item", "name": "U"]]))
     refused.expectError(2, "INVALID_VALUE", field: .some(nil))
     #expect(!sandbox.storeExists())
@@ -145,10 +211,13 @@ import Testing
   }
 
   @Test func aKeyReplaysTheFirstAnswerAndAppliesNothingAgain() throws {
-    let first = batch("[{\"op\":\"create-customer\",\"given_name\":\"Ada\",\"note\":\"1\"}]", ["--key", "K"])
+    let first = batch(
+      "[{\"op\":\"create-customer\",\"given_name\":\"Ada\",\"note\":\"1\"}]", ["--key", "K"])
     first.expectSuccess()
     // The same batch written another way (white space, key order) is the same request.
-    let again = batch(" [ { \"note\": \"1\", \"given_name\": \"Ada\", \"op\": \"create-customer\" } ]\n", ["--key", "K"])
+    let again = batch(
+      " [ { \"note\": \"1\", \"given_name\": \"Ada\", \"op\": \"create-customer\" } ]\n",
+      ["--key", "K"])
     #expect(again.exitCode == 0 && again.stdout == first.stdout, "\(again)")
     let other = batch("[{\"op\":\"create-customer\",\"given_name\":\"Bob\"}]", ["--key", "K"])
     other.expectError(5, "IDEMPOTENCY_KEY_REUSED", field: "idempotency_key")
@@ -158,9 +227,11 @@ import Testing
 
   @Test func aRefusedBatchDoesNotUseUpItsKey() throws {
     let shop = Shop(sandbox)
-    let stale = "[{\"op\":\"update\",\"id\":\"\(shop.customer)\",\"version\":9,\"set\":{\"note\":\"x\"}}]"
+    let stale =
+      "[{\"op\":\"update\",\"id\":\"\(shop.customer)\",\"version\":9,\"set\":{\"note\":\"x\"}}]"
     batch(stale, ["--key", "K"]).expectError(3, "VERSION_MISMATCH", field: "operations[0].version")
-    let fixed = "[{\"op\":\"update\",\"id\":\"\(shop.customer)\",\"version\":0,\"set\":{\"note\":\"x\"}}]"
+    let fixed =
+      "[{\"op\":\"update\",\"id\":\"\(shop.customer)\",\"version\":0,\"set\":{\"note\":\"x\"}}]"
     batch(fixed, ["--key", "K"]).expectSuccess()
   }
 }

@@ -20,7 +20,9 @@ import Testing
     runTogether(8) { _ in
       for _ in 0..<perWorker {
         let result = sandbox.run(["edit", id, "--max-attempts", "1000", "--"] + Self.increment)
-        if result.exitCode != 0 || result.json == nil { failures.withLock { $0.append("\(result)") } }
+        if result.exitCode != 0 || result.json == nil {
+          failures.withLock { $0.append("\(result)") }
+        }
       }
     }
 
@@ -31,20 +33,25 @@ import Testing
     // edit writes through update's path, so the history holds every version once.
     let history = sandbox.run("history", id).expectSuccess()["objects"] as? [[String: Any]] ?? []
     #expect(history.compactMap { $0["version"] as? Int } == Array((0...(8 * perWorker)).reversed()))
-    #expect(history.compactMap { $0["note"] as? String } == (0...(8 * perWorker)).reversed().map(String.init))
+    #expect(
+      history.compactMap { $0["note"] as? String }
+        == (0...(8 * perWorker)).reversed().map(String.init))
   }
 
   @Test func itPrintsTheObjectAsWrittenAndAnItemsFieldsAreInItemData() throws {
     let item = sandbox.create("create-item", "--name", "Coffee", "--description", "House")
     let edited = sandbox.run(
-      "edit", item, "--", "jq", ".item_data.available_for_pickup = true | del(.item_data.description)"
+      "edit", item, "--", "jq",
+      ".item_data.available_for_pickup = true | del(.item_data.description)"
     ).expectSuccess()
     let data = try #require(edited["item_data"] as? [String: Any])
     #expect(data["available_for_pickup"] as? Bool == true)
     #expect(data["description"] == nil)
     #expect(data["name"] as? String == "Coffee")
     #expect(sandbox.run("get", item).out == sandbox.run("get", item).out)
-    #expect(try JSONSerialization.jsonObject(with: sandbox.run("get", item).stdout) as? NSDictionary == edited as NSDictionary)
+    #expect(
+      try JSONSerialization.jsonObject(with: sandbox.run("get", item).stdout) as? NSDictionary
+        == edited as NSDictionary)
   }
 
   @Test func anUnchangedObjectIsPrintedAndNothingIsWritten() throws {
@@ -76,7 +83,9 @@ import Testing
   ]
 
   @Test(arguments: refusals)
-  func aRefusedEditChangesNothing(_ command: [String], _ exit: Int32, _ code: String, _ field: String?) throws {
+  func aRefusedEditChangesNothing(
+    _ command: [String], _ exit: Int32, _ code: String, _ field: String?
+  ) throws {
     let id = sandbox.create("create-customer", "--given-name", "Ada", "--note", "1")
     let before = try #require(sandbox.snapshot())
 
@@ -122,9 +131,11 @@ import Testing
   @Test func attemptsRunOutWithVersionMismatch() throws {
     let id = sandbox.create("create-customer", "--given-name", "Ada")
     let log = sandbox.root + "/runs"
-    let bump = "echo run >>\"$3\"; \"$1\" update \"$2\" --set family_name=bump$$ >/dev/null && jq '.note = \"mine\"'"
+    let bump =
+      "echo run >>\"$3\"; \"$1\" update \"$2\" --set family_name=bump$$ >/dev/null && jq '.note = \"mine\"'"
     let result = sandbox.run(
-      "edit", id, "--max-attempts", "3", "--", "sh", "-c", bump, "sh", OptimistProcess.binary, id, log)
+      "edit", id, "--max-attempts", "3", "--", "sh", "-c", bump, "sh", OptimistProcess.binary, id,
+      log)
     result.expectError(3, "VERSION_MISMATCH", field: "version")
     let runs = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
     #expect(runs.split(separator: "\n").count == 3)
@@ -153,7 +164,8 @@ import Testing
     #expect(again.exitCode == 0)
     #expect(again.stdout == first.stdout)
     #expect(again.stderr.isEmpty)
-    #expect(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").count == 1)
+    #expect(
+      ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").count == 1)
     let other = sandbox.run(["edit", id, "--key", "K", "--"] + Self.increment)
     other.expectError(5, "IDEMPOTENCY_KEY_REUSED", field: "idempotency_key")
     #expect(sandbox.get(id)["note"] as? String == "moved on")

@@ -100,7 +100,8 @@ import Testing
     for arguments in [
       ["get", id], ["list"], ["list", "--type", "CUSTOMER", "--limit", "1"],
       ["update", id, "--set", "note=x"],
-      ["doctor"], ["prune-keys", "--older-than", "1d"], ["history", id], ["get", id, "--at-version", "0"],
+      ["doctor"], ["prune-keys", "--older-than", "1d"], ["history", id],
+      ["get", id, "--at-version", "0"],
       ["wait", id, "--changed-from", "0"], ["prune-history", "--keep", "1"], ["delete", id],
     ] {
       let result = sandbox.run(arguments)

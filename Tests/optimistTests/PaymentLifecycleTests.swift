@@ -37,7 +37,8 @@ import Testing
     let id = try #require(payment["id"] as? String)
     let token = try #require(payment["version_token"] as? String)
     let updated = sandbox.run(
-      "update-payment", id, "--key", "u1", "--version-token", token, "--amount", "500", "--tip", "75"
+      "update-payment", id, "--key", "u1", "--version-token", token, "--amount", "500", "--tip",
+      "75"
     ).expectSuccess()
     #expect(money(updated, "amount_money") == 500)
     #expect(money(updated, "tip_money") == 75)
@@ -66,7 +67,8 @@ import Testing
     // The key is required, and an empty request is refused without using a key up.
     sandbox.run("update-payment", id, "--tip", "10").expectUsageError()
     sandbox.run("update-payment", id, "--key", "fresh").expectError(2, "MISSING_REQUIRED_PARAMETER")
-    sandbox.run("update-payment", id, "--key", "fresh", "--tip", "-1").expectError(2, "INVALID_VALUE")
+    sandbox.run("update-payment", id, "--key", "fresh", "--tip", "-1").expectError(
+      2, "INVALID_VALUE")
     sandbox.run("update-payment", id, "--key", "fresh", "--tip", "12").expectSuccess()
   }
 
@@ -135,7 +137,8 @@ import Testing
     #expect(money(refunded, "amount_money") == 60)
     #expect(refunded["reason"] as? String == "test")
     refund("r2", 41).expectError(7, "REFUND_AMOUNT_INVALID", field: "amount_money.amount")
-    refund("r2", 40, currency: "EUR").expectError(2, "INVALID_VALUE", field: "amount_money.currency")
+    refund("r2", 40, currency: "EUR").expectError(
+      2, "INVALID_VALUE", field: "amount_money.currency")
     let second = refund("r2", 40).expectSuccess()
     refund("r3", 1).expectError(7, "REFUND_AMOUNT_INVALID")
     #expect(refund("r1", 60).stdout == first.stdout)  // replayed, not refunded again
@@ -143,11 +146,14 @@ import Testing
 
     let after = sandbox.get(id)
     #expect(money(after, "refunded_money") == 100)
-    #expect(after["refund_ids"] as? [String] == [refunded["id"] as? String, second["id"] as? String].compactMap { $0 })
+    #expect(
+      after["refund_ids"] as? [String]
+        == [refunded["id"] as? String, second["id"] as? String].compactMap { $0 })
     #expect(after["version_token"] as? String != payment["version_token"] as? String)
     // Refunds are objects of their own: get and list show them.
     #expect(sandbox.get(try #require(second["id"] as? String))["amount_money"] != nil)
-    let listed = sandbox.run("list", "--type", "REFUND").expectSuccess()["objects"] as? [[String: Any]]
+    let listed =
+      sandbox.run("list", "--type", "REFUND").expectSuccess()["objects"] as? [[String: Any]]
     #expect(listed?.count == 2)
   }
 
@@ -188,9 +194,11 @@ import Testing
     // A completed payment is not canceled by key.
     let completedKey = UUID().uuidString
     sandbox.run(
-      "create-payment", "--key", completedKey, "--amount", "1", "--currency", "USD", "--source-id", "x"
+      "create-payment", "--key", completedKey, "--amount", "1", "--currency", "USD", "--source-id",
+      "x"
     ).expectSuccess()
-    sandbox.run("cancel-payment", "--key", completedKey).expectError(7, "DELAYED_TRANSACTION_CAPTURED")
+    sandbox.run("cancel-payment", "--key", completedKey).expectError(
+      7, "DELAYED_TRANSACTION_CAPTURED")
   }
 
   /// No payment has the key yet: the cancel takes it, and the slow create that comes later
@@ -201,9 +209,14 @@ import Testing
       "create-payment", "--key", "slow", "--amount", "450", "--currency", "USD", "--source-id",
       "cnon:card-nonce-ok")
     late.expectError(7, "DELAYED_TRANSACTION_CANCELED")
-    #expect(sandbox.run("create-payment", "--key", "slow", "--amount", "1", "--currency", "EUR",
-      "--source-id", "other").stderr == late.stderr)
-    #expect((sandbox.run("list", "--type", "PAYMENT").expectSuccess()["objects"] as? [Any])?.isEmpty == true)
+    #expect(
+      sandbox.run(
+        "create-payment", "--key", "slow", "--amount", "1", "--currency", "EUR",
+        "--source-id", "other"
+      ).stderr == late.stderr)
+    #expect(
+      (sandbox.run("list", "--type", "PAYMENT").expectSuccess()["objects"] as? [Any])?.isEmpty
+        == true)
     let doctor = sandbox.run("doctor").expectSuccess()
     #expect(doctor[sandbox.engine.checkName] as? String == "ok")
   }
@@ -260,7 +273,10 @@ import Testing
       #expect([3, 7].contains(result.exitCode), "\(result)")
       if result.exitCode == 3 { #expect(result.errorCode == "VERSION_MISMATCH") }
       if result.exitCode == 7 {
-        #expect(result.errorCode == (status == "COMPLETED" ? "DELAYED_TRANSACTION_CAPTURED" : "DELAYED_TRANSACTION_CANCELED"))
+        #expect(
+          result.errorCode
+            == (status == "COMPLETED"
+              ? "DELAYED_TRANSACTION_CAPTURED" : "DELAYED_TRANSACTION_CANCELED"))
       }
     }
   }
@@ -285,7 +301,8 @@ import Testing
         result.expectSuccess()
       }
     }
-    let payments = sandbox.run("list", "--type", "PAYMENT").expectSuccess()["objects"] as? [[String: Any]] ?? []
+    let payments =
+      sandbox.run("list", "--type", "PAYMENT").expectSuccess()["objects"] as? [[String: Any]] ?? []
     #expect(payments.count <= 1)
     // A payment made before the first cancel was canceled by it; none is left APPROVED.
     #expect(payments.allSatisfy { $0["status"] as? String == "CANCELED" }, "\(payments)")
@@ -334,7 +351,8 @@ import Testing
     sandbox.run("update", id, "--version", "0", "--set", "note=other", "--key", "u")
       .expectError(5, "IDEMPOTENCY_KEY_REUSED")
     // Without the key the same retry is a stale version.
-    sandbox.run("update", id, "--version", "0", "--set", "note=first").expectError(3, "VERSION_MISMATCH")
+    sandbox.run("update", id, "--version", "0", "--set", "note=first").expectError(
+      3, "VERSION_MISMATCH")
 
     let delete = ["delete", id, "--version", "2", "--key", "d"]
     let deleted = sandbox.run(delete)

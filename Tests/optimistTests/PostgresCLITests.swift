@@ -13,11 +13,13 @@ import Testing
 
   /// A login role with a password, reached over TCP (scram-sha-256), owning a fresh database.
   private func roleWithPassword() throws -> (url: String, password: String, database: String) {
-    let name = "r_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+    let name =
+      "r_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
     let password = "pw-" + UUID().uuidString.lowercased()
     try TestServer.require("CREATE ROLE \(name) LOGIN PASSWORD '\(password)'")
     try TestServer.require("CREATE DATABASE \(name) OWNER \(name)")
-    let url = "postgresql://\(name):\(password)@127.0.0.1:\(TestServer.port)/\(name)?sslmode=disable"
+    let url =
+      "postgresql://\(name):\(password)@127.0.0.1:\(TestServer.port)/\(name)?sslmode=disable"
     return (url, password, String(name))
   }
 
@@ -26,7 +28,9 @@ import Testing
     let customer = sandbox.run("create-customer", "--given-name", "Ada", "--db", url)
     let id = try #require(customer.expectSuccess()["id"] as? String)
     let doctor = sandbox.run("doctor", "--db", url)
-    #expect(doctor.expectSuccess()["database"] as? String == url.replacingOccurrences(of: password, with: "***"))
+    #expect(
+      doctor.expectSuccess()["database"] as? String
+        == url.replacingOccurrences(of: password, with: "***"))
     let wrong = url.replacingOccurrences(of: password, with: password + "x")
     let missingDatabase = url.replacingOccurrences(of: "/\(name)?", with: "/\(name)_missing?")
     let stale = sandbox.run("update", id, "--version", "7", "--set", "note=x", "--db", url)
@@ -94,7 +98,8 @@ import Testing
     let results = Locked<[CLIResult]>([])
     runTogether(8) { index in
       let result = OptimistProcess.run(
-        ["create-customer", "--given-name", "Racer \(index)", "--db", url], environment: sandbox.environment)
+        ["create-customer", "--given-name", "Racer \(index)", "--db", url],
+        environment: sandbox.environment)
       results.withLock { $0.append(result) }
     }
     for result in results.withLock({ $0 }) { result.expectSuccess() }
@@ -102,13 +107,15 @@ import Testing
     #expect(doctor["schema"] as? String == "public")
     #expect(doctor["consistency_check"] as? String == "ok")
     #expect((doctor["objects"] as? [String: Any])?["customers"] as? Int == 8)
-    #expect(try TestServer.require("SELECT version FROM optimist_schema", url: url) == "4\n")  // Schema/postgresql/004_…
+    // Schema/postgresql/004_…
+    #expect(try TestServer.require("SELECT version FROM optimist_schema", url: url) == "4\n")
   }
 
   /// Another program's table of the same name: refused, and nothing of optimist's is left.
   @Test func anotherProgramsTableIsRefusedUntouched() throws {
     let schema = try schemaOf(sandbox.db)
-    try TestServer.require("CREATE TABLE \(schema).customers (x int); INSERT INTO \(schema).customers VALUES (1)")
+    try TestServer.require(
+      "CREATE TABLE \(schema).customers (x int); INSERT INTO \(schema).customers VALUES (1)")
     for arguments in [["create-customer", "--given-name", "Ada"], ["create-item", "--name", "x"]] {
       sandbox.run(arguments).expectError(1, "INTERNAL_SERVER_ERROR")
     }
@@ -141,7 +148,8 @@ import Testing
     try TestServer.require("DELETE FROM \(try schemaOf(sandbox.db)).payments")
     let doctor = sandbox.run("doctor")
     #expect(doctor.exitCode == 1, "\(doctor)")
-    #expect(doctor.json?["consistency_check"] as? String == "1 create-payment keys that name no payment")
+    #expect(
+      doctor.json?["consistency_check"] as? String == "1 create-payment keys that name no payment")
     #expect(doctor.errorCode == "INTERNAL_SERVER_ERROR", "\(doctor)")
   }
 

@@ -31,7 +31,8 @@ import Testing
       "HOME": sandbox.root + "/home",
     ]
     func run(_ arguments: String...) -> CLIResult {
-      OptimistProcess.run(arguments + ["--db", db], environment: environment, executable: Self.powerloss)
+      OptimistProcess.run(
+        arguments + ["--db", db], environment: environment, executable: Self.powerloss)
     }
     let created = run("create-customer", "--given-name", "Ada")
     let id = try #require(created.expectSuccess()["id"] as? String)
@@ -50,7 +51,8 @@ import Testing
   func rebuild(image: String, into folder: String) throws {
     let files = FileManager.default
     try files.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    for name in try files.contentsOfDirectory(atPath: image + "/names") where !name.contains(".tmp") {
+    for name in try files.contentsOfDirectory(atPath: image + "/names") where !name.contains(".tmp")
+    {
       let generation = try String(contentsOfFile: image + "/names/" + name, encoding: .utf8)
         .trimmingCharacters(in: .whitespacesAndNewlines)
       let bytes = files.contents(atPath: image + "/content/\(name).\(generation)") ?? Data()

@@ -218,24 +218,46 @@ import Testing
     .init(["complete-payment", "{P}"], 7, "DELAYED_TRANSACTION_CAPTURED"),
     .init(["cancel-payment", "{P}"], 7, "DELAYED_TRANSACTION_CAPTURED"),
     .init(["cancel-payment", "--key", "first-key"], 7, "DELAYED_TRANSACTION_CAPTURED"),
-    .init(["update-payment", "{P}", "--key", "u", "--tip", "1"], 7, "DELAYED_TRANSACTION_CAPTURED"),
+    .init(
+      ["update-payment", "{P}", "--key", "u", "--tip", "1"], 7, "DELAYED_TRANSACTION_CAPTURED"),
     .init(
       ["complete-payment", "{P}", "--version-token", "stale"], 3, "VERSION_MISMATCH",
       field: "version_token"),
     .init(["complete-payment", "{MISSING}"], 4, "NOT_FOUND", field: "payment_id"),
-    .init(["update-payment", "{C}", "--key", "u", "--tip", "1"], 4, "NOT_FOUND", field: "payment_id"),
-    .init(["update-payment", "{P}", "--key", "", "--tip", "1"], 2, "INVALID_VALUE", field: "idempotency_key"),
-    .init(["update-payment", "{P}", "--key", text(46), "--tip", "1"], 2, "VALUE_TOO_LONG", field: "idempotency_key"),
-    .init(["update-payment", "{P}", "--key", "u", "--amount", "0"], 2, "INVALID_VALUE", field: "amount_money.amount"),
-    .init(["update-payment", "{P}", "--key", "u"], 2, "MISSING_REQUIRED_PARAMETER"),
-    .init(refund + ["--amount", "451", "--currency", "USD"], 7, "REFUND_AMOUNT_INVALID", field: "amount_money.amount"),
-    .init(refund + ["--amount", "1", "--currency", "EUR"], 2, "INVALID_VALUE", field: "amount_money.currency"),
-    .init(refund + ["--amount", "1", "--currency", "usd"], 2, "INVALID_VALUE", field: "amount_money.currency"),
-    .init(refund + ["--amount", "-1", "--currency", "USD"], 2, "INVALID_VALUE", field: "amount_money.amount"),
-    .init(refund + ["--amount", "1", "--currency", "USD", "--reason", text(193)], 2, "VALUE_TOO_LONG", field: "reason"),
-    .init(refund + ["--amount", "1", "--currency", "USD", "--payment-version-token", "stale"], 3, "VERSION_MISMATCH"),
     .init(
-      ["refund-payment", "--key", "r", "--payment-id", "{C}", "--amount", "1", "--currency", "USD"], 4,
+      ["update-payment", "{C}", "--key", "u", "--tip", "1"], 4, "NOT_FOUND", field: "payment_id"),
+    .init(
+      ["update-payment", "{P}", "--key", "", "--tip", "1"], 2, "INVALID_VALUE",
+      field: "idempotency_key"),
+    .init(
+      ["update-payment", "{P}", "--key", text(46), "--tip", "1"], 2, "VALUE_TOO_LONG",
+      field: "idempotency_key"),
+    .init(
+      ["update-payment", "{P}", "--key", "u", "--amount", "0"], 2, "INVALID_VALUE",
+      field: "amount_money.amount"),
+    .init(["update-payment", "{P}", "--key", "u"], 2, "MISSING_REQUIRED_PARAMETER"),
+    .init(
+      refund + ["--amount", "451", "--currency", "USD"], 7, "REFUND_AMOUNT_INVALID",
+      field: "amount_money.amount"),
+    .init(
+      refund + ["--amount", "1", "--currency", "EUR"], 2, "INVALID_VALUE",
+      field: "amount_money.currency"),
+    .init(
+      refund + ["--amount", "1", "--currency", "usd"], 2, "INVALID_VALUE",
+      field: "amount_money.currency"),
+    .init(
+      refund + ["--amount", "-1", "--currency", "USD"], 2, "INVALID_VALUE",
+      field: "amount_money.amount"),
+    .init(
+      refund + ["--amount", "1", "--currency", "USD", "--reason", text(193)], 2, "VALUE_TOO_LONG",
+      field: "reason"),
+    .init(
+      refund + ["--amount", "1", "--currency", "USD", "--payment-version-token", "stale"], 3,
+      "VERSION_MISMATCH"),
+    .init(
+      [
+        "refund-payment", "--key", "r", "--payment-id", "{C}", "--amount", "1", "--currency", "USD",
+      ], 4,
       "NOT_FOUND", field: "payment_id"),
   ]
   static let refund = ["refund-payment", "--key", "r", "--payment-id", "{P}"]

@@ -22,7 +22,9 @@ import Testing
     #expect(!sandbox.storeExists())
   }
 
-  @Test(arguments: ["8080", "127.0.0.1", "127.0.0.1:http", "127.0.0.1:65536", ":80", "::1:80", "[::1]80"])
+  @Test(arguments: [
+    "8080", "127.0.0.1", "127.0.0.1:http", "127.0.0.1:65536", ":80", "::1:80", "[::1]80",
+  ])
   func aMalformedListenAddressIsAUsageError(_ listen: String) {
     let result = sandbox.run(["serve", "--listen", listen])
     #expect(result.exitCode == 64, "\(result)")
@@ -32,7 +34,9 @@ import Testing
   }
 
   @Test func anUnreadableTokenFileStopsItBeforeItListens() {
-    let result = sandbox.run(["serve", "--listen", "127.0.0.1:0", "--token-file", sandbox.root + "/none"])
+    let result = sandbox.run([
+      "serve", "--listen", "127.0.0.1:0", "--token-file", sandbox.root + "/none",
+    ])
     result.expectError(1, "INTERNAL_SERVER_ERROR")
     #expect(!sandbox.storeExists())
   }

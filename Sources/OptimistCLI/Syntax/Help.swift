@@ -68,7 +68,8 @@ enum Help {
     var parts: [String] = []
     for spec in specs {
       switch spec.kind {
-      case .positional where spec.isRemainder: parts += ["--", "<\(spec.valueName)>", "[<arg> ...]"]
+      case .positional where spec.isRemainder:
+        parts += ["--", "<\(spec.valueName)>", "[<arg> ...]"]
       case .positional: parts.append(spec.isOptional ? "[\(spec.label)]" : spec.label)
       case .required: parts.append(spec.label)
       case .optional, .flag: parts.append("[\(spec.label)]")

@@ -65,8 +65,12 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
     }
 
     public mutating func appendInterpolation(_ value: String) { appendInterpolation(.text(value)) }
-    public mutating func appendInterpolation(_ value: String?) { appendInterpolation(SQLValue(value)) }
-    public mutating func appendInterpolation(_ value: Int64) { appendInterpolation(.integer(value)) }
+    public mutating func appendInterpolation(_ value: String?) {
+      appendInterpolation(SQLValue(value))
+    }
+    public mutating func appendInterpolation(_ value: Int64) {
+      appendInterpolation(.integer(value))
+    }
     public mutating func appendInterpolation(_ value: Int) {
       appendInterpolation(.integer(Int64(value)))
     }

@@ -3,7 +3,9 @@
 /// error the user sees. Nothing below the edges parses text again.
 public enum Values {
   /// A version: a whole number from 0 to 2^63-1.
-  public static func version(_ raw: String?, field: String = "version") throws(OptimistError) -> Int64? {
+  public static func version(_ raw: String?, field: String = "version") throws(OptimistError)
+    -> Int64?
+  {
     guard let raw else { return nil }
     guard let version = wholeNumber(raw), version >= 0 else {
       throw .invalidValue(
@@ -16,10 +18,12 @@ public enum Values {
   /// `ListRequest.defaultLimit`.
   public static func limit(_ raw: String?) throws(OptimistError) -> Int {
     guard let raw else { return ListRequest.defaultLimit }
-    guard let number = wholeNumber(raw), (1...Int64(ListRequest.maximumLimit)).contains(number) else {
+    guard let number = wholeNumber(raw), (1...Int64(ListRequest.maximumLimit)).contains(number)
+    else {
       throw .invalidValue(
         field: "limit",
-        detail: "`limit` must be a whole number from 1 to \(ListRequest.maximumLimit), not `\(raw)`.")
+        detail:
+          "`limit` must be a whole number from 1 to \(ListRequest.maximumLimit), not `\(raw)`.")
     }
     return Int(number)
   }
@@ -41,7 +45,9 @@ public enum Values {
   }
 
   /// Optional text checked against its limit; empty text is refused.
-  public static func text(_ raw: String?, field: String, maxLength: Int) throws(OptimistError) -> String? {
+  public static func text(_ raw: String?, field: String, maxLength: Int) throws(OptimistError)
+    -> String?
+  {
     guard let raw else { return nil }
     if raw.isEmpty {
       throw .invalidValue(field: field, detail: "`\(field)` must not be empty.")
@@ -67,11 +73,13 @@ extension Values {
   /// A duration such as `90s`, `30m`, `24h` or `7d`, in milliseconds.
   public static func duration(_ raw: String, field: String) throws(OptimistError) -> Int64 {
     let units: [Character: Int64] = ["s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000]
-    guard let unit = raw.last.flatMap({ units[$0] }), let count = wholeNumber(String(raw.dropLast())),
+    guard let unit = raw.last.flatMap({ units[$0] }),
+      let count = wholeNumber(String(raw.dropLast())),
       !raw.hasPrefix("-"), count <= Int64.max / unit
     else {
       throw .invalidValue(
-        field: field, detail: "`\(raw)` is not a duration: use a whole number and s, m, h or d, e.g. 24h.")
+        field: field,
+        detail: "`\(raw)` is not a duration: use a whole number and s, m, h or d, e.g. 24h.")
     }
     return count * unit
   }

@@ -53,7 +53,9 @@ extension Field {
       do throws(OptimistError) {
         return try parse(text)
       } catch {
-        if case .valueTooLong(_, let maximum) = error { throw .valueTooLong(field: path, maximum: maximum) }
+        if case .valueTooLong(_, let maximum) = error {
+          throw .valueTooLong(field: path, maximum: maximum)
+        }
         throw error
       }
     case (.boolean, .bool(let flag)):
@@ -62,7 +64,8 @@ extension Field {
       throw .expectedBoolean(field: path, value: json.text)
     case (.text, _):
       throw .invalidValue(
-        field: path, detail: "`\(path)` must be a JSON string, not \(json.typeName) (`\(json.text)`).")
+        field: path,
+        detail: "`\(path)` must be a JSON string, not \(json.typeName) (`\(json.text)`).")
     }
   }
 }

@@ -43,7 +43,9 @@ public indirect enum JSONValue: Equatable, Sendable {
     parser.skipWhiteSpace()
     let value = try parser.value(depth: 0)
     parser.skipWhiteSpace()
-    guard parser.index == bytes.count else { throw parser.error("expected the end of the document") }
+    guard parser.index == bytes.count else {
+      throw parser.error("expected the end of the document")
+    }
     return value
   }
 
@@ -142,9 +144,12 @@ private struct JSONParser {
       found = "the end of the input"
     } else {
       let byte = bytes[index]
-      found = byte >= 0x20 && byte < 0x7F ? "`\(Character(UnicodeScalar(byte)))`" : "byte 0x\(String(byte, radix: 16))"
+      found =
+        byte >= 0x20 && byte < 0x7F
+        ? "`\(Character(UnicodeScalar(byte)))`" : "byte 0x\(String(byte, radix: 16))"
     }
-    return .invalidValue(field: nil, detail: "Malformed JSON at byte \(index): \(expected), found \(found).")
+    return .invalidValue(
+      field: nil, detail: "Malformed JSON at byte \(index): \(expected), found \(found).")
   }
 
   mutating func skipWhiteSpace() {
@@ -162,9 +167,15 @@ private struct JSONParser {
     case UInt8(ascii: "{"): return try object(depth: depth + 1)
     case UInt8(ascii: "["): return try array(depth: depth + 1)
     case UInt8(ascii: "\""): return .string(try string())
-    case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-    case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-    case UInt8(ascii: "n"): try literal("null"); return .null
+    case UInt8(ascii: "t"):
+      try literal("true")
+      return .bool(true)
+    case UInt8(ascii: "f"):
+      try literal("false")
+      return .bool(false)
+    case UInt8(ascii: "n"):
+      try literal("null")
+      return .null
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
     default: throw error("expected a value")
     }
@@ -191,7 +202,9 @@ private struct JSONParser {
     }
     while true {
       skipWhiteSpace()
-      guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a key in quotes") }
+      guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+        throw error("expected a key in quotes")
+      }
       let keyStart = index
       let key = try string()
       if members.contains(where: { $0.key.utf8.elementsEqual(key.utf8) }) {
@@ -199,7 +212,9 @@ private struct JSONParser {
         throw error("expected each key once, but \(JSONObject.quoted(key)) is repeated")
       }
       skipWhiteSpace()
-      guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected `:`") }
+      guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+        throw error("expected `:`")
+      }
       index += 1
       skipWhiteSpace()
       members.append(JSONValue.Member(key, try value(depth: depth)))
@@ -262,7 +277,8 @@ private struct JSONParser {
     }
     if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
       index += 1
-      if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+      if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")
+      {
         index += 1
       }
       guard isDigit(index) else { throw error("expected a digit in the exponent") }
@@ -315,7 +331,9 @@ private struct JSONParser {
       guard continuation & 0xC0 == 0x80 else { throw error("expected valid UTF-8") }
       value = value << 6 | UInt32(continuation & 0x3F)
     }
-    guard value >= minimum, let scalar = UnicodeScalar(value) else { throw error("expected valid UTF-8") }
+    guard value >= minimum, let scalar = UnicodeScalar(value) else {
+      throw error("expected valid UTF-8")
+    }
     index += length
     return scalar
   }
@@ -337,7 +355,8 @@ private struct JSONParser {
     case UInt8(ascii: "u"):
       let first = try hex4()
       if (0xD800...0xDBFF).contains(first) {
-        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
+          bytes[index + 1] == UInt8(ascii: "u")
         else { throw error("expected a low surrogate `\\uDC00`–`\\uDFFF` after a high one") }
         index += 2
         let second = try hex4()

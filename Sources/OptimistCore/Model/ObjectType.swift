@@ -63,7 +63,8 @@ extension ObjectType {
   /// A type named as `list --type` takes it (CUSTOMER, ITEM, PAYMENT or REFUND).
   public static func parse(_ raw: String) throws(OptimistError) -> ObjectType {
     guard let type = ObjectType(rawValue: raw) else {
-      let hint = nearestName(to: raw, in: ObjectType.allCases.map { $0.rawValue })
+      let hint =
+        nearestName(to: raw, in: ObjectType.allCases.map { $0.rawValue })
         .map { " Did you mean `\($0)`?" } ?? ""
       throw .invalidValue(
         field: "type",

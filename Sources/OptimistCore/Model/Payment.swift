@@ -123,7 +123,9 @@ public struct Payment: Sendable, Equatable {
     object.add("customer_id", customerID)
     object.add("reference_id", referenceID)
     object.add("note", note)
-    if !refundIDs.isEmpty { object.addRaw("refund_ids", jsonArray(refundIDs.map(JSONObject.quoted))) }
+    if !refundIDs.isEmpty {
+      object.addRaw("refund_ids", jsonArray(refundIDs.map(JSONObject.quoted)))
+    }
     object.add("version_token", versionToken)
     return object.text
   }

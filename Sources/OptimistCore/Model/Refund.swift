@@ -9,7 +9,10 @@ public struct Refund: Sendable, Equatable {
   public let currency: String
   public let reason: String?
 
-  init(id: String, paymentID: String, createdAt: Timestamp, amount: Int64, currency: String, reason: String?) {
+  init(
+    id: String, paymentID: String, createdAt: Timestamp, amount: Int64, currency: String,
+    reason: String?
+  ) {
     self.id = id
     self.paymentID = paymentID
     self.createdAt = createdAt

@@ -14,7 +14,8 @@ extension VersionedObject {
   public func changes(toMatch json: JSONValue) throws(OptimistError) -> [FieldChange] {
     guard let members = json.members else {
       throw .invalidValue(
-        field: nil, detail: "Expected the whole \(type.rawValue) as a JSON object, not \(json.typeName).")
+        field: nil,
+        detail: "Expected the whole \(type.rawValue) as a JSON object, not \(json.typeName).")
     }
     let original = try JSONValue.parse(self.json)
     var given: [JSONValue.Member] = []
@@ -29,7 +30,8 @@ extension VersionedObject {
     if type == .item, let itemData = json["item_data"] {
       guard let inner = itemData.members else {
         throw .invalidValue(
-          field: "item_data", detail: "`item_data` must be a JSON object, not \(itemData.typeName).")
+          field: "item_data", detail: "`item_data` must be a JSON object, not \(itemData.typeName)."
+        )
       }
       for member in inner {
         guard Field.named(member.key).map(type.fields.contains) == true else {
@@ -41,7 +43,8 @@ extension VersionedObject {
     var changes: [FieldChange] = []
     for field in type.fields {
       let path = type == .item ? "item_data." + field.name : field.name
-      let value = try given.first { $0.key == field.name }.flatMap { (member) throws(OptimistError) in
+      let value = try given.first { $0.key == field.name }.flatMap {
+        (member) throws(OptimistError) in
         try field.value(json: member.value, path: path)
       }
       if value != values[field.name] { changes.append(FieldChange(field, value)) }
@@ -51,8 +54,10 @@ extension VersionedObject {
 
   /// A key that is not a writable field of this type must be one of its read-only fields,
   /// unchanged.
-  private func checkReadOnly(_ member: JSONValue.Member, original: JSONValue) throws(OptimistError) {
-    guard let was = original[member.key], !type.fields.contains(where: { $0.name == member.key }) else {
+  private func checkReadOnly(_ member: JSONValue.Member, original: JSONValue) throws(OptimistError)
+  {
+    guard let was = original[member.key], !type.fields.contains(where: { $0.name == member.key })
+    else {
       if ObjectType.readOnlyFields.contains(member.key) {
         throw .invalidValue(
           field: member.key, detail: "`\(member.key)` is not a field of a \(type.rawValue).")
@@ -69,7 +74,8 @@ extension VersionedObject {
     }
     throw .invalidValue(
       field: member.key,
-      detail: "`\(member.key)` is read-only: it must stay \(was.text), not become \(member.value.text).")
+      detail:
+        "`\(member.key)` is read-only: it must stay \(was.text), not become \(member.value.text).")
   }
 
   private func unknownField(_ path: String, near name: String) -> OptimistError {

@@ -85,7 +85,9 @@ public struct BatchRequest: IdempotentRequest, Equatable {
         field: "op", detail: "Every operation needs an `op`: \(ops.joinedFast(", ")).")
     }
     guard let op = opValue.string, ops.contains(op) else {
-      let hint = opValue.string.flatMap { nearestName(to: $0, in: ops) }.map { " Did you mean `\($0)`?" } ?? ""
+      let hint =
+        opValue.string.flatMap { nearestName(to: $0, in: ops) }.map { " Did you mean `\($0)`?" }
+        ?? ""
       throw .invalidValue(
         field: "op", detail: "Unknown op \(opValue.text): use \(ops.joinedFast(", ")).\(hint)")
     }
@@ -104,7 +106,9 @@ public struct BatchRequest: IdempotentRequest, Equatable {
     let id = try reference(element["id"], temporaries: temporaries)
     let version = try Self.version(element["version"])
     let changes = op == "update" ? try changes(set: element["set"], unset: element["unset"]) : nil
-    if case .temporary(let name) = id, let index = temporaries.firstIndex(where: { $0.name == name }) {
+    if case .temporary(let name) = id,
+      let index = temporaries.firstIndex(where: { $0.name == name })
+    {
       try check(&temporaries[index], version: version, changes: changes)
     }
     guard let changes else { return .delete(id: id, version: version) }
@@ -121,7 +125,9 @@ public struct BatchRequest: IdempotentRequest, Equatable {
       guard let current = object.version else {
         throw .invalidValue(
           field: "version",
-          detail: "A new item's version comes from the catalog clock when the batch applies: leave `version` out for `\(object.name)`.")
+          detail:
+            "A new item's version comes from the catalog clock when the batch applies: leave `version` out for `\(object.name)`."
+        )
       }
       guard version == current else {
         throw .versionMismatch(id: object.name, expected: version, actual: current)
@@ -151,26 +157,37 @@ public struct BatchRequest: IdempotentRequest, Equatable {
       guard let text = id.string, text.hasPrefix("#"), text.count > 1 else {
         throw .invalidValue(
           field: "id",
-          detail: "A create's `id` is a temporary id such as \"#coffee\" (optimist chooses the real one), not \(id.text).")
+          detail:
+            "A create's `id` is a temporary id such as \"#coffee\" (optimist chooses the real one), not \(id.text)."
+        )
       }
       guard !temporaries.contains(where: { $0.name == text }) else {
-        throw .invalidValue(field: "id", detail: "The temporary id `\(text)` is given twice in this batch.")
+        throw .invalidValue(
+          field: "id", detail: "The temporary id `\(text)` is given twice in this batch.")
       }
       temporaryID = text
     }
     var values = FieldValues()
     for field in type.fields {
-      if let json = element[field.name], let value = try field.value(json: json) { values[field.name] = value }
+      if let json = element[field.name], let value = try field.value(json: json) {
+        values[field.name] = value
+      }
     }
     try VersionedObject.validateNew(type: type, values: values)
     if let temporaryID {
-      temporaries.append(Temporary(name: temporaryID, type: type, values: values, version: type == .customer ? 0 : nil))
+      temporaries.append(
+        Temporary(
+          name: temporaryID, type: type, values: values, version: type == .customer ? 0 : nil))
     }
     return .create(type: type, temporaryID: temporaryID, values: values)
   }
 
-  private static func reference(_ id: JSONValue?, temporaries: [Temporary]) throws(OptimistError) -> ObjectReference {
-    guard let id else { throw .missingRequiredParameter(field: "id", detail: "The operation needs the object's `id`.") }
+  private static func reference(_ id: JSONValue?, temporaries: [Temporary]) throws(OptimistError)
+    -> ObjectReference
+  {
+    guard let id else {
+      throw .missingRequiredParameter(field: "id", detail: "The operation needs the object's `id`.")
+    }
     guard let text = id.string, !text.isEmpty else {
       throw .invalidValue(field: "id", detail: "`id` must be a JSON string, not \(id.text).")
     }
@@ -186,26 +203,33 @@ public struct BatchRequest: IdempotentRequest, Equatable {
     guard let version else { return nil }
     guard let number = version.int64, number >= 0 else {
       throw .invalidValue(
-        field: "version", detail: "`version` must be a whole number of at least 0, not \(version.text).")
+        field: "version",
+        detail: "`version` must be a whole number of at least 0, not \(version.text).")
     }
     return number
   }
 
-  private static func changes(set: JSONValue?, unset: JSONValue?) throws(OptimistError) -> [FieldChange] {
+  private static func changes(set: JSONValue?, unset: JSONValue?) throws(OptimistError)
+    -> [FieldChange]
+  {
     var given: [(field: String, value: JSONValue?)] = []
     if let set {
       guard let members = set.members else {
-        throw .invalidValue(field: "set", detail: "`set` must be a JSON object of fields, not \(set.typeName).")
+        throw .invalidValue(
+          field: "set", detail: "`set` must be a JSON object of fields, not \(set.typeName).")
       }
       given += members.map { ($0.key, $0.value) }
     }
     if let unset {
       guard let names = unset.elements else {
-        throw .invalidValue(field: "unset", detail: "`unset` must be a JSON array of field names, not \(unset.typeName).")
+        throw .invalidValue(
+          field: "unset",
+          detail: "`unset` must be a JSON array of field names, not \(unset.typeName).")
       }
       for name in names {
         guard let text = name.string else {
-          throw .invalidValue(field: "unset", detail: "`unset` lists field names as strings, not \(name.text).")
+          throw .invalidValue(
+            field: "unset", detail: "`unset` lists field names as strings, not \(name.text).")
         }
         given.append((text, nil))
       }
@@ -280,12 +304,13 @@ extension StoreEngine {
   public func batch<Value: Answer>(
     _ request: BatchRequest, scope: KeyScope, answer: (BatchResult) -> Value
   ) throws -> Keyed<Value> {
-    Keyed(try write(creating: request.creates) { db in
-      try db.idempotent(scope, request) {
-        let result = try db.apply(request.operations)
-        return (result.idMappings.first?.id ?? "", answer(result))
-      }
-    })
+    Keyed(
+      try write(creating: request.creates) { db in
+        try db.idempotent(scope, request) {
+          let result = try db.apply(request.operations)
+          return (result.idMappings.first?.id ?? "", answer(result))
+        }
+      })
   }
 }
 
@@ -313,10 +338,12 @@ extension WriteTransaction {
           answers[index] = .object(object)
         case .update(let reference, let version, let changes):
           let object = try update(
-            id: result.resolve(reference), changes: changes, expectedVersion: version, command: "batch")
+            id: result.resolve(reference), changes: changes, expectedVersion: version,
+            command: "batch")
           answers[index] = .object(object)
         case .delete(let reference, let version):
-          answers[index] = .deletion(try delete(id: result.resolve(reference), expectedVersion: version, command: "batch"))
+          answers[index] = .deletion(
+            try delete(id: result.resolve(reference), expectedVersion: version, command: "batch"))
         }
       } catch let error as OptimistError {
         throw OptimistError.batchOperation(index: index, error: error)

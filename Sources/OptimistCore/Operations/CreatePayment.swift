@@ -53,20 +53,23 @@ extension StoreEngine {
   /// Creates the payment, or replays the first answer to its key.
   public func createPayment(_ request: PaymentRequest) throws -> Keyed<NewPayment> {
     // A payment for a customer needs the database that holds the customer.
-    Keyed(try write(creating: request.customerID == nil) { db in
-      try db.idempotent(
-        .createPayment, request,
-        check: {
-          if let customerID = request.customerID, try !db.contains(id: customerID, type: .customer) {
-            throw OptimistError.notFound(id: customerID, field: "customer_id")
+    Keyed(
+      try write(creating: request.customerID == nil) { db in
+        try db.idempotent(
+          .createPayment, request,
+          check: {
+            if let customerID = request.customerID,
+              try !db.contains(id: customerID, type: .customer)
+            {
+              throw OptimistError.notFound(id: customerID, field: "customer_id")
+            }
           }
+        ) {
+          let payment = Payment(request: request, now: Timestamp.now())
+          try db.insert(payment)
+          return (payment.id, NewPayment(payment: payment))
         }
-      ) {
-        let payment = Payment(request: request, now: Timestamp.now())
-        try db.insert(payment)
-        return (payment.id, NewPayment(payment: payment))
-      }
-    })
+      })
   }
 }
 

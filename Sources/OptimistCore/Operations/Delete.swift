@@ -25,7 +25,10 @@ extension StoreEngine {
     Keyed(
       try write(creating: false) { db in
         try db.idempotent(.delete, request) {
-          (request.id, try db.delete(id: request.id, expectedVersion: request.version, type: request.type))
+          (
+            request.id,
+            try db.delete(id: request.id, expectedVersion: request.version, type: request.type)
+          )
         }
       })
   }
@@ -40,7 +43,8 @@ extension WriteTransaction {
   ) throws -> Deletion {
     let current = try versionedObject(id: id, command: command, type: type)
     let deletedAt = Timestamp.now()
-    try conditionalDelete(current, expectedVersion: expectedVersion ?? current.version, deletedAt: deletedAt)
+    try conditionalDelete(
+      current, expectedVersion: expectedVersion ?? current.version, deletedAt: deletedAt)
     return Deletion(id: id, deletedAt: deletedAt)
   }
 }

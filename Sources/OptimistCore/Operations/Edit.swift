@@ -74,24 +74,26 @@ extension StoreEngine {
       case .replay(let answer): return .replayed(answer)
       case .object(let read): object = read
       }
-      let changes = try Self.editChanges(object, output: try transform(Array((object.json + "\n").utf8)), request)
+      let changes = try Self.editChanges(
+        object, output: try transform(Array((object.json + "\n").utf8)), request)
       if changes.isEmpty && request.key == nil { return .new(object) }
       do {
-        return Keyed(try write(creating: false) { db in
-          try db.idempotent(.edit, request) {
-            guard !changes.isEmpty else {
-              let current = try db.versionedObject(id: request.id, command: "edit")
-              guard current.version == object.version else {
-                throw OptimistError.versionMismatch(
-                  id: request.id, expected: object.version, actual: current.version)
+        return Keyed(
+          try write(creating: false) { db in
+            try db.idempotent(.edit, request) {
+              guard !changes.isEmpty else {
+                let current = try db.versionedObject(id: request.id, command: "edit")
+                guard current.version == object.version else {
+                  throw OptimistError.versionMismatch(
+                    id: request.id, expected: object.version, actual: current.version)
+                }
+                return (request.id, object)
               }
-              return (request.id, object)
+              let updated = try db.update(
+                id: request.id, changes: changes, expectedVersion: object.version, command: "edit")
+              return (request.id, updated)
             }
-            let updated = try db.update(
-              id: request.id, changes: changes, expectedVersion: object.version, command: "edit")
-            return (request.id, updated)
-          }
-        })
+          })
       } catch let error as OptimistError {
         guard case .versionMismatch = error, attempt < request.maxAttempts else { throw error }
         pause(attempt)
@@ -111,12 +113,15 @@ extension StoreEngine {
       guard json.members != nil else {
         throw .invalidValue(
           field: "command",
-          detail: "The output of `\(request.command[0])` must be the whole object as JSON, not \(json.typeName).")
+          detail:
+            "The output of `\(request.command[0])` must be the whole object as JSON, not \(json.typeName)."
+        )
       }
       return try object.changes(toMatch: json)
     case .failure(let error):
       throw .invalidValue(
-        field: "command", detail: "The output of `\(request.command[0])` is not JSON: \(error.detail)")
+        field: "command",
+        detail: "The output of `\(request.command[0])` is not JSON: \(error.detail)")
     }
   }
 }

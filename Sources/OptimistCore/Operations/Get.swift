@@ -4,7 +4,9 @@ extension StoreEngine {
   /// The object with this id, of any type.
   public func get(id: String) throws -> StoredObject {
     try read { db in
-      guard let object = try db.object(id: id) else { throw OptimistError.notFound(id: id, field: "id") }
+      guard let object = try db.object(id: id) else {
+        throw OptimistError.notFound(id: id, field: "id")
+      }
       return object
     }
   }

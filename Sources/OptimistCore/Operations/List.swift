@@ -89,7 +89,9 @@ extension StoreEngine {
       let first = request.start.flatMap { start in request.types.firstIndex(of: start.type) } ?? 0
       for type in request.types[first...] where page.count <= request.limit {
         let after = request.start?.type == type ? request.start?.seq ?? 0 : 0
-        for (seq, object) in try db.objects(type: type, after: after, limit: request.limit + 1 - page.count) {
+        for (seq, object) in try db.objects(
+          type: type, after: after, limit: request.limit + 1 - page.count)
+        {
           page.append((type, seq, object))
         }
       }

@@ -34,7 +34,9 @@ extension Payment {
     case .completed:
       throw .stateRefused(
         .delayedTransactionCaptured,
-        detail: "Payment `\(id)` is COMPLETED and cannot be \(change); refund it instead (refund-payment).")
+        detail:
+          "Payment `\(id)` is COMPLETED and cannot be \(change); refund it instead (refund-payment)."
+      )
     case .canceled:
       throw .stateRefused(
         .delayedTransactionCanceled, detail: "Payment `\(id)` is CANCELED and cannot be \(change).")

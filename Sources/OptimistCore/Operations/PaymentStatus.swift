@@ -25,16 +25,17 @@ extension StoreEngine {
     let (scope, status, verb): (KeyScope, Payment.Status, String) =
       request.change == .complete
       ? (.completePayment, .completed, "completed") : (.cancelPayment, .canceled, "canceled")
-    return Keyed(try write(creating: false) { db in
-      try db.idempotent(scope, request) {
-        var payment = try db.payment(id: request.id, versionToken: request.versionToken)
-        try payment.requireApproved(to: verb)
-        let expected = payment.versionToken
-        payment.status = status
-        payment.touch(Timestamp.now())
-        try db.conditionalUpdate(payment, expectedToken: expected)
-        return (payment.id, payment)
-      }
-    })
+    return Keyed(
+      try write(creating: false) { db in
+        try db.idempotent(scope, request) {
+          var payment = try db.payment(id: request.id, versionToken: request.versionToken)
+          try payment.requireApproved(to: verb)
+          let expected = payment.versionToken
+          payment.status = status
+          payment.touch(Timestamp.now())
+          try db.conditionalUpdate(payment, expectedToken: expected)
+          return (payment.id, payment)
+        }
+      })
   }
 }

@@ -32,14 +32,15 @@ extension StoreEngine {
   /// Applies the changes with a conditional UPDATE on the caller's version; with a key, at
   /// most once (a retry after a lost answer replays it, even once the object has moved on).
   public func update(_ request: UpdateRequest) throws -> Keyed<VersionedObject> {
-    Keyed(try write(creating: false) { db in
-      try db.idempotent(.update, request) {
-        let updated = try db.update(
-          id: request.id, changes: request.changes, expectedVersion: request.version,
-          type: request.type)
-        return (request.id, updated)
-      }
-    })
+    Keyed(
+      try write(creating: false) { db in
+        try db.idempotent(.update, request) {
+          let updated = try db.update(
+            id: request.id, changes: request.changes, expectedVersion: request.version,
+            type: request.type)
+          return (request.id, updated)
+        }
+      })
   }
 }
 
@@ -111,4 +112,3 @@ extension FieldChange {
     return changes
   }
 }
-

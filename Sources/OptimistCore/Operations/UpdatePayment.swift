@@ -35,26 +35,27 @@ public struct PaymentUpdateRequest: IdempotentRequest, Equatable {
 extension StoreEngine {
   /// Changes an APPROVED payment's amount and/or tip.
   public func updatePayment(_ request: PaymentUpdateRequest) throws -> Keyed<Payment> {
-    Keyed(try write(creating: false) { db in
-      try db.idempotent(.updatePayment, request) {
-        var payment = try db.payment(id: request.id, versionToken: request.versionToken)
-        try payment.requireApproved(to: "updated")
-        if let currency = request.currency?.code, currency != payment.currency {
-          throw OptimistError.invalidValue(
-            field: "amount_money.currency",
-            detail: "Payment `\(payment.id)` is in \(payment.currency), not \(currency).")
+    Keyed(
+      try write(creating: false) { db in
+        try db.idempotent(.updatePayment, request) {
+          var payment = try db.payment(id: request.id, versionToken: request.versionToken)
+          try payment.requireApproved(to: "updated")
+          if let currency = request.currency?.code, currency != payment.currency {
+            throw OptimistError.invalidValue(
+              field: "amount_money.currency",
+              detail: "Payment `\(payment.id)` is in \(payment.currency), not \(currency).")
+          }
+          let expected = payment.versionToken
+          if let amount = request.amount { payment.amount = amount }
+          if let tip = request.tip { payment.tip = tip }
+          guard payment.amount <= Int64.max - payment.tip else {
+            throw OptimistError.invalidValue(
+              field: "tip_money.amount", detail: "amount + tip must be at most \(Int64.max).")
+          }
+          payment.touch(Timestamp.now())
+          try db.conditionalUpdate(payment, expectedToken: expected)
+          return (payment.id, payment)
         }
-        let expected = payment.versionToken
-        if let amount = request.amount { payment.amount = amount }
-        if let tip = request.tip { payment.tip = tip }
-        guard payment.amount <= Int64.max - payment.tip else {
-          throw OptimistError.invalidValue(
-            field: "tip_money.amount", detail: "amount + tip must be at most \(Int64.max).")
-        }
-        payment.touch(Timestamp.now())
-        try db.conditionalUpdate(payment, expectedToken: expected)
-        return (payment.id, payment)
-      }
-    })
+      })
   }
 }

@@ -62,14 +62,18 @@ extension WriteTransaction {
     guard changed == 1 else {
       throw try conflict(type: object.type, id: object.id, expectedVersion: expectedVersion)
     }
-    try keepVersion(replaced, expectedVersion: expectedVersion, replacedAt: object.updatedAt, deleted: false)
+    try keepVersion(
+      replaced, expectedVersion: expectedVersion, replacedAt: object.updatedAt, deleted: false)
   }
 
   /// Deletes the object only if it is still at `expectedVersion`, and keeps `current` (the
   /// row as this transaction read it) as its last version, deleted at `deletedAt`.
-  func conditionalDelete(_ current: VersionedObject, expectedVersion: Int64, deletedAt: Timestamp) throws {
+  func conditionalDelete(_ current: VersionedObject, expectedVersion: Int64, deletedAt: Timestamp)
+    throws
+  {
     let changed = try run(
-      "DELETE FROM \(raw: current.type.table) WHERE id = \(current.id) AND version = \(expectedVersion)")
+      "DELETE FROM \(raw: current.type.table) WHERE id = \(current.id) AND version = \(expectedVersion)"
+    )
     guard changed == 1 else {
       throw try conflict(type: current.type, id: current.id, expectedVersion: expectedVersion)
     }
@@ -83,7 +87,8 @@ extension WriteTransaction {
     _ replaced: VersionedObject, expectedVersion: Int64, replacedAt: Timestamp, deleted: Bool
   ) throws {
     guard replaced.version == expectedVersion else {
-      throw OptimistError.unavailable("`\(replaced.id)` changed while this command read it; retry it.")
+      throw OptimistError.unavailable(
+        "`\(replaced.id)` changed while this command read it; retry it.")
     }
     try keepVersion(replaced, replacedAt: replacedAt, deleted: deleted)
   }
@@ -108,9 +113,12 @@ extension WriteTransaction {
   }
 
   /// Why a conditional statement changed nothing, read in the same transaction.
-  private func conflict(type: ObjectType, id: String, expectedVersion: Int64) throws -> OptimistError {
-    guard let actual = try first("SELECT version FROM \(raw: type.table) WHERE id = \(id)")?
-      .integer(0)
+  private func conflict(type: ObjectType, id: String, expectedVersion: Int64) throws
+    -> OptimistError
+  {
+    guard
+      let actual = try first("SELECT version FROM \(raw: type.table) WHERE id = \(id)")?
+        .integer(0)
     else { return .notFound(id: id, field: "id") }
     return .versionMismatch(id: id, expected: expectedVersion, actual: actual)
   }

@@ -24,7 +24,10 @@ extension Transaction {
           + "WHERE command = 'create-payment' AND request <> '\(raw: Idempotency.canceledBeforeCreation)' "
           + "GROUP BY object_id HAVING count(*) > 1) AS twice"
       ),
-      ("keys without a finished answer", "SELECT count(*) FROM idempotency_keys WHERE exit_code < 0"),
+      (
+        "keys without a finished answer",
+        "SELECT count(*) FROM idempotency_keys WHERE exit_code < 0"
+      ),
       (
         "payments whose refunds do not add up to refunded_money or exceed the total",
         "SELECT count(*) FROM payments p WHERE p.refunded > p.amount + p.tip OR p.refunded <> "

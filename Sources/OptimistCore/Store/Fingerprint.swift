@@ -22,7 +22,8 @@ public struct IdempotencyKey: Sendable, Equatable, Encodable {
 
   public init(_ text: String) throws(OptimistError) {
     guard !text.isEmpty else {
-      throw .invalidValue(field: "idempotency_key", detail: "The idempotency key must not be empty.")
+      throw .invalidValue(
+        field: "idempotency_key", detail: "The idempotency key must not be empty.")
     }
     guard text.unicodeScalars.count <= 45 else {
       throw .valueTooLong(field: "idempotency_key", maximum: 45)

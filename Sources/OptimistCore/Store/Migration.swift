@@ -17,7 +17,9 @@ public struct Migration: Sendable {
 
   /// Brings the schema from `current` to the last of `migrations`; the caller holds the
   /// migration lock. Each migration records its number the dialect's way.
-  package static func apply(_ migrations: [Migration], from current: Int, on db: any Database) throws {
+  package static func apply(_ migrations: [Migration], from current: Int, on db: any Database)
+    throws
+  {
     for migration in migrations where migration.number > current {
       try db.execute(migration.sql)
       try db.execute(db.dialect.setSchemaVersion(migration.number))

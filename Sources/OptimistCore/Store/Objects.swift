@@ -6,7 +6,8 @@ extension Transaction {
     switch type {
     case .payment: fixed = Payment.columns
     case .refund: fixed = Refund.columns
-    case .customer, .item: fixed = ["id", "version", "created_at", "updated_at"] + type.fields.map(\.name)
+    case .customer, .item:
+      fixed = ["id", "version", "created_at", "updated_at"] + type.fields.map(\.name)
     }
     return fixed.joinedFast(", ")
   }
@@ -43,7 +44,8 @@ extension Transaction {
       return "SELECT id, version, created_at, updated_at, name, description, available_for_pickup "
         + "FROM items WHERE id = ?"
     case .payment:
-      return "SELECT id, created_at, updated_at, amount, tip, refunded, currency, status, source_id, "
+      return
+        "SELECT id, created_at, updated_at, amount, tip, refunded, currency, status, source_id, "
         + "customer_id, reference_id, note, refund_ids, version_token FROM payments WHERE id = ?"
     case .refund:
       return "SELECT id, payment_id, created_at, amount, currency, reason FROM refunds WHERE id = ?"
@@ -56,7 +58,10 @@ extension Transaction {
       "SELECT seq, \(raw: Self.columns(of: type)) FROM \(raw: type.table) WHERE seq > \(seq) "
         + "ORDER BY seq LIMIT \(limit)")
     return try rows.map { row in
-      (row.integer(0) ?? 0, try StoredObject(type: type, row: Row(values: Array(row.values.dropFirst()))))
+      (
+        row.integer(0) ?? 0,
+        try StoredObject(type: type, row: Row(values: Array(row.values.dropFirst())))
+      )
     }
   }
 
@@ -102,7 +107,8 @@ extension WriteTransaction {
       "UPDATE catalog_clock SET last_version = \(dialect.greatest("last_version + 1", clock)) "
         + "RETURNING last_version")
     guard let version = row?.integer(0) else {
-      throw OptimistError.storage("The catalog clock is missing or exhausted: the database is damaged.")
+      throw OptimistError.storage(
+        "The catalog clock is missing or exhausted: the database is damaged.")
     }
     return version
   }

@@ -68,7 +68,8 @@ extension WriteTransaction {
     if let serialize = dialect.serializeInserts("history") { try execute(serialize) }
     let conditions: SQL
     switch (keep, cutoff) {
-    case (let keep?, let cutoff?): conditions = "newness > \(keep) AND replaced_at <= \(cutoff.milliseconds)"
+    case (let keep?, let cutoff?):
+      conditions = "newness > \(keep) AND replaced_at <= \(cutoff.milliseconds)"
     case (let keep?, nil): conditions = "newness > \(keep)"
     case (nil, let cutoff?): conditions = "replaced_at <= \(cutoff.milliseconds)"
     case (nil, nil): return 0
@@ -81,7 +82,8 @@ extension WriteTransaction {
         + "OR EXISTS (SELECT 1 FROM items i WHERE i.id = h.id) THEN 1 ELSE 0 END AS newness "
         + "FROM history h WHERE object <> '') AS ranked WHERE \(conditions) GROUP BY id)")
     guard blanked > 0 else { return 0 }
-    let below = "version < (SELECT max(m.version) FROM history m WHERE m.id = history.id AND m.object = '')"
+    let below =
+      "version < (SELECT max(m.version) FROM history m WHERE m.id = history.id AND m.object = '')"
     try run("DELETE FROM history WHERE object = '' AND \(raw: below)")
     return blanked + (try run("DELETE FROM history WHERE \(raw: below)"))
   }

@@ -21,7 +21,9 @@ public enum Subprocess {
   /// output past `maximumOutput`.
   public static func run(_ argv: [String], input: [UInt8]) throws(OptimistError) -> [UInt8] {
     let name = argv.first ?? ""
-    func failed(_ status: String) -> OptimistError { .editCommandFailed(command: name, status: status) }
+    func failed(_ status: String) -> OptimistError {
+      .editCommandFailed(command: name, status: status)
+    }
     guard !name.isEmpty else { throw failed("is empty: give a program to run after `--`") }
 
     var blocked = sigset_t()
@@ -68,14 +70,18 @@ public enum Subprocess {
     guard let output else {
       throw .invalidValue(
         field: "command",
-        detail: "The command `\(name)` printed more than \(maximumOutput >> 20) MiB; nothing was written.")
+        detail:
+          "The command `\(name)` printed more than \(maximumOutput >> 20) MiB; nothing was written."
+      )
     }
     return output
   }
 
   /// Starts the program with these descriptors as its stdin and stdout, every signal at its
   /// default disposition and none blocked; returns its pid or the errno.
-  private static func spawn(_ argv: [String], stdin: Int32, stdout: Int32) -> Result<pid_t, SpawnError> {
+  private static func spawn(_ argv: [String], stdin: Int32, stdout: Int32) -> Result<
+    pid_t, SpawnError
+  > {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }

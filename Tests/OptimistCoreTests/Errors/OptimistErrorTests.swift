@@ -24,7 +24,9 @@ import Testing
   }
 
   @Test func editsFailureNamesTheCommandAndHowItEnded() {
-    let detail = OptimistError.editCommandFailed(command: "jq", status: "was killed by signal 9 (Killed)").detail
+    let detail = OptimistError.editCommandFailed(
+      command: "jq", status: "was killed by signal 9 (Killed)"
+    ).detail
     #expect(detail.contains("`jq`") && detail.contains("signal 9"))
   }
 

@@ -12,7 +12,9 @@ import Testing
         == .object([
           .init(
             "a",
-            .array([.number("1"), .number("-2.5e+3"), .number("0"), .bool(true), .bool(false), .null])),
+            .array([
+              .number("1"), .number("-2.5e+3"), .number("0"), .bool(true), .bool(false), .null,
+            ])),
           .init("b", .object([.init("c", .string("d"))])),
           .init("e", .string("")),
         ]))
@@ -47,7 +49,10 @@ import Testing
   }
 
   @Test func refusesInvalidUTF8() {
-    for bytes: [UInt8] in [[0x22, 0xFF, 0x22], [0x22, 0xC0, 0xAF, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0xE2, 0x82]] {
+    for bytes: [UInt8] in [
+      [0x22, 0xFF, 0x22], [0x22, 0xC0, 0xAF, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22],
+      [0x22, 0xE2, 0x82],
+    ] {
       #expect(throws: OptimistError.self) {
         try bytes.withUnsafeBufferPointer { try JSONValue.parse($0) }
       }
@@ -55,7 +60,8 @@ import Testing
   }
 
   @Test func nestingHasALimitInsteadOfAStackOverflow() throws {
-    let deepest = String(repeating: "[", count: JSONValue.maximumDepth)
+    let deepest =
+      String(repeating: "[", count: JSONValue.maximumDepth)
       + String(repeating: "]", count: JSONValue.maximumDepth)
     #expect(throws: Never.self) { try JSONValue.parse(deepest) }
     let tooDeep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
@@ -63,7 +69,10 @@ import Testing
   }
 
   @Test func namesTheOffendingByte() {
-    #expect(throws: OptimistError.invalidValue(field: nil, detail: "Malformed JSON at byte 5: expected `,` or `]`, found `2`.")) {
+    #expect(
+      throws: OptimistError.invalidValue(
+        field: nil, detail: "Malformed JSON at byte 5: expected `,` or `]`, found `2`.")
+    ) {
       try JSONValue.parse("[1,2 2]")
     }
   }

@@ -6,7 +6,8 @@ import Testing
 @Suite struct WholeObjectTests {
   static let customer = VersionedObject(
     type: .customer, id: "C1", version: 3, createdAt: Timestamp(milliseconds: 1_000),
-    updatedAt: Timestamp(milliseconds: 2_000), values: ["given_name": .text("Ada"), "note": .text("1")])
+    updatedAt: Timestamp(milliseconds: 2_000),
+    values: ["given_name": .text("Ada"), "note": .text("1")])
   static let item = VersionedObject(
     type: .item, id: "I1", version: 1_795_417_263_120, createdAt: Timestamp(milliseconds: 1_000),
     updatedAt: Timestamp(milliseconds: 2_000), values: ["name": .text("Coffee")])
@@ -88,13 +89,22 @@ import Testing
     ("item", "is_deleted", .bool(true), "is_deleted"),
     ("item", "name", .string("Tea"), "name"),
     ("item", "item_data", .string("x"), "item_data"),
-    ("item", "item_data", .object([.init("name", .string("T")), .init("colour", .string("red"))]), "item_data.colour"),
-    ("item", "item_data", .object([.init("name", .string("T")), .init("available_for_pickup", .string("true"))]), "item_data.available_for_pickup"),
+    (
+      "item", "item_data", .object([.init("name", .string("T")), .init("colour", .string("red"))]),
+      "item_data.colour"
+    ),
+    (
+      "item", "item_data",
+      .object([.init("name", .string("T")), .init("available_for_pickup", .string("true"))]),
+      "item_data.available_for_pickup"
+    ),
     ("item", "item_data", .object([.init("name", .number("1"))]), "item_data.name"),
   ]
 
   @Test(arguments: refusals)
-  func refusedChangesNameTheirField(_ object: String, _ key: String, _ value: JSONValue, _ field: String) {
+  func refusedChangesNameTheirField(
+    _ object: String, _ key: String, _ value: JSONValue, _ field: String
+  ) {
     let base = object == "item" ? Self.item : Self.customer
     let error = #expect(throws: OptimistError.self) {
       try changes(base) { members in

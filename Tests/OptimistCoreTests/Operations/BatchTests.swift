@@ -18,11 +18,14 @@ import Testing
         + ##"{"op":"delete","id":"ABC","version":3}]"##)
     #expect(
       batch.operations == [
-        .create(type: .item, temporaryID: "#t", values: ["name": .text("Tea"), "available_for_pickup": .boolean(false)]),
+        .create(
+          type: .item, temporaryID: "#t",
+          values: ["name": .text("Tea"), "available_for_pickup": .boolean(false)]),
         .update(
           id: .temporary("#t"), version: nil,
           changes: [
-            FieldChange(CatalogItem.fields[1], .text("Green")), FieldChange(CatalogItem.fields[2], nil),
+            FieldChange(CatalogItem.fields[1], .text("Green")),
+            FieldChange(CatalogItem.fields[2], nil),
           ]),
         .delete(id: .stored("ABC"), version: 3),
       ])
@@ -52,10 +55,22 @@ import Testing
   static let refusals: [(String, Int?, Int32)] = [
     ("", nil, 2), ("{}", nil, 2), ("[]", nil, 2), ("[1]", 0, 2),
     (##"[{"op":"create-item","name":"T"},{"op":"update","id":"#t","set":{"name":"U"}}]"##, 1, 2),
-    (##"[{"op":"create-customer","id":"#c","given_name":"A"},{"op":"update","id":"#c","version":1,"set":{"note":"x"}}]"##, 1, 3),
-    (##"[{"op":"create-customer","id":"#c","given_name":"A"},{"op":"update","id":"#c","version":0,"set":{"note":"x"}},{"op":"delete","id":"#c","version":1},{"op":"delete","id":"#c"}]"##, 3, 4),
-    (##"[{"op":"create-customer","id":"#c","given_name":"A"},{"op":"update","id":"#c","unset":["given_name"]}]"##, 1, 2),
-    (##"[{"op":"create-customer","id":"#c","given_name":"A"},{"op":"update","id":"#c","set":{"name":"x"}}]"##, 1, 2),
+    (
+      ##"[{"op":"create-customer","id":"#c","given_name":"A"},{"op":"update","id":"#c","version":1,"set":{"note":"x"}}]"##,
+      1, 3
+    ),
+    (
+      ##"[{"op":"create-customer","id":"#c","given_name":"A"},{"op":"update","id":"#c","version":0,"set":{"note":"x"}},{"op":"delete","id":"#c","version":1},{"op":"delete","id":"#c"}]"##,
+      3, 4
+    ),
+    (
+      ##"[{"op":"create-customer","id":"#c","given_name":"A"},{"op":"update","id":"#c","unset":["given_name"]}]"##,
+      1, 2
+    ),
+    (
+      ##"[{"op":"create-customer","id":"#c","given_name":"A"},{"op":"update","id":"#c","set":{"name":"x"}}]"##,
+      1, 2
+    ),
     (##"[{"op":"create-item","id":"#i","name":"A"},{"op":"delete","id":"#i","version":1}]"##, 1, 2),
     (##"[{"op":"update","id":"X","set":{"note":"a"},"unset":["note"]}]"##, 0, 2),
     (##"[{"op":"update","id":"X","set":[]}]"##, 0, 2),
@@ -73,7 +88,8 @@ import Testing
     let error = #expect(throws: OptimistError.self) { try request(json) }
     #expect(error?.exitStatus.code == exit, "\(String(describing: error))")
     if let index {
-      #expect(error?.field?.hasPrefix("operations[\(index)]") == true, "\(String(describing: error))")
+      #expect(
+        error?.field?.hasPrefix("operations[\(index)]") == true, "\(String(describing: error))")
       #expect(error?.detail.hasPrefix("operation \(index): ") == true)
     } else {
       #expect(error?.field == nil)
@@ -82,14 +98,17 @@ import Testing
 
   @Test func aThousandOperationsAreAcceptedAndNoMore() throws {
     let one = ##"{"op":"delete","id":"X"}"##
-    #expect(try request("[" + Array(repeating: one, count: 1000).joined(separator: ",") + "]").operations.count == 1000)
+    #expect(
+      try request("[" + Array(repeating: one, count: 1000).joined(separator: ",") + "]").operations
+        .count == 1000)
     #expect(throws: OptimistError.self) {
       try request("[" + Array(repeating: one, count: 1001).joined(separator: ",") + "]")
     }
   }
 
   @Test func aRefusalAfterCreatesKeepsNothing() throws {
-    let customer = try #require(try database.createCustomer([("given_name", "Ada")])["id"] as? String)
+    let customer = try #require(
+      try database.createCustomer([("given_name", "Ada")])["id"] as? String)
     let before = try database.counts()
     let error = #expect(throws: OptimistError.self) {
       try database.store.batch(
@@ -97,13 +116,16 @@ import Testing
           ##"[{"op":"create-item","id":"#t","name":"Tea"},{"op":"update","id":"#t","set":{"description":"d"}},"##
             + ##"{"op":"update","id":"\##(customer)","version":7,"set":{"note":"x"}}]"##))
     }
-    #expect(error == .batchOperation(index: 2, error: .versionMismatch(id: customer, expected: 7, actual: 0)))
+    #expect(
+      error
+        == .batchOperation(index: 2, error: .versionMismatch(id: customer, expected: 7, actual: 0)))
     #expect(try database.counts() == before)
     #expect(try database.get(customer)["note"] == nil)
   }
 
   @Test func answersAreInOperationOrderAndTemporaryIdsAreMapped() throws {
-    let customer = try #require(try database.createCustomer([("given_name", "Ada")])["id"] as? String)
+    let customer = try #require(
+      try database.createCustomer([("given_name", "Ada")])["id"] as? String)
     let output = try database.store.batch(
       request(
         ##"[{"op":"create-item","id":"#t","name":"Tea"},{"op":"update","id":"\##(customer)","set":{"note":"x"}},"##
@@ -117,6 +139,8 @@ import Testing
     #expect(objects[0]["id"] as? String == tea)
     #expect(objects[1]["note"] as? String == "x")
     #expect(objects[2]["deleted_object_ids"] as? [String] == [tea])
-    #expect(throws: OptimistError.notFound(id: tea, field: "id")) { try database.store.get(id: tea) }
+    #expect(throws: OptimistError.notFound(id: tea, field: "id")) {
+      try database.store.get(id: tea)
+    }
   }
 }

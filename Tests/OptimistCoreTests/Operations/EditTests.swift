@@ -9,7 +9,8 @@ import Testing
   let database = TestDatabase()
 
   /// `edit ID [--max-attempts N] [--key K] -- COMMAND…`, parsed as the CLI parses it.
-  func request(_ id: String, attempts: String? = nil, key: String? = nil, command: [String] = ["t"]) throws
+  func request(_ id: String, attempts: String? = nil, key: String? = nil, command: [String] = ["t"])
+    throws
     -> EditRequest
   {
     try EdgeRequest.edit(id, command: command, attempts: attempts, key: key)
@@ -18,7 +19,8 @@ import Testing
   /// A transform that sets the customer's note to `note`.
   static func setNote(_ note: String) -> EditTransform {
     { (object) throws(OptimistError) in
-      guard var members = try JSONValue.parse(String(decoding: object, as: UTF8.self)).members else { return [] }
+      guard var members = try JSONValue.parse(String(decoding: object, as: UTF8.self)).members
+      else { return [] }
       members.removeAll { $0.key == "note" }
       members.append(.init("note", .string(note)))
       return Array(JSONValue.object(members).text.utf8)
@@ -95,7 +97,8 @@ import Testing
     }
     _ = try database.update(id, set: ["note=moved on"])
     var ran = false
-    let again = try database.store.edit(request(id, attempts: "3", key: "k")) { (object) throws(OptimistError) in
+    let again = try database.store.edit(request(id, attempts: "3", key: "k")) {
+      (object) throws(OptimistError) in
       ran = true
       return object
     }
@@ -103,7 +106,8 @@ import Testing
     #expect(again.value == nil, "a replay")
     #expect(again.printed == first.printed)
     let error = #expect(throws: OptimistError.self) {
-      try database.store.edit(request(id, key: "k", command: ["other"])) { (object) throws(OptimistError) in
+      try database.store.edit(request(id, key: "k", command: ["other"])) {
+        (object) throws(OptimistError) in
         ran = true
         return object
       }
@@ -124,7 +128,9 @@ import Testing
 
   @Test func aDeletedObjectIsNotFoundAndAPaymentIsRefused() throws {
     let error = #expect(throws: OptimistError.self) {
-      try database.store.edit(request("AAAAAAAAAAAAAAAAAAAAAAAAAA")) { (object) throws(OptimistError) in object }
+      try database.store.edit(request("AAAAAAAAAAAAAAAAAAAAAAAAAA")) {
+        (object) throws(OptimistError) in object
+      }
     }
     #expect(error?.exitStatus == .notFound)
     let payment = try #require(try database.createPayment(key: "p")["id"] as? String)
@@ -143,6 +149,9 @@ import Testing
   }
 
   @Test func backoffGrowsToItsCeiling() {
-    #expect((1...9).map(Backoff.ceiling(afterAttempt:)) == [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 64_000, 64_000])
+    #expect(
+      (1...9).map(Backoff.ceiling(afterAttempt:)) == [
+        1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 64_000, 64_000,
+      ])
   }
 }

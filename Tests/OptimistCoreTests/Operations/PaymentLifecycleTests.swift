@@ -50,7 +50,9 @@ import Testing
     let request = try EdgeRequest.payment(
       key: "p", amount: "450", currency: "EUR", source: "cnon:card-nonce-ok", autocomplete: "false")
     let created = try TestJSON.success(database.store.createPayment(request).printed)
-    #expect(created["tip_money"] == nil && created["refunded_money"] == nil && created["refund_ids"] == nil)
+    #expect(
+      created["tip_money"] == nil && created["refunded_money"] == nil
+        && created["refund_ids"] == nil)
     let id = try #require(created["id"] as? String)
     let tipped = try TestJSON.success(
       database.store.updatePayment(EdgeRequest.updatePayment(id, key: "u", amount: nil, tip: "50"))
@@ -72,7 +74,8 @@ import Testing
         EdgeRequest.refund(key: "r2", paymentID: id, amount: "1", currency: "EUR"))
     }
     #expect(error == .stateRefused(.refundAmountInvalid, detail: error?.detail ?? ""))
-    #expect(try database.counts().keys == 3)  // create, update, refund; complete had none, r2 was refused
+    // create, update, refund; complete had none, r2 was refused
+    #expect(try database.counts().keys == 3)
   }
 
   /// A cancel by key with no payment yet takes the key; the create that follows is refused

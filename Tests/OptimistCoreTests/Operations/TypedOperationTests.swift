@@ -14,7 +14,9 @@ import Testing
     #expect(throws: OptimistError.notFound(id: id, field: "id")) {
       try database.store.update(EdgeRequest.update(id, set: ["name=x"], type: .item))
     }
-    #expect(throws: OptimistError.notFound(id: id, field: "id")) { try database.store.get(id: id, type: .item) }
+    #expect(throws: OptimistError.notFound(id: id, field: "id")) {
+      try database.store.get(id: id, type: .item)
+    }
     #expect(try database.store.objects(ids: [id], type: .item).isEmpty)
     #expect(try database.store.objects(ids: [id, id], type: .customer).count == 2)
   }

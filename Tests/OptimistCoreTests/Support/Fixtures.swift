@@ -95,7 +95,8 @@ final class TestDatabase {
   func update(_ id: String, version: Int64? = nil, set: [String] = [], unset: [String] = [])
     throws -> [String: Any]
   {
-    let request = try UpdateRequest(id: id, version: version, changes: changes(set: set, unset: unset))
+    let request = try UpdateRequest(
+      id: id, version: version, changes: changes(set: set, unset: unset))
     return try TestJSON.success(store.update(request).printed)
   }
 
@@ -142,7 +143,8 @@ enum TestJSON {
   }
 
   /// The JSON object of a successful output: exit 0, nothing on stderr, one line on stdout.
-  static func success(_ output: StoredAnswer, sourceLocation: SourceLocation = #_sourceLocation) throws
+  static func success(_ output: StoredAnswer, sourceLocation: SourceLocation = #_sourceLocation)
+    throws
     -> [String: Any]
   {
     #expect(output.status == .success, "stderr: \(output.stderr)", sourceLocation: sourceLocation)

@@ -1,26 +1,8 @@
 @testable import OptimistCore
 
-/// What the CLI prints for an answer, or for the error thrown instead: the tests read the
-/// operations' answers as a user sees them.
+/// What the CLI prints for an answer (`Answer.printed`, `Keyed.printed`), or for the error
+/// thrown instead: the tests read the operations' answers as a user sees them.
 typealias Output = StoredAnswer
-
-/// `body`'s answer as printed, or its error's document and exit code.
-func printed(_ body: () throws -> some Answer) -> StoredAnswer {
-  do {
-    return StoredAnswer(try body())
-  } catch {
-    return StoredAnswer(refusal: OptimistError(error, timeout: 10))
-  }
-}
-
-/// A keyed command's answer as printed (a replay byte for byte), or its error's document.
-func printed<Value>(_ body: () throws -> Keyed<Value>) -> StoredAnswer {
-  do {
-    return try body().printed
-  } catch {
-    return StoredAnswer(refusal: OptimistError(error, timeout: 10))
-  }
-}
 
 /// A command run as the CLI runs it: the store at `database` opened lazily (`withStore`),
 /// its answer or error printed.
@@ -38,7 +20,8 @@ func changes(set: [String], unset: [String] = []) throws -> [FieldChange] {
   var given: [(field: String, value: String?)] = []
   for assignment in set {
     guard let equals = assignment.firstIndex(of: "=") else {
-      throw OptimistError.invalidValue(field: nil, detail: "`--set \(assignment)` needs FIELD=VALUE.")
+      throw OptimistError.invalidValue(
+        field: nil, detail: "`--set \(assignment)` needs FIELD=VALUE.")
     }
     given.append(
       (String(assignment[..<equals]), String(assignment[assignment.index(after: equals)...])))

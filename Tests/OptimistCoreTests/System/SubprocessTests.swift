@@ -5,7 +5,8 @@ import Testing
 /// `edit`'s command runner: stdin in, stdout out, how the command ended, never a deadlock.
 @Suite struct SubprocessTests {
   @Test func stdinComesBackThroughCat() throws {
-    #expect(try Subprocess.run(["cat"], input: Array("{\"a\":1}\n".utf8)) == Array("{\"a\":1}\n".utf8))
+    #expect(
+      try Subprocess.run(["cat"], input: Array("{\"a\":1}\n".utf8)) == Array("{\"a\":1}\n".utf8))
   }
 
   @Test func theProgramIsFoundInPathAndGetsItsArgumentsAsGiven() throws {
@@ -29,7 +30,8 @@ import Testing
 
   @Test func outputPastTheLimitIsRefused() {
     let error = #expect(throws: OptimistError.self) {
-      try Subprocess.run(["head", "-c", String(Subprocess.maximumOutput + 1), "/dev/zero"], input: [])
+      try Subprocess.run(
+        ["head", "-c", String(Subprocess.maximumOutput + 1), "/dev/zero"], input: [])
     }
     #expect(error?.exitStatus == .invalidRequest)
   }
@@ -43,9 +45,13 @@ import Testing
     (["/dev/null"], "could not be started: Permission denied"),
   ])
   func aFailedCommandIsExitNineSayingHow(_ argv: [String], _ status: String) {
-    let error = #expect(throws: OptimistError.self) { try Subprocess.run(argv, input: Array("{}".utf8)) }
+    let error = #expect(throws: OptimistError.self) {
+      try Subprocess.run(argv, input: Array("{}".utf8))
+    }
     #expect(error?.exitStatus == .editCommandFailed)
     #expect(error?.code == "EDIT_COMMAND_FAILED")
-    #expect(error?.detail.contains("`\(argv[0])` \(status)") == true, "\(String(describing: error?.detail))")
+    #expect(
+      error?.detail.contains("`\(argv[0])` \(status)") == true,
+      "\(String(describing: error?.detail))")
   }
 }

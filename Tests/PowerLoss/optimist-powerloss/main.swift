@@ -38,7 +38,8 @@ case "truncate-normal":
   SQLiteStore.durability.synchronous = "normal"
 case let other:
   refuse(
-    "unknown OPTIMIST_POWERLOSS_DURABILITY `\(other)` (durable, off, delete-full or truncate-normal)")
+    "unknown OPTIMIST_POWERLOSS_DURABILITY `\(other)` (durable, off, delete-full or truncate-normal)"
+  )
 }
 
 Engines.sqlite = SQLiteStore.open

@@ -36,7 +36,8 @@ final class Sandbox: Sendable {
     try? FileManager.default.removeItem(atPath: root)
     let names = schemas.withLock { Array($0.values) }
     if !names.isEmpty {
-      _ = try? TestServer.sql(names.map { "DROP SCHEMA IF EXISTS \($0) CASCADE" }.joined(separator: "; "))
+      _ = try? TestServer.sql(
+        names.map { "DROP SCHEMA IF EXISTS \($0) CASCADE" }.joined(separator: "; "))
     }
   }
 
@@ -57,7 +58,9 @@ final class Sandbox: Sendable {
   var environment: [String: String] { ["HOME": root + "/home", "OPTIMIST_DB": db] }
 
   /// The environment with another store.
-  func environment(store: String) -> [String: String] { ["HOME": root + "/home", "OPTIMIST_DB": store] }
+  func environment(store: String) -> [String: String] {
+    ["HOME": root + "/home", "OPTIMIST_DB": store]
+  }
 
   /// Whether the store at `location` (the default one by default) exists: its file, or
   /// optimist's tables in its schema.

@@ -8,7 +8,8 @@ enum TestEngine: String, Sendable {
   case postgresql
 
   static let current: TestEngine =
-    ProcessInfo.processInfo.environment["OPTIMIST_TEST_ENGINE"] == "postgresql" ? .postgresql : .sqlite
+    ProcessInfo.processInfo.environment["OPTIMIST_TEST_ENGINE"] == "postgresql"
+    ? .postgresql : .sqlite
 
   /// The name of doctor's check on this engine.
   var checkName: String { self == .sqlite ? "integrity_check" : "consistency_check" }
@@ -35,7 +36,9 @@ enum TestServer {
     return url
   }
 
-  static var socketFolder: String { ProcessInfo.processInfo.environment["OPTIMIST_TEST_PG_DIR"] ?? "" }
+  static var socketFolder: String {
+    ProcessInfo.processInfo.environment["OPTIMIST_TEST_PG_DIR"] ?? ""
+  }
   static var port: String { ProcessInfo.processInfo.environment["OPTIMIST_TEST_PG_PORT"] ?? "" }
 
   /// `psql` from Debian's server packages (not on PATH there).
@@ -57,7 +60,9 @@ enum TestServer {
 
   /// Runs SQL and requires it to succeed; returns its output.
   @discardableResult
-  static func require(_ sql: String, url: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+  static func require(
+    _ sql: String, url: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
+  ) throws -> String {
     let result = try self.sql(sql, url: url)
     try #require(result.exitCode == 0, "psql failed: \(result)", sourceLocation: sourceLocation)
     return result.out
