@@ -14,12 +14,18 @@ extension DatabasePath {
   enum State: Equatable {
     /// No file yet (its folders exist only if `creating` asked for them).
     case missing
-    /// A file, and whether its header says it uses WAL.
-    case existing(usesWAL: Bool)
+    /// A file (whether it uses WAL, SQLite tells once it has opened it).
+    case existing
   }
 
   /// Refuses paths that cannot be a database (folders, tiny files, network file systems);
-  /// with `creating`, makes the missing parent folders (mode 0700). Never changes a file.
+  /// with `creating`, makes the missing parent folders (mode 0700). Never changes a file, and
+  /// never opens it: only SQLite does. Its locks are POSIX advisory locks, which belong to
+  /// the process, and closing any descriptor of the file drops them all, whichever
+  /// connection took them; in the server, where a worker opens its store while others hold
+  /// locks, that let another process write in the middle of their transactions. See
+  /// <https://www.sqlite.org/howtocorrupt.html>, "Posix advisory locks canceled by a separate
+  /// thread doing close()".
   static func prepare(_ path: String, creating: Bool) throws(OptimistError) -> State {
     guard !path.hasSuffix("/") else {
       throw .storage("The database path `\(path)` names a directory, not a database file.")
@@ -35,7 +41,7 @@ extension DatabasePath {
       if info.st_size > 0 && info.st_size < 512 {
         throw .storage("`\(path)` is not a SQLite database (it is only \(info.st_size) bytes).")
       }
-      return .existing(usesWAL: info.st_size > 0 && headerSaysWAL(path))
+      return .existing
     }
     guard errno == ENOENT else {
       throw .storage("The database path `\(path)` cannot be used: \(systemError()).")
@@ -69,16 +75,6 @@ extension DatabasePath {
     guard fsync(descriptor) == 0 else {
       throw .storage("Cannot sync the folder `\(path)`: \(systemError()).")
     }
-  }
-
-  /// Bytes 18 and 19 of the header are 2 in WAL mode (<https://www.sqlite.org/fileformat.html>).
-  private static func headerSaysWAL(_ path: String) -> Bool {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else { return false }
-    defer { close(descriptor) }
-    var versions: (UInt8, UInt8) = (0, 0)
-    let read = withUnsafeMutableBytes(of: &versions) { pread(descriptor, $0.baseAddress, 2, 18) }
-    return read == 2 && (versions.0 == 2 || versions.1 == 2)
   }
 
   static func systemError() -> String { String(cString: strerror(errno)) }

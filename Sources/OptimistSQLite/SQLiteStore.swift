@@ -117,7 +117,13 @@ public final class SQLiteStore: StoreEngine {
     // The stand-in for a missing file is not kept: the next command may find the file.
     let connection = try Connection(path: isMissing ? ":memory:" : path)
     try connection.setBusyTimeout(milliseconds: Int32(min(timeout * 1000, Double(Int32.max))))
-    if state == .existing(usesWAL: true) && !SQLiteStore.walIsSafe,
+    // Whether the file uses WAL, from SQLite's reading of its header: optimist never opens the
+    // database file itself (DatabasePath.prepare says why).
+    var usesWAL = false
+    if state == .existing {
+      usesWAL = try connection.first("PRAGMA journal_mode")?.text(0) == "wal"
+    }
+    if usesWAL && !SQLiteStore.walIsSafe,
       try connection.first("PRAGMA user_version")?.integer(0) ?? 0 > 0
     {
       // This SQLite has the WAL-reset bug: take an optimist database back to the rollback
@@ -133,7 +139,7 @@ public final class SQLiteStore: StoreEngine {
     // WAL mode is either ours and switched above where WAL is unsafe, or another program's,
     // which the schema check refuses untouched. A read's connection refuses writes from the
     // start: its pragma runs with these, last (the journal mode is set before it).
-    let pragmas = SQLiteStore.durability.pragmas(keepingWAL: state == .existing(usesWAL: true))
+    let pragmas = SQLiteStore.durability.pragmas(keepingWAL: usesWAL)
     try connection.execute(queryOnly ? pragmas + "; PRAGMA query_only = 1" : pragmas)
     connection.isQueryOnly = queryOnly
     if !isMissing { opened = connection }
