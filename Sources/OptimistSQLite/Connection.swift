@@ -131,6 +131,21 @@ public final class Connection: Database {
 
   /// Whether the connection is inside an explicit transaction.
   public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+  /// Whether the main database's header says WAL (bytes 18 and 19 are 2,
+  /// <https://www.sqlite.org/fileformat.html>), read through SQLite's own open file: a
+  /// descriptor of our own would drop the process's locks when closed (DatabasePath.prepare
+  /// says why). False for a file too short to have a header.
+  /// See <https://www.sqlite.org/c3ref/c_fcntl_begin_atomic_write.html#sqlitefcntlfilepointer>.
+  public var headerSaysWAL: Bool {
+    var file: UnsafeMutablePointer<sqlite3_file>?
+    guard sqlite3_file_control(handle, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK,
+      let file, let read = file.pointee.pMethods?.pointee.xRead
+    else { return false }
+    var versions: (UInt8, UInt8) = (0, 0)
+    let rc = withUnsafeMutableBytes(of: &versions) { read(file, $0.baseAddress, 2, 18) }
+    return rc == SQLITE_OK && (versions.0 == 2 || versions.1 == 2)
+  }
 }
 
 /// How long the busy handler may wait, and since when the current lock has been waited for.

@@ -117,12 +117,9 @@ public final class SQLiteStore: StoreEngine {
     // The stand-in for a missing file is not kept: the next command may find the file.
     let connection = try Connection(path: isMissing ? ":memory:" : path)
     try connection.setBusyTimeout(milliseconds: Int32(min(timeout * 1000, Double(Int32.max))))
-    // Whether the file uses WAL, from SQLite's reading of its header: optimist never opens the
+    // Whether the file uses WAL, read through SQLite's own file: optimist never opens the
     // database file itself (DatabasePath.prepare says why).
-    var usesWAL = false
-    if state == .existing {
-      usesWAL = try connection.first("PRAGMA journal_mode")?.text(0) == "wal"
-    }
+    let usesWAL = state == .existing && connection.headerSaysWAL
     if usesWAL && !SQLiteStore.walIsSafe,
       try connection.first("PRAGMA user_version")?.integer(0) ?? 0 > 0
     {
