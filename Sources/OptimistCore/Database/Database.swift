@@ -36,8 +36,10 @@ public protocol DatabaseError: Error {
 
 /// A store's engine: its connection, transactions, migrations and health report.
 ///
-/// `Store` runs every command through one of these; SQLite's is `SQLiteEngine`, PostgreSQL's
-/// is in the `OptimistPostgres` target (linked only into `optimist-pg`).
+/// Every command runs through one of these (`withStore`): SQLite's is `SQLiteStore`
+/// (OptimistSQLite), PostgreSQL's `PostgresStore` (OptimistPostgres, linked only into
+/// `optimist-pg` and `optimist-serve`). Its transactions hand out `ReadTransaction` and
+/// `WriteTransaction` (Transaction.swift).
 public protocol StoreEngine: AnyObject {
   /// Whether the store did not exist (no file, no schema): reads and refused writes then run
   /// against an empty stand-in and leave nothing behind.

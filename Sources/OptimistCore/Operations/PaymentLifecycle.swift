@@ -7,9 +7,10 @@
 ///                     └─ FAILED (declined)
 ///
 /// Every change gives the payment a new `version_token` and `updated_at`; a stale token is
-/// VERSION_MISMATCH (exit 3), a change the state does not allow is exit 7. The row is read
-/// locked (`object(id:forUpdate:)`) and written with `conditionalUpdate(_:expectedToken:)`,
-/// so racing processes never lose a change nor refund more than was paid.
+/// VERSION_MISMATCH (exit 3), a change the state does not allow is exit 7. The row is read in
+/// the write transaction, so locked (`payment(id:versionToken:)`), and written with
+/// `conditionalUpdate(_:expectedToken:)`, so racing processes never lose a change nor refund
+/// more than was paid.
 
 extension WriteTransaction {
   /// The payment with this id, locked until the transaction ends; with `versionToken`, only
