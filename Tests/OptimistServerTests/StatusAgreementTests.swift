@@ -15,6 +15,7 @@ typealias ExitStatus = OptimistCore.ExitStatus
   let folder: String
 
   init() throws {
+    _ = registerSQLite
     folder =
       FileManager.default.temporaryDirectory
       .appendingPathComponent("optimist-status-\(UUID().uuidString)").path
