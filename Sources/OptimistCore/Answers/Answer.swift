@@ -41,11 +41,16 @@ public enum KeyedAnswer: Sendable {
 
 extension Keyed {
   /// The typed answer `erased` carries; its value is of type `Value`, as the operation that
-  /// made it produced.
+  /// made it produced (anything else is a storage error, not a crash).
   @inline(__always)
-  init(_ erased: KeyedAnswer) {
+  init(_ erased: KeyedAnswer) throws(OptimistError) {
     switch erased {
-    case .new(let value): self = .new(value as! Value)
+    case .new(let value):
+      guard let value = value as? Value else {
+        throw .storage(
+          "Internal error: an answer of type \(type(of: value)) where \(Value.self) was due.")
+      }
+      self = .new(value)
     case .replayed(let answer): self = .replayed(answer)
     }
   }

@@ -304,7 +304,7 @@ extension StoreEngine {
   public func batch<Value: Answer>(
     _ request: BatchRequest, scope: KeyScope, answer: (BatchResult) -> Value
   ) throws -> Keyed<Value> {
-    Keyed(
+    try Keyed(
       try write(creating: request.creates) { db in
         try db.idempotent(scope, request) {
           let result = try db.apply(request.operations)

@@ -17,7 +17,7 @@ public struct CreateRequest: IdempotentRequest, Equatable {
 extension StoreEngine {
   /// Creates a customer (version 0) or an item (version from the catalog clock).
   public func create(_ request: CreateRequest) throws -> Keyed<VersionedObject> {
-    Keyed(
+    try Keyed(
       try write { db in
         try db.idempotent(.create(request.type), request) {
           let object = try db.create(type: request.type, values: request.values)

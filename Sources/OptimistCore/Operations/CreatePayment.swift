@@ -53,7 +53,7 @@ extension StoreEngine {
   /// Creates the payment, or replays the first answer to its key.
   public func createPayment(_ request: PaymentRequest) throws -> Keyed<NewPayment> {
     // A payment for a customer needs the database that holds the customer.
-    Keyed(
+    try Keyed(
       try write(creating: request.customerID == nil) { db in
         try db.idempotent(
           .createPayment, request,

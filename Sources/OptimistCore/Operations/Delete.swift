@@ -22,7 +22,7 @@ extension StoreEngine {
   /// Deletes the object with a conditional DELETE on the caller's version; with a key, at
   /// most once.
   public func delete(_ request: DeleteRequest) throws -> Keyed<Deletion> {
-    Keyed(
+    try Keyed(
       try write(creating: false) { db in
         try db.idempotent(.delete, request) {
           (

@@ -78,7 +78,7 @@ extension StoreEngine {
         object, output: try transform(Array((object.json + "\n").utf8)), request)
       if changes.isEmpty && request.key == nil { return .new(object) }
       do {
-        return Keyed(
+        return try Keyed(
           try write(creating: false) { db in
             try db.idempotent(.edit, request) {
               guard !changes.isEmpty else {

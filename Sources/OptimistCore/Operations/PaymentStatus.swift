@@ -25,7 +25,7 @@ extension StoreEngine {
     let (scope, status, verb): (KeyScope, Payment.Status, String) =
       request.change == .complete
       ? (.completePayment, .completed, "completed") : (.cancelPayment, .canceled, "canceled")
-    return Keyed(
+    return try Keyed(
       try write(creating: false) { db in
         try db.idempotent(scope, request) {
           var payment = try db.payment(id: request.id, versionToken: request.versionToken)

@@ -24,7 +24,7 @@ public struct RefundRequest: IdempotentRequest, Equatable {
 extension StoreEngine {
   /// Refunds the payment; answers with the PaymentRefund.
   public func refundPayment(_ request: RefundRequest) throws -> Keyed<Refund> {
-    Keyed(
+    try Keyed(
       try write(creating: false) { db in
         try db.idempotent(.refundPayment, request) {
           var payment = try db.payment(

@@ -32,7 +32,7 @@ extension StoreEngine {
   /// Applies the changes with a conditional UPDATE on the caller's version; with a key, at
   /// most once (a retry after a lost answer replays it, even once the object has moved on).
   public func update(_ request: UpdateRequest) throws -> Keyed<VersionedObject> {
-    Keyed(
+    try Keyed(
       try write(creating: false) { db in
         try db.idempotent(.update, request) {
           let updated = try db.update(

@@ -35,7 +35,7 @@ public struct PaymentUpdateRequest: IdempotentRequest, Equatable {
 extension StoreEngine {
   /// Changes an APPROVED payment's amount and/or tip.
   public func updatePayment(_ request: PaymentUpdateRequest) throws -> Keyed<Payment> {
-    Keyed(
+    try Keyed(
       try write(creating: false) { db in
         try db.idempotent(.updatePayment, request) {
           var payment = try db.payment(id: request.id, versionToken: request.versionToken)

@@ -341,7 +341,7 @@ import Testing
     _ request: Charge, scope: KeyScope = .batch, answer: Echo = answer,
     check: () throws -> Void = {}
   ) throws -> Keyed<Echo> {
-    Keyed(
+    try Keyed(
       try store.write { tx in
         try tx.idempotent(scope, request, check: check) {
           calls.count += 1
