@@ -3,13 +3,14 @@ import Testing
 @testable import OptimistCore
 
 /// Typed requests built from the text a user gives, as the CLI builds them (the Store tests
-/// drive the operations with the same values a command line would).
+/// drive the operations with the same values a command line would): `EdgeRequest`'s, with the
+/// defaults these tests use.
 enum StoreRequests {
   /// `create-customer` / `create-item` with (field, value) options as given.
   static func create(
     _ type: ObjectType, _ given: [(String, String?)], key: String? = nil
   ) throws -> CreateRequest {
-    try CreateRequest(type: type, values: FieldValues(type, given: given), key: IdempotencyKey(key))
+    try EdgeRequest.create(type, given, key: key)
   }
 
   /// `create-payment` with its options as given.
@@ -18,11 +19,9 @@ enum StoreRequests {
     source: String = "cnon:card-nonce-ok", customerID: String? = nil, referenceID: String? = nil,
     note: String? = nil, autocomplete: String? = nil
   ) throws -> PaymentRequest {
-    try PaymentRequest(
-      key: IdempotencyKey(key),
-      amount: Money(amount: PaymentRequest.amount(amount), currency: Currency(currency)),
-      sourceID: source, customerID: customerID, referenceID: referenceID, note: note,
-      autocomplete: Values.boolean(autocomplete, field: "autocomplete"))
+    try EdgeRequest.payment(
+      key: key, amount: amount, currency: currency, source: source, customerID: customerID,
+      referenceID: referenceID, note: note, autocomplete: autocomplete)
   }
 
   /// `update ID [--version V] --set F=V … --unset F …`, the version as given.
@@ -30,9 +29,7 @@ enum StoreRequests {
     _ id: String, version: String? = nil, set: [String] = [], unset: [String] = [],
     key: String? = nil
   ) throws -> UpdateRequest {
-    try UpdateRequest(
-      id: id, version: Values.version(version), changes: changes(set: set, unset: unset),
-      key: IdempotencyKey(key))
+    try EdgeRequest.update(id, version: version, set: set, unset: unset, key: key)
   }
 
   /// `delete ID [--version V]`, the version as given.
@@ -47,9 +44,9 @@ enum StoreRequests {
     try Values.duration(duration, field: "older_than")
   }
 
-  /// `list` with the default page size.
+  /// `list` of one type (or all) with the default page size.
   static func list(_ type: ObjectType? = nil) throws -> ListRequest {
-    try ListRequest(type: type, limit: Values.limit(nil), cursor: nil)
+    try EdgeRequest.list(type: type?.rawValue)
   }
 }
 
