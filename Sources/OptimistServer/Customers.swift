@@ -48,15 +48,12 @@ enum Customers {
         .missingRequiredParameter(
           field: nil, detail: "Nothing to update: give a field's new value, or null to remove it."))
     }
-    let version = try body.integer("version")
-    if let version, version < 0 {
-      throw .operation(
-        .invalidValue(
-          field: "version",
-          detail: "`version` must be a whole number of at least 0, not `\(version)`."))
-    }
+    let number = try body.integer("version")
     let update = try validated { () throws(OptimistError) in
-      try UpdateRequest(id: id, version: version, changes: changes, type: .customer)
+      let version = try number.map { (number) throws(OptimistError) in
+        try Values.version(number)
+      }
+      return try UpdateRequest(id: id, version: version, changes: changes, type: .customer)
     }
     return { store in Reply.wrapped(try store.update(update), in: "customer") }
   }

@@ -47,6 +47,27 @@ import Testing
     #expect(await send("GET", "/v2/customers/\(id)").0 == 404)
   }
 
+  /// A version below 0, in a body's JSON or a query, is refused as the CLI refuses it, and
+  /// changes nothing.
+  @Test func aNegativeVersionIsInvalid() async throws {
+    let (_, document) = await send("POST", "/v2/customers", #"{"given_name":"Ada"}"#)
+    let id = try #require(document?["customer"]?["id"]?.string)
+    for (method, target, body) in [
+      ("PUT", "/v2/customers/\(id)", #"{"version":-1,"note":"x"}"#),
+      ("DELETE", "/v2/customers/\(id)?version=-1", ""),
+    ] {
+      let (status, refusal) = await send(method, target, body)
+      let error = refusal?["errors"]?.elements?.first
+      #expect(status == 400, "\(method)")
+      #expect(error?["code"]?.string == "INVALID_VALUE", "\(method)")
+      #expect(error?["field"]?.string == "version", "\(method)")
+      #expect(error?["detail"]?.string?.contains("`-1`") == true, "\(method)")
+    }
+    let (_, after) = await send("GET", "/v2/customers/\(id)")
+    #expect(after?["customer"]?["version"]?.int64 == 0)
+    #expect(after?["customer"]?["note"] == nil)
+  }
+
   @Test func aNestedRefusalNamesTheFieldsPath() async {
     let (_, document) = await send(
       "POST", "/v2/catalog/object",

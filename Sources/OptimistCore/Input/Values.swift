@@ -7,11 +7,21 @@ public enum Values {
     -> Int64?
   {
     guard let raw else { return nil }
-    guard let version = wholeNumber(raw), version >= 0 else {
-      throw .invalidValue(
-        field: field, detail: "`\(field)` must be a whole number of at least 0, not `\(raw)`.")
-    }
-    return version
+    guard let version = wholeNumber(raw) else { throw badVersion(raw, field: field) }
+    return try self.version(version, field: field, given: raw)
+  }
+
+  /// A version given as a number (a JSON body's): from 0 to 2^63-1.
+  public static func version(
+    _ number: Int64, field: String = "version", given: String? = nil
+  ) throws(OptimistError) -> Int64 {
+    guard number >= 0 else { throw badVersion(given ?? String(number), field: field) }
+    return number
+  }
+
+  private static func badVersion(_ given: String, field: String) -> OptimistError {
+    .invalidValue(
+      field: field, detail: "`\(field)` must be a whole number of at least 0, not `\(given)`.")
   }
 
   /// A page size: a whole number from 1 to `ListRequest.maximumLimit`, by default
