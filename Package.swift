@@ -1,6 +1,16 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// optimist's version and commit, for `--version` and `doctor`: the Makefile passes them from
+// `git describe` (Packaging/version.sh) in OPTIMIST_VERSION and OPTIMIST_COMMIT; a build
+// without it (plain `swift build`) says 0.1.0, commit "unknown". Only the characters a
+// version or a hash uses are kept, as they become C string literals.
+func buildFact(_ name: String, default value: String) -> CSetting {
+  let given = Context.environment[name] ?? ""
+  let kept = given.filter { $0.isASCII && ($0.isLetter || $0.isNumber || ".+~-".contains($0)) }
+  return .define(name, to: "\"\(kept.isEmpty ? value : kept)\"")
+}
+
 let package = Package(
   name: "optimist",
   products: [
@@ -67,9 +77,17 @@ let package = Package(
       name: "OptimistSQLite",
       dependencies: ["OptimistCore", "CSQLite"]
     ),
+    // The version and commit compiled in (see buildFact above).
+    .target(
+      name: "COptimistBuild",
+      cSettings: [
+        buildFact("OPTIMIST_VERSION", default: "0.1.0"),
+        buildFact("OPTIMIST_COMMIT", default: "unknown"),
+      ]
+    ),
     .target(
       name: "OptimistCLI",
-      dependencies: ["OptimistCore"]
+      dependencies: ["OptimistCore", "COptimistBuild"]
     ),
     .executableTarget(
       name: "optimist",

@@ -4,7 +4,7 @@ struct Doctor: Subcommand {
   static let about = About(
     "doctor",
     abstract:
-      "Check the database: path, versions, counts and PRAGMA integrity_check (exit 1 if damaged).",
+      "Check the database: optimist's version, path, versions, counts and PRAGMA integrity_check (exit 1 if damaged).",
     discussion: [
       "The report goes to stdout even when it finds damage. A missing database exits 1."
     ],
@@ -17,6 +17,6 @@ struct Doctor: Subcommand {
   }
 
   func run() {
-    options.run { try $0.doctor().printed }
+    options.run { try $0.doctor(Optimist.build).printed }
   }
 }

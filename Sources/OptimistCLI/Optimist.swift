@@ -1,3 +1,4 @@
+import COptimistBuild
 import OptimistCore
 
 #if canImport(Glibc)
@@ -8,7 +9,13 @@ import OptimistCore
 
 /// The command tree; `main()` is the whole program (the executable only calls it).
 public enum Optimist {
-  static let version = "optimist 0.1.0"
+  /// This optimist's version and commit (compiled in: Package.swift) and the SQLite library
+  /// the executable registered, for `--version` and `doctor`.
+  static var build: BuildInfo {
+    BuildInfo(
+      version: String(cString: optimist_build_version()),
+      commit: String(cString: optimist_build_commit()), sqliteVersion: Engines.sqliteVersion?())
+  }
 
   static let about = About(
     "optimist",
@@ -63,7 +70,7 @@ public enum Optimist {
 
   /// The options of `optimist` itself, for help and completions.
   static let rootOptions: [(String, String)] = [
-    ("--version", "Show optimist's version."),
+    ("--version", "Show optimist's version, its commit and its SQLite version."),
     ("-h, --help", "Show help information."),
     ("--generate-completion-script <shell>", "Print the completion script for bash, zsh or fish."),
     ("--generate-manual", "Print the man page optimist.1 (roff)."),
@@ -89,7 +96,7 @@ public enum Optimist {
     case "-h", "--help":
       printHelp(nil)
     case "--version":
-      writeStdout(version + "\n")
+      writeStdout(build.line + "\n")
     case "help":
       printHelp(arguments.dropFirst().first)
     case "--generate-completion-script":

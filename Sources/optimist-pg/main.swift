@@ -7,5 +7,6 @@ import OptimistPostgres
 import OptimistSQLite
 
 Engines.sqlite = SQLiteStore.open
+Engines.sqliteVersion = { Connection.libraryVersion }
 Engines.postgres = PostgresStore.open
 Optimist.main()

@@ -8,6 +8,7 @@ import OptimistSQLite
 import OptimistServer
 
 Engines.sqlite = SQLiteStore.open
+Engines.sqliteVersion = { Connection.libraryVersion }
 Engines.postgres = PostgresStore.open
 ServeOptions.start = { options in
   Server.run(

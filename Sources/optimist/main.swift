@@ -4,4 +4,5 @@ import OptimistCore
 import OptimistSQLite
 
 Engines.sqlite = SQLiteStore.open
+Engines.sqliteVersion = { Connection.libraryVersion }
 Optimist.main()

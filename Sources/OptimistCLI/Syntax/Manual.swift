@@ -4,7 +4,7 @@
 enum Manual {
   static func page() -> String {
     var out = [
-      ".TH OPTIMIST 1 \"\" \"\(escape(Optimist.version))\" \"User Commands\"",
+      ".TH OPTIMIST 1 \"\" \"\(escape("optimist " + Optimist.build.version))\" \"User Commands\"",
       // No hyphenation and a ragged right edge: option names must stay whole.
       ".nh",
       ".ad l",

@@ -17,6 +17,10 @@ public enum Engines {
   nonisolated(unsafe) public static var sqlite:
     ((_ path: String, _ timeout: Double) throws -> any StoreEngine)?
 
+  /// The version of the SQLite library linked (`sqlite3_libversion()`, e.g. "3.40.1"), for
+  /// `--version` and `doctor`; nil where SQLite is not linked. Set with `sqlite`.
+  nonisolated(unsafe) public static var sqliteVersion: (() -> String)?
+
   /// Opens a PostgreSQL store from its URL and lock timeout; nil where libpq is not linked.
   /// Set once, at start-up, by the executable that links the engine.
   nonisolated(unsafe) public static var postgres:

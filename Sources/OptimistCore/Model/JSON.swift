@@ -37,6 +37,13 @@ public struct JSONObject {
     body += json
   }
 
+  /// Adds every key of `other`, in its order.
+  public mutating func append(_ other: JSONObject) {
+    guard !other.body.isEmpty else { return }
+    if !body.isEmpty { body += "," }
+    body += other.body
+  }
+
   /// The encoded object.
   public var text: String { "{" + body + "}" }
 

@@ -6,10 +6,11 @@ public struct DoctorReport: Answer {
 }
 
 extension StoreEngine {
-  /// Reports the engine's facts (location, versions), the counts and the engine's check
-  /// (SQLite's `PRAGMA integrity_check`, PostgreSQL's consistency check); refused (exit 1)
-  /// when the check finds damage, the report still on stdout.
-  public func doctor() throws -> DoctorReport {
+  /// Reports what this optimist is (`build`: version, commit, SQLite library), the engine's
+  /// facts (location, versions), the counts and the engine's check (SQLite's
+  /// `PRAGMA integrity_check`, PostgreSQL's consistency check); refused (exit 1) when the
+  /// check finds damage, the report still on stdout.
+  public func doctor(_ build: BuildInfo) throws -> DoctorReport {
     try read { db in
       // The check first: a damaged table can make the counts below fail.
       let diagnosis = try diagnose(db)
@@ -18,7 +19,9 @@ extension StoreEngine {
       for type in ObjectType.allCases {
         counts.addRaw(type.table, count(db, type.table))
       }
-      var document = diagnosis.facts
+      var document = JSONObject()
+      document.addRaw("optimist", build.json)
+      document.append(diagnosis.facts)
       document.addRaw("objects", counts.text)
       document.addRaw("idempotency_keys", count(db, "idempotency_keys"))
       document.add(diagnosis.checkName, result)

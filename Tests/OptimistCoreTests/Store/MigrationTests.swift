@@ -40,9 +40,14 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: database.path))
     try database.createCustomer([("given_name", "Ada")])
     #expect(try database.scalar("PRAGMA user_version") == Int64(SQLiteStore.latest))
-    let doctor = try TestJSON.success(StoredAnswer(database.store.doctor()))
+    let doctor = try TestJSON.success(StoredAnswer(database.store.doctor(testBuild)))
     #expect(TestJSON.int(doctor["schema_version"]) == Int64(SQLiteStore.latest))
     #expect(doctor["integrity_check"] as? String == "ok")
+    // The program comes first, as given: version, commit and the SQLite library.
+    let program = doctor["optimist"] as? [String: Any]
+    #expect(program?["version"] as? String == testBuild.version)
+    #expect(program?["commit"] as? String == testBuild.commit)
+    #expect(program?["sqlite_version"] as? String == Connection.libraryVersion)
   }
 
   /// Reading a database that does not exist answers as an empty one and creates nothing.
@@ -54,13 +59,14 @@ import Testing
     #expect(
       try TestJSON.success(StoredAnswer(database.store.list(StoreRequests.list())))["objects"]
         as? [Any] != nil)
-    #expect(throws: OptimistError.self) { try database.store.doctor() }
+    #expect(throws: OptimistError.self) { try database.store.doctor(testBuild) }
     #expect(!FileManager.default.fileExists(atPath: database.path))
     // The same store then finds the file once a write has created it.
     try database.createCustomer([("given_name", "Ada")])
     #expect(try database.scalar("PRAGMA user_version") == Int64(SQLiteStore.latest))
     #expect(
-      try TestJSON.success(StoredAnswer(database.store.doctor()))["integrity_check"] as? String
+      try TestJSON.success(StoredAnswer(database.store.doctor(testBuild)))["integrity_check"]
+        as? String
         == "ok")
   }
 
@@ -85,7 +91,7 @@ import Testing
     try Connection(path: database.path).execute("PRAGMA journal_mode = WAL")
     // A new store, as a new process would open it.
     let doctor = try TestJSON.success(
-      StoredAnswer(SQLiteStore(path: database.path, timeout: 10).doctor()))
+      StoredAnswer(SQLiteStore(path: database.path, timeout: 10).doctor(testBuild)))
     #expect(doctor["journal_mode"] as? String == (SQLiteStore.walIsSafe ? "wal" : "truncate"))
   }
 
@@ -121,7 +127,8 @@ import Testing
     #expect(try database.scalar("PRAGMA user_version") == Int64(SQLiteStore.latest))
     #expect(try database.counts() == Counts(customers: 1, items: 1, payments: 0, keys: 2))
     #expect(
-      try TestJSON.success(StoredAnswer(database.store.doctor()))["integrity_check"] as? String
+      try TestJSON.success(StoredAnswer(database.store.doctor(testBuild)))["integrity_check"]
+        as? String
         == "ok")
   }
 
@@ -158,7 +165,7 @@ import Testing
     #expect(payment["customer_id"] as? String == id)
     let updated = try database.update(id, version: 3, set: ["family_name=Timer"])
     #expect(TestJSON.int(updated["version"]) == 4)
-    let doctor = try TestJSON.success(StoredAnswer(database.store.doctor()))
+    let doctor = try TestJSON.success(StoredAnswer(database.store.doctor(testBuild)))
     #expect(doctor["integrity_check"] as? String == "ok")
     #expect(
       try database.counts()
@@ -208,7 +215,8 @@ import Testing
       ).printed)
     #expect(refund["payment_id"] as? String == rows[0].id)
     #expect(
-      try TestJSON.success(StoredAnswer(database.store.doctor()))["integrity_check"] as? String
+      try TestJSON.success(StoredAnswer(database.store.doctor(testBuild)))["integrity_check"]
+        as? String
         == "ok")
   }
 
@@ -242,7 +250,8 @@ import Testing
     #expect(error?.exitStatus == .notFound)
     #expect(error?.detail.contains("pruned") == false)
     #expect(
-      try TestJSON.success(StoredAnswer(database.store.doctor()))["integrity_check"] as? String
+      try TestJSON.success(StoredAnswer(database.store.doctor(testBuild)))["integrity_check"]
+        as? String
         == "ok")
   }
 
@@ -261,7 +270,7 @@ import Testing
     let commands: [(String, (any StoreEngine) throws -> Output)] = [
       ("get", { StoredAnswer(try $0.get(id: id)) }),
       ("list", { StoredAnswer(try $0.list(StoreRequests.list())) }),
-      ("doctor", { StoredAnswer(try $0.doctor()) }),
+      ("doctor", { StoredAnswer(try $0.doctor(testBuild)) }),
       (
         "create",
         { try $0.create(StoreRequests.create(.customer, [("given_name", "B")])).printed }
@@ -303,7 +312,7 @@ import Testing
   /// TRUNCATE mode elsewhere (Durability.swift).
   @Test func journalModeFollowsTheSQLiteVersion() throws {
     try database.createCustomer([("given_name", "Ada")])
-    let doctor = try TestJSON.success(StoredAnswer(database.store.doctor()))
+    let doctor = try TestJSON.success(StoredAnswer(database.store.doctor(testBuild)))
     let expected = Connection.libraryVersionNumber >= 3_051_003 ? "wal" : "truncate"
     #expect(doctor["journal_mode"] as? String == expected)
     #expect(SQLiteStore.walIsSafe == (Connection.libraryVersionNumber >= 3_051_003))

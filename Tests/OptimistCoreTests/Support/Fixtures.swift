@@ -14,6 +14,12 @@ import Testing
 /// registered once, as the executables' main.swift registers it, before any test makes a folder.
 private let registerSQLite: Void = { Engines.sqlite = SQLiteStore.open }()
 
+/// What `doctor` reports as the program in these tests (the executables build theirs from
+/// the compiled-in version and the linked SQLite).
+let testBuild = BuildInfo(
+  version: "0.1.0+1.gabcdef0", commit: "abcdef0123456789abcdef0123456789abcdef01",
+  sqliteVersion: Connection.libraryVersion)
+
 /// A fresh folder for one test, removed with everything in it when released.
 final class TemporaryDirectory {
   let path: String

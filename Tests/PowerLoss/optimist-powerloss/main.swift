@@ -43,6 +43,7 @@ case let other:
 }
 
 Engines.sqlite = SQLiteStore.open
+Engines.sqliteVersion = { Connection.libraryVersion }
 guard powerloss_vfs_register(directory, 1) == 0 else {
   refuse("cannot register the power-loss VFS with the image in `\(directory)`")
 }
