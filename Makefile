@@ -6,7 +6,21 @@ RELEASE := $(SCRATCH)/release/optimist
 SCHEMA_SWIFT := Sources/OptimistSQLite/Schema.swift
 PG_SCHEMA_SWIFT := Sources/OptimistPostgres/Schema.swift
 
-.PHONY: lint build build-cli test demo install install-files clean deps schema bench bench-render bench-test stress fuzz
+# optimist's version and commit (Packaging/version.sh: from `git describe`, e.g.
+# 0.1.0+183.gc52987a and its 40-digit hash), exported to every `swift build` and `swift test`:
+# Package.swift compiles them in for `optimist --version` and `doctor`, and they name the
+# archive and the packages. Outside a clone they are 0.1.0 and "unknown", unless given:
+# `make dist OPTIMIST_VERSION=0.1.0 OPTIMIST_COMMIT=<hash>`. SOURCE_DATE_EPOCH (the commit's
+# time) dates the archive's files and the packages' changelog, so the same commit gives the
+# same archive.
+VERSION_AND_COMMIT := $(shell sh Packaging/version.sh)
+OPTIMIST_VERSION ?= $(word 1,$(VERSION_AND_COMMIT))
+OPTIMIST_COMMIT ?= $(word 2,$(VERSION_AND_COMMIT))
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
+export OPTIMIST_VERSION OPTIMIST_COMMIT SOURCE_DATE_EPOCH
+
+.PHONY: lint build build-cli test demo install install-files dist deb package-test clean deps schema bench bench-render \
+  bench-test stress fuzz
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # Debian packages a target needs, installed only when missing: "header-or-command:package"
@@ -70,9 +84,12 @@ demo: build
 install: build
 	@$(MAKE) --no-print-directory install-files BIN=$(RELEASE)
 
-# The binaries (optimist, and optimist-pg and optimist-serve beside it), optimist's bash, zsh and fish completions and its man page, each where that shell and
-# `man` look under PREFIX; the scripts and the page are written by the binary from the same
-# declarations as its help. `make install` runs it after building; BIN is the binary.
+# The binaries (optimist, and optimist-pg and optimist-serve beside it), optimist's bash, zsh
+# and fish completions and the man pages, each where that shell and `man` look under PREFIX
+# (DESTDIR, if given, is put before it: `make dist` and `make deb` stage there); optimist's
+# scripts and page are written by the binary from the same declarations as its help, the
+# helpers' short pages are Packaging/man. `make install` runs it after building; BIN is the
+# binary.
 BIN ?= $(RELEASE)
 SHARE = $(DESTDIR)$(PREFIX)/share
 install-files:
@@ -81,6 +98,7 @@ install-files:
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/optimist
 	install -m 0755 $(BIN)-pg $(DESTDIR)$(PREFIX)/bin/optimist-pg
 	install -m 0755 $(BIN)-serve $(DESTDIR)$(PREFIX)/bin/optimist-serve
+	install -m 0644 Packaging/man/optimist-pg.1 Packaging/man/optimist-serve.1 $(SHARE)/man/man1/
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	  $(BIN) --generate-completion-script bash >$$tmp/bash && \
 	  $(BIN) --generate-completion-script zsh >$$tmp/zsh && \
@@ -90,6 +108,64 @@ install-files:
 	  install -m 0644 $$tmp/zsh $(SHARE)/zsh/site-functions/_optimist && \
 	  install -m 0644 $$tmp/fish $(SHARE)/fish/vendor_completions.d/optimist.fish && \
 	  install -m 0644 $$tmp/man $(SHARE)/man/man1/optimist.1
+
+# Release files, in $(DIST): the archive optimist-VERSION-linux-ARCH.tar.gz (`make dist`),
+# the Debian packages (`make deb`) and SHA256SUMS, the checksums of this version's files there.
+# The archive holds one folder laid out as under a PREFIX: bin/ with the three binaries,
+# share/ with the completions and man pages (`install-files`), and share/doc/optimist/ with
+# the README; unpacked with --strip-components=1 into PREFIX it is `make install`'s layout.
+# Its files belong to root and carry the commit's time, sorted, gzip without a timestamp: the
+# same commit gives the same bytes. (There is no licence file to ship: the repository states
+# no licence yet.)
+ARCH := $(shell dpkg --print-architecture 2>/dev/null || uname -m)
+DIST := $(SCRATCH)/dist
+DIST_NAME := optimist-$(OPTIMIST_VERSION)-linux-$(ARCH)
+SUMS = cd $(DIST) && sha256sum $$(ls $(DIST_NAME).tar.gz optimist*_$(OPTIMIST_VERSION)_$(ARCH).deb 2>/dev/null) >SHA256SUMS
+dist: build
+	rm -rf $(DIST)/$(DIST_NAME) $(DIST)/optimist-*.tar.gz
+	@$(MAKE) --no-print-directory install-files DESTDIR=$(abspath $(DIST))/$(DIST_NAME) PREFIX=
+	install -d $(DIST)/$(DIST_NAME)/share/doc/optimist
+	install -m 0644 README.md $(DIST)/$(DIST_NAME)/share/doc/optimist/README.md
+	tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@$(SOURCE_DATE_EPOCH) \
+	  -C $(DIST) -cf - $(DIST_NAME) | gzip -9n >$(DIST)/$(DIST_NAME).tar.gz
+	rm -rf $(DIST)/$(DIST_NAME)
+	$(SUMS)
+
+# The Debian packages optimist (the static CLI, completions, man page), optimist-pg and
+# optimist-serve (each Depends on libpq5 and on optimist), built by debhelper from the
+# binaries `make build` made: Packaging/debian is copied to a staging folder, its changelog
+# written for this version, the files staged by install-files (PREFIX=/usr) in staged/,
+# then `dpkg-buildpackage -b` (binary packages only: the Swift toolchain is not a Debian
+# package, so there is no source package to build them from). lintian must find neither an
+# error nor a warning (Packaging/debian/*.lintian-overrides say why each override is there).
+DEB := $(SCRATCH)/deb
+MAINTAINER := $(shell sed -n 's/^Maintainer: //p' Packaging/debian/control)
+DEB_DEPS := dpkg-buildpackage:dpkg-dev dh:debhelper lintian:lintian
+deb: DEPS += $(DEB_DEPS)
+deb: build
+	rm -rf $(DEB) $(DIST)/optimist*.deb
+	mkdir -p $(DEB)/optimist $(DIST)
+	cp -R Packaging/debian $(DEB)/optimist/debian
+	cp README.md $(DEB)/optimist/
+	printf '%s\n' "optimist ($(OPTIMIST_VERSION)) unstable; urgency=medium" "" \
+	  "  * Built from commit $(OPTIMIST_COMMIT)." "" \
+	  " -- $(MAINTAINER)  $$(LC_ALL=C date -u -R -d @$(SOURCE_DATE_EPOCH))" >$(DEB)/optimist/debian/changelog
+	@$(MAKE) --no-print-directory install-files DESTDIR=$(abspath $(DEB))/optimist/staged PREFIX=/usr
+	cd $(DEB)/optimist && dpkg-buildpackage -b --no-pre-clean -us -uc
+	mv $(DEB)/optimist*_$(OPTIMIST_VERSION)_$(ARCH).deb $(DIST)/
+	lintian --fail-on error,warning $(DIST)/optimist*_$(OPTIMIST_VERSION)_$(ARCH).deb
+	$(SUMS)
+
+# What a user without Swift gets (Tests/Scripts/package_tests.py): checks SHA256SUMS, installs
+# the packages with apt-get, runs the seed flow, `optimist serve` and a PostgreSQL URL with
+# /usr/bin/optimist away from this tree and with no Swift on PATH, renders the man page,
+# completes `optimist upd` with bash-completion, purges and finds every file gone; then the
+# same flow from the archive unpacked into a temporary PREFIX. Needs root (apt-get, the
+# throwaway PostgreSQL server); about a minute after the packages are built.
+package-test: DEPS += $(DEB_DEPS) /usr/share/bash-completion/bash_completion:bash-completion man:man-db \
+  curl:curl python3:python3 $(PG_SERVER)
+package-test: dist deb
+	$(PG_RUN) python3 Tests/Scripts/package_tests.py --dist $(DIST) --version $(OPTIMIST_VERSION) --arch $(ARCH)
 
 clean:
 	rm -rf $(SCRATCH) .build-fuzz

@@ -46,7 +46,8 @@ enum Companion {
     execv(helper, arguments)
     let reason = String(cString: strerror(errno))
     let error = OptimistError.storage(
-      "\(needed), and `\(helper)` cannot be run (\(reason)). Install them with `make install`.")
+      "\(needed), and `\(helper)` cannot be run (\(reason)). Install the Debian package \(name), "
+        + "or the release archive's bin/ or `make install`, which hold all three.")
     emit(StoredAnswer(refusal: error))
     exit(error.exitStatus.code)
   }
