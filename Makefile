@@ -114,6 +114,7 @@ install-files:
 # The archive holds one folder laid out as under a PREFIX: bin/ with the three binaries,
 # share/ with the completions and man pages (`install-files`), and share/doc/optimist/ with
 # the README; unpacked with --strip-components=1 into PREFIX it is `make install`'s layout.
+# The binaries are stripped, as in the packages (optimist-serve: 116 MB with its symbols).
 # Its files belong to root and carry the commit's time, sorted, gzip without a timestamp: the
 # same commit gives the same bytes. (There is no licence file to ship: the repository states
 # no licence yet.)
@@ -121,11 +122,13 @@ ARCH := $(shell dpkg --print-architecture 2>/dev/null || uname -m)
 DIST := $(SCRATCH)/dist
 DIST_NAME := optimist-$(OPTIMIST_VERSION)-linux-$(ARCH)
 SUMS = cd $(DIST) && sha256sum $$(ls $(DIST_NAME).tar.gz optimist*_$(OPTIMIST_VERSION)_$(ARCH).deb 2>/dev/null) >SHA256SUMS
+dist: DEPS += strip:binutils
 dist: build
 	rm -rf $(DIST)/$(DIST_NAME) $(DIST)/optimist-*.tar.gz
 	@$(MAKE) --no-print-directory install-files DESTDIR=$(abspath $(DIST))/$(DIST_NAME) PREFIX=
 	install -d $(DIST)/$(DIST_NAME)/share/doc/optimist
 	install -m 0644 README.md $(DIST)/$(DIST_NAME)/share/doc/optimist/README.md
+	strip $(DIST)/$(DIST_NAME)/bin/optimist $(DIST)/$(DIST_NAME)/bin/optimist-pg $(DIST)/$(DIST_NAME)/bin/optimist-serve
 	tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@$(SOURCE_DATE_EPOCH) \
 	  -C $(DIST) -cf - $(DIST_NAME) | gzip -9n >$(DIST)/$(DIST_NAME).tar.gz
 	rm -rf $(DIST)/$(DIST_NAME)

@@ -43,7 +43,8 @@ import Testing
     #expect(sandbox.mode(prefix + "/bin/optimist") == 0o755)
     #expect(sandbox.mode(prefix + "/bin/optimist-pg") == 0o755)
     #expect(sandbox.mode(prefix + "/bin/optimist-serve") == 0o755)
-    for file in [bashScript, zshScript, fishScript, manPage] {
+    let helperPages = ["optimist-pg", "optimist-serve"].map { prefix + "/share/man/man1/\($0).1" }
+    for file in [bashScript, zshScript, fishScript, manPage] + helperPages {
       #expect(sandbox.mode(file) == 0o644, "\(file)")
     }
   }
