@@ -17,7 +17,7 @@ VERSION_AND_COMMIT := $(shell sh Packaging/version.sh)
 OPTIMIST_VERSION ?= $(word 1,$(VERSION_AND_COMMIT))
 OPTIMIST_COMMIT ?= $(word 2,$(VERSION_AND_COMMIT))
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
-export OPTIMIST_VERSION OPTIMIST_COMMIT SOURCE_DATE_EPOCH
+export OPTIMIST_VERSION OPTIMIST_COMMIT
 
 .PHONY: lint build build-cli test demo install install-files dist deb package-test clean deps schema bench bench-render \
   bench-test stress fuzz

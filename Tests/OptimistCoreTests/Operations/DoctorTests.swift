@@ -12,7 +12,7 @@ import Testing
     try database.createCustomer([("given_name", "B")], key: "k")
     try database.createItem([("name", "Tea")])
     try database.createPayment(key: "p")
-    let doctor = try TestJSON.success(StoredAnswer(database.store.doctor()))
+    let doctor = try TestJSON.success(StoredAnswer(database.store.doctor(testBuild)))
     #expect(doctor["path"] as? String == database.path)
     #expect(doctor["sqlite_version"] as? String == Connection.libraryVersion)
     #expect(TestJSON.int(doctor["schema_version"]) == Int64(SQLiteStore.latest))
@@ -25,7 +25,7 @@ import Testing
     #expect(TestJSON.int(doctor["idempotency_keys"]) == 2)
     // doctor only reads.
     let before = fileBytes(database.path)
-    _ = try database.store.doctor()
+    _ = try database.store.doctor(testBuild)
     #expect(fileBytes(database.path) == before)
   }
 
@@ -45,7 +45,7 @@ import Testing
     }
     let copy = database.directory.file("damaged.db")
     try damaged.write(to: URL(fileURLWithPath: copy))
-    let output = runCommand(database: copy, timeout: 1) { StoredAnswer(try $0.doctor()) }
+    let output = runCommand(database: copy, timeout: 1) { StoredAnswer(try $0.doctor(testBuild)) }
     #expect(output.status == .storageError)
     #expect(try TestJSON.error(output.stderr)["code"] as? String == "INTERNAL_SERVER_ERROR")
     if !output.stdout.isEmpty {

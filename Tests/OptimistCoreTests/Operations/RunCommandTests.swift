@@ -11,7 +11,7 @@ import Testing
   static let commands: [(String, @Sendable (any StoreEngine) throws -> Output)] = [
     ("get", { StoredAnswer(try $0.get(id: "AAAAAAAAAAAAAAAAAAAAAAAAAA")) }),
     ("list", { StoredAnswer(try $0.list(EdgeRequest.list())) }),
-    ("doctor", { StoredAnswer(try $0.doctor()) }),
+    ("doctor", { StoredAnswer(try $0.doctor(testBuild)) }),
     ("create", { try $0.create(EdgeRequest.create(.customer, [("given_name", "A")])).printed }),
     (
       "create-payment",

@@ -60,7 +60,7 @@ import Testing
   /// doctor shows the settings its own connection runs with, which every command shares.
   @Test func doctorReportsTheDurableSettings() throws {
     _ = try database.createCustomer([("given_name", "Ada")])
-    let doctor = try TestJSON.success(StoredAnswer(database.store.doctor()))
+    let doctor = try TestJSON.success(StoredAnswer(database.store.doctor(testBuild)))
     #expect(doctor["synchronous"] as? String == "full")
     #expect(doctor["journal_mode"] as? String == (SQLiteStore.walIsSafe ? "wal" : "truncate"))
   }

@@ -108,7 +108,7 @@ final class TestDatabase {
 
   /// How many rows each table holds, as `doctor` reports them.
   func counts() throws -> Counts {
-    let doctor = try TestJSON.object(store.doctor().json)
+    let doctor = try TestJSON.object(store.doctor(testBuild).json)
     let objects = try #require(doctor["objects"] as? [String: Any])
     return Counts(
       customers: TestJSON.int(objects["customers"]) ?? -1,
