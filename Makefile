@@ -9,8 +9,9 @@ PG_SCHEMA_SWIFT := Sources/OptimistPostgres/Schema.swift
 # optimist's version and commit (Packaging/version.sh: from `git describe`, e.g.
 # 0.1.0+183.gc52987a and its 40-digit hash), exported to every `swift build` and `swift test`:
 # Package.swift compiles them in for `optimist --version` and `doctor`, and they name the
-# archive and the packages. Outside a clone they are 0.1.0 and "unknown", unless given:
-# `make dist OPTIMIST_VERSION=0.1.0 OPTIMIST_COMMIT=<hash>`. SOURCE_DATE_EPOCH (the commit's
+# archive and the packages. In a `git archive` tarball they come from
+# Packaging/git-archival.txt; in any other copy without .git they are 0.1.0 and "unknown",
+# unless given: `make dist OPTIMIST_VERSION=0.1.0 OPTIMIST_COMMIT=<hash>`. SOURCE_DATE_EPOCH (the commit's
 # time) dates the archive's files and the packages' changelog, so the same commit gives the
 # same archive.
 VERSION_AND_COMMIT := $(shell sh Packaging/version.sh)
