@@ -117,7 +117,7 @@ install-files:
 # the README; unpacked with --strip-components=1 into PREFIX it is `make install`'s layout.
 # The binaries are stripped, as in the packages (optimist-serve: 116 MB with its symbols).
 # Its files belong to root and carry the commit's time, sorted, gzip without a timestamp: the
-# same commit gives the same bytes. (There is no licence file to ship: the repository states
+# same binaries give the same bytes. (There is no licence file to ship: the repository states
 # no licence yet.)
 ARCH := $(shell dpkg --print-architecture 2>/dev/null || uname -m)
 DIST := $(SCRATCH)/dist
