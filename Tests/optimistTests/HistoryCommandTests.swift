@@ -245,4 +245,33 @@ import Testing
     sandbox.run(shop.fill(arguments)).expectUsageError()
     #expect(sandbox.snapshot() == before)
   }
+
+  /// doctor counts the kept versions and checks them, on every engine: a row changed behind
+  /// optimist's back (here: one that is not the object it names) is exit 1, the report
+  /// still on stdout.
+  @Test func doctorCountsAndChecksTheHistory() throws {
+    let shop = Shop(sandbox)
+    sandbox.run("update", shop.customer, "--set", "note=v1").expectSuccess()
+    sandbox.run("update", shop.customer, "--set", "note=v2").expectSuccess()
+    let doctor = sandbox.run("doctor").expectSuccess()
+    #expect(doctor["history_versions"] as? Int == 2, "\(doctor)")
+    #expect(doctor["history_check"] as? String == "ok", "\(doctor)")
+    let damage = "UPDATE history SET object = '{\"id\":\"\(shop.customer)\"}' WHERE version = 1"
+    switch sandbox.engine {
+    case .sqlite:
+      let result = OptimistProcess.run(
+        [sandbox.db, damage], environment: [:], executable: "/usr/bin/sqlite3")
+      #expect(result.exitCode == 0, "\(result)")
+    case .postgresql:
+      // psql with the sandbox's URL: its `options` put the store's schema on the search path.
+      _ = try TestServer.require(damage, url: sandbox.db)
+    }
+    let damaged = sandbox.run("doctor")
+    #expect(damaged.exitCode == 1, "\(damaged)")
+    #expect(
+      damaged.json?["history_check"] as? String
+        == "1 history rows that are not the object they name", "\(damaged)")
+    #expect(damaged.json?[sandbox.engine.checkName] as? String == "ok", "\(damaged)")
+    #expect(damaged.errorCode == "INTERNAL_SERVER_ERROR", "\(damaged)")
+  }
 }
