@@ -6,7 +6,7 @@ RELEASE := $(SCRATCH)/release/optimist
 SCHEMA_SWIFT := Sources/OptimistSQLite/Schema.swift
 PG_SCHEMA_SWIFT := Sources/OptimistPostgres/Schema.swift
 
-.PHONY: lint build build-cli test demo install install-files clean deps schema bench bench-render bench-test stress fuzz
+.PHONY: lint build build-cli test readme-test demo install install-files clean deps schema bench bench-render bench-test stress fuzz
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # Debian packages a target needs, installed only when missing: "header-or-command:package"
@@ -51,13 +51,21 @@ build-cli: deps
 # a virtual environment under SCRATCH with squareup from PyPI).
 PG_ONLY_SQLITE := DatabasePathTests|StorageErrorTests|FastSyntaxTests|PowerLossTests|SQLite|PostgresCLITests
 VENV := /usr/lib/python3*/ensurepip/__init__.py:python3-venv
-test: DEPS += sqlite3:sqlite3 strace:strace python3:python3 jq:jq $(VENV) $(PG_SERVER)
+test: DEPS += sqlite3:sqlite3 strace:strace python3:python3 jq:jq uuidgen:uuid-runtime $(VENV) $(PG_SERVER)
 test: deps lint
 	$(SWIFT) build --build-tests --scratch-path $(SCRATCH)
 	$(PG_RUN) sh -c '$(SWIFT) test --skip-build --scratch-path $(SCRATCH) && \
 	  OPTIMIST_TEST_ENGINE=postgresql $(SWIFT) test --skip-build --scratch-path $(SCRATCH) \
 	    --filter optimistTests --skip "$(PG_ONLY_SQLITE)" && \
 	  bash Tests/Scripts/sdk-tests.sh $(SCRATCH)/debug/optimist $(SCRATCH)'
+	$(MAKE) --no-print-directory readme-test
+
+# The README's examples and Scripting scripts, in order, against the debug binary (which
+# `make test` builds), after the checker's own self-test (it must fail on an altered README).
+# About 20 seconds; needs jq and uuidgen, as the examples do.
+readme-test:
+	python3 Tests/Scripts/readme_test.py --self-test --bin $(SCRATCH)/debug/optimist
+	python3 Tests/Scripts/readme_test.py --bin $(SCRATCH)/debug/optimist
 
 # The formatter's rules (.swift-format), strictly: `swift format -i -r Sources Tests` applies
 # them. Run first by `make test`.
