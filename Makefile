@@ -6,7 +6,7 @@ RELEASE := $(SCRATCH)/release/optimist
 SCHEMA_SWIFT := Sources/OptimistSQLite/Schema.swift
 PG_SCHEMA_SWIFT := Sources/OptimistPostgres/Schema.swift
 
-.PHONY: lint build build-cli test readme-test demo install install-files clean deps schema bench bench-render bench-test stress fuzz
+.PHONY: lint build build-cli test readme-test demo-test demo install install-files clean deps schema bench bench-render bench-test stress fuzz
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # Debian packages a target needs, installed only when missing: "header-or-command:package"
@@ -66,6 +66,18 @@ test: deps lint
 readme-test:
 	python3 Tests/Scripts/readme_test.py --self-test --bin $(SCRATCH)/debug/optimist
 	python3 Tests/Scripts/readme_test.py --bin $(SCRATCH)/debug/optimist
+	@$(MAKE) --no-print-directory demo-test
+
+# `make demo` against the debug build: every step checks its own exit code, and the tour must
+# reach each part (edit, batch, wait, history, payments, serve). A few seconds.
+demo-test:
+	@mkdir -p $(SCRATCH)
+	OPTIMIST=$(SCRATCH)/debug/optimist sh Tests/Scripts/demo.sh >$(SCRATCH)/demo.log 2>&1 || \
+	  { cat $(SCRATCH)/demo.log; exit 1; }
+	@for part in '$$ optimist edit' '$$ optimist batch' 'wait returned' '$$ optimist history' \
+	  '$$ optimist create-payment' '$$ optimist serve' '-> HTTP 400' 'Done:'; do \
+	  grep -qF -- "$$part" $(SCRATCH)/demo.log || { echo "make demo never showed: $$part"; exit 1; }; \
+	done; echo "demo test: ok"
 
 # The formatter's rules (.swift-format), strictly: `swift format -i -r Sources Tests` applies
 # them. Run first by `make test`.
