@@ -48,7 +48,8 @@ build-cli: deps
 # (started as the postgres user, stopped afterwards even on failure). The second pass leaves
 # out what only concerns SQLite files and what does not touch a store (FastSyntaxTests).
 # Then Square's Python SDK drives `optimist serve` on both engines (Tests/Scripts/sdk-tests.sh:
-# a virtual environment under SCRATCH with squareup from PyPI).
+# a virtual environment under SCRATCH with squareup from PyPI), and the README's examples run
+# on PostgreSQL (then on SQLite, with `make demo`'s tour: readme-test below).
 PG_ONLY_SQLITE := DatabasePathTests|StorageErrorTests|FastSyntaxTests|PowerLossTests|SQLite|PostgresCLITests
 VENV := /usr/lib/python3*/ensurepip/__init__.py:python3-venv
 test: DEPS += sqlite3:sqlite3 strace:strace python3:python3 jq:jq uuidgen:uuid-runtime $(VENV) $(PG_SERVER)
@@ -57,12 +58,14 @@ test: deps lint
 	$(PG_RUN) sh -c '$(SWIFT) test --skip-build --scratch-path $(SCRATCH) && \
 	  OPTIMIST_TEST_ENGINE=postgresql $(SWIFT) test --skip-build --scratch-path $(SCRATCH) \
 	    --filter optimistTests --skip "$(PG_ONLY_SQLITE)" && \
-	  bash Tests/Scripts/sdk-tests.sh $(SCRATCH)/debug/optimist $(SCRATCH)'
+	  bash Tests/Scripts/sdk-tests.sh $(SCRATCH)/debug/optimist $(SCRATCH) && \
+	  python3 Tests/Scripts/readme_test.py --engine postgresql --bin $(SCRATCH)/debug/optimist'
 	$(MAKE) --no-print-directory readme-test
 
 # The README's examples and Scripting scripts, in order, against the debug binary (which
 # `make test` builds), after the checker's own self-test (it must fail on an altered README).
-# About 20 seconds; needs jq and uuidgen, as the examples do.
+# About 20 seconds; needs jq and uuidgen, as the examples do. This is the SQLite pass; `make
+# test` also runs it on PostgreSQL (--engine postgresql) inside its throwaway server's run.
 readme-test:
 	python3 Tests/Scripts/readme_test.py --self-test --bin $(SCRATCH)/debug/optimist
 	python3 Tests/Scripts/readme_test.py --bin $(SCRATCH)/debug/optimist

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """The README runs as a test (`make test`): its examples against the built binary, in order.
 
-    readme_test.py --bin .build/debug/optimist [--readme README.md] [--self-test] [-v]
+    readme_test.py --bin .build/debug/optimist [--engine sqlite|postgresql] [--readme README.md]
+                   [--self-test] [-v]
 
-What runs, in the README's order, on one fresh store (a temporary HOME, so the default
-database path $HOME/.local/share/optimist/optimist.db is new):
+What runs, in the README's order, on one fresh store: on SQLite (the default) the default
+database path of a temporary HOME, $HOME/.local/share/optimist/optimist.db; with --engine
+postgresql a new database on the server of $OPTIMIST_TEST_PG (`make test` starts one with
+Tests/Scripts/pg-server.sh; without it the test fails, it never skips), named by OPTIMIST_DB:
 
 - Every ```sh block with `$ ` lines: each `$ command` (continued by a trailing `\\`, or by a
   here-document up to its terminator) runs with bash in a temporary folder, optimist's folder
@@ -28,7 +31,9 @@ How an output is compared (as rustdoc's and Python's doctests compare):
 - A command with no output under it must exit 0; its output is not compared. One whose
   output shows an error (a line starting `Error:` or `{"errors":`) must exit non-zero;
   any other must exit 0.
-- The README's example home /home/ada is the test's HOME.
+- The README's example home /home/ada is the test's HOME; its example PostgreSQL URL
+  (postgresql://ci:secret@db.internal/optimist, and its masked form with ***) is the test
+  store's URL.
 - `optimist serve` runs in the background: its first line of stdout is its output (the
   README's port 8080 is a free port the test picks); then SIGTERM must end it with exit 0.
 
@@ -38,6 +43,8 @@ Markers, HTML comments (not shown on GitHub) on the lines before a block:
   are set for every later command and script (as a reader who follows along has them).
 - `<!-- test: not run: REASON -->`: the block is not run. The test says so, with the
   reason, every time: nothing is skipped silently.
+- `<!-- test: only on ENGINE: REASON -->` (sqlite or postgresql): the block runs on that
+  engine's pass only; the other pass lists it as not run, with the reason.
 
 --self-test checks the checker: the matcher's rules on small cases, then the README with
 one expected output altered, which must fail at that example.
@@ -67,7 +74,10 @@ TOKEN = re.compile(
 # Values matched by shape alone (never bound): the engine's versions in doctor's report.
 FREE_VALUES = re.compile(r'(?<="(?:sqlite_version|server_version)":")[^"]*(?=")')
 ELLIPSIS = "…"
+ENGINE = "sqlite"  # set by --engine
+STORE_URL = None  # the PostgreSQL store's URL, with --engine postgresql
 README_HOME = "/home/ada"
+README_PG_URLS = ("postgresql://ci:secret@db.internal/optimist", "postgresql://ci:***@db.internal/optimist")
 README_PORT = "8080"
 
 
@@ -127,6 +137,11 @@ def parse_readme(text):
         body = [l[len(indent):] if l.startswith(indent) else l for l in lines[start:end]]
         setup = "\n".join(m[len("setup:"):].strip() for m in markers if m.startswith("setup:"))
         not_run = next((m[len("not run:"):].strip() for m in markers if m.startswith("not run:")), None)
+        only = next((m[len("only on "):] for m in markers if m.startswith("only on ")), None)
+        if only:
+            engine, _, reason = only.partition(":")
+            if engine.strip() != ENGINE:
+                not_run = f"only on {engine.strip()}: {reason.strip()}"
         markers = []
         index = end + 1
         if language != "sh":
@@ -293,6 +308,9 @@ def match(expected, actual, bindings):
 def substitute(text, bindings, home, port):
     """A README command or script with the bound values in place of the README's."""
     text = text.replace(README_HOME, home)
+    if STORE_URL:
+        for url in README_PG_URLS:
+            text = text.replace(url, STORE_URL)
     if port:
         text = text.replace(":" + README_PORT, ":" + str(port))
     return TOKEN.sub(lambda found: bindings.get(found.group(0), found.group(0)), text)
@@ -316,6 +334,8 @@ class Session:
             if not key.startswith("OPTIMIST") and key not in ("XDG_DATA_HOME", "NO_COLOR", "COLUMNS")
         }
         env["HOME"] = self.home
+        if STORE_URL:
+            env["OPTIMIST_DB"] = STORE_URL
         env["PATH"] = os.path.dirname(os.path.abspath(binary)) + os.pathsep + env.get("PATH", "")
         self.env = env
         self.checked = 0
@@ -503,13 +523,47 @@ def self_test(examples, binary):
     print(f"readme self-test: ok ({len(cases) + 4} checks, the altered {original.where()} fails)")
 
 
+def psql(sql):
+    """Runs SQL on the test server's postgres database, as its superuser."""
+    server = os.environ.get("OPTIMIST_TEST_PG")
+    if not server:
+        raise SystemExit(
+            "readme test FAILED: --engine postgresql needs OPTIMIST_TEST_PG "
+            "(bash Tests/Scripts/pg-server.sh run …, as make test does)"
+        )
+    binaries = sorted(
+        (d for d in os.listdir("/usr/lib/postgresql") if d.isdigit()), key=int
+    ) if os.path.isdir("/usr/lib/postgresql") else []
+    binary = f"/usr/lib/postgresql/{binaries[-1]}/bin/psql" if binaries else "psql"
+    result = subprocess.run(
+        [binary, "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", server, "-c", sql],
+        capture_output=True, text=True, timeout=60,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"readme test FAILED: psql: {sql}: {result.stderr}")
+    return server
+
+
+def fresh_postgres_database():
+    """A new, empty database on the test server, and its URL."""
+    name = f"readme_{os.getpid()}"
+    server = psql(f"CREATE DATABASE {name}")
+    return name, server.replace("@/postgres?", f"@/{name}?")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--bin", required=True, help="the optimist binary (optimist-serve beside it)")
     parser.add_argument("--readme", default=os.path.join(os.path.dirname(__file__), "..", "..", "README.md"))
+    parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--self-test", action="store_true")
     parser.add_argument("-v", "--verbose", action="store_true")
     arguments = parser.parse_args()
+    global ENGINE, STORE_URL
+    ENGINE = arguments.engine
+    database = None
+    if ENGINE == "postgresql":
+        database, STORE_URL = fresh_postgres_database()
     with open(arguments.readme, encoding="utf-8") as handle:
         examples = parse_readme(handle.read())
     try:
@@ -518,12 +572,15 @@ def main():
             return 0
         session = run_readme(examples, arguments.bin, arguments.verbose)
     except Failure as failure:
-        print(f"readme test FAILED: {failure}", file=sys.stderr)
+        print(f"readme test FAILED ({ENGINE}): {failure}", file=sys.stderr)
         return 1
+    finally:
+        if database:
+            psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
     for line in session.not_run:
         print(f"readme test: NOT RUN: {line}")
     print(
-        f"readme test: ok: {session.checked} outputs compared, {session.unchecked} commands without "
+        f"readme test ({ENGINE}): ok: {session.checked} outputs compared, {session.unchecked} commands without "
         f"output run, {session.scripts} scripts run, {len(session.not_run)} examples not run (listed above)"
     )
     return 0
