@@ -85,6 +85,19 @@ class Failure(Exception):
     pass
 
 
+def run_group(arguments, timeout, **options):
+    """subprocess.run in a process group of its own, all of it killed on a timeout (a
+    hanging `optimist wait` must not outlive the test)."""
+    with subprocess.Popen(arguments, start_new_session=True, **options) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise
+        return subprocess.CompletedProcess(arguments, process.returncode, stdout, stderr)
+
+
 # ----------------------------------------------------------------------------- the README
 
 
@@ -352,9 +365,9 @@ class Session:
         # Its output goes to a file, not a pipe: a job it leaves in the background must not
         # keep the test waiting for the pipe's end.
         with open(os.path.join(self.root, "setup.log"), "w+") as log:
-            result = subprocess.run(
+            result = run_group(
                 ["bash", "-c", 'set -a; eval "$1" >/dev/null || exit; env -0 >"$2"', "setup", code, dump],
-                env=self.env, cwd=self.work, stdin=subprocess.DEVNULL, stdout=log, stderr=log, timeout=120,
+                120, env=self.env, cwd=self.work, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
             )
             log.seek(0)
             if result.returncode != 0:
@@ -383,9 +396,9 @@ class Session:
         if re.search(r"\boptimist serve\b", example.text):
             return self.serve(example)
         command = substitute(example.text, self.bindings, self.home, None)
-        result = subprocess.run(
-            ["bash", "-c", command], env=self.env, cwd=self.work, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120,
+        result = run_group(
+            ["bash", "-c", command], 120, env=self.env, cwd=self.work, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         )
         actual = result.stdout.decode("utf-8", "replace")
         self.compare(example, command, actual, result.returncode)
@@ -413,9 +426,9 @@ class Session:
 
     def script(self, example):
         script = substitute(example.text, self.bindings, self.home, None)
-        result = subprocess.run(
-            ["bash", "-c", script], env=self.env, cwd=self.work, stdin=subprocess.DEVNULL,
-            capture_output=True, text=True, timeout=120,
+        result = run_group(
+            ["bash", "-c", script], 120, env=self.env, cwd=self.work, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         if self.verbose:
             print(f"script at {example.where()}:\n{result.stdout}{result.stderr}  -> exit {result.returncode}")
