@@ -20,8 +20,8 @@ OPTIMIST_COMMIT ?= $(word 2,$(VERSION_AND_COMMIT))
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 export OPTIMIST_VERSION OPTIMIST_COMMIT
 
-.PHONY: lint build build-cli test demo install install-files dist deb package-test clean deps schema bench bench-render \
-  bench-test stress fuzz
+.PHONY: lint build build-cli test readme-test demo-test demo install install-files dist deb package-test clean deps \
+  schema bench bench-render bench-test stress fuzz
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # Debian packages a target needs, installed only when missing: "header-or-command:package"
@@ -63,16 +63,39 @@ build-cli: deps
 # (started as the postgres user, stopped afterwards even on failure). The second pass leaves
 # out what only concerns SQLite files and what does not touch a store (FastSyntaxTests).
 # Then Square's Python SDK drives `optimist serve` on both engines (Tests/Scripts/sdk-tests.sh:
-# a virtual environment under SCRATCH with squareup from PyPI).
+# a virtual environment under SCRATCH with squareup from PyPI), and the README's examples run
+# on PostgreSQL (then on SQLite, with `make demo`'s tour: readme-test below).
 PG_ONLY_SQLITE := DatabasePathTests|StorageErrorTests|FastSyntaxTests|PowerLossTests|SQLite|PostgresCLITests
 VENV := /usr/lib/python3*/ensurepip/__init__.py:python3-venv
-test: DEPS += sqlite3:sqlite3 strace:strace python3:python3 jq:jq $(VENV) $(PG_SERVER)
+test: DEPS += sqlite3:sqlite3 strace:strace python3:python3 jq:jq uuidgen:uuid-runtime $(VENV) $(PG_SERVER)
 test: deps lint
 	$(SWIFT) build --build-tests --scratch-path $(SCRATCH)
 	$(PG_RUN) sh -c '$(SWIFT) test --skip-build --scratch-path $(SCRATCH) && \
 	  OPTIMIST_TEST_ENGINE=postgresql $(SWIFT) test --skip-build --scratch-path $(SCRATCH) \
 	    --filter optimistTests --skip "$(PG_ONLY_SQLITE)" && \
-	  bash Tests/Scripts/sdk-tests.sh $(SCRATCH)/debug/optimist $(SCRATCH)'
+	  bash Tests/Scripts/sdk-tests.sh $(SCRATCH)/debug/optimist $(SCRATCH) && \
+	  python3 Tests/Scripts/readme_test.py --engine postgresql --bin $(SCRATCH)/debug/optimist'
+	$(MAKE) --no-print-directory readme-test
+
+# The README's examples and Scripting scripts, in order, against the debug binary (which
+# `make test` builds), after the checker's own self-test (it must fail on an altered README).
+# About 20 seconds; needs jq and uuidgen, as the examples do. This is the SQLite pass; `make
+# test` also runs it on PostgreSQL (--engine postgresql) inside its throwaway server's run.
+readme-test:
+	python3 Tests/Scripts/readme_test.py --self-test --bin $(SCRATCH)/debug/optimist
+	python3 Tests/Scripts/readme_test.py --bin $(SCRATCH)/debug/optimist
+	@$(MAKE) --no-print-directory demo-test
+
+# `make demo` against the debug build: every step checks its own exit code, and the tour must
+# reach each part (edit, batch, wait, history, payments, serve). A few seconds.
+demo-test:
+	@mkdir -p $(SCRATCH)
+	OPTIMIST=$(SCRATCH)/debug/optimist sh Tests/Scripts/demo.sh >$(SCRATCH)/demo.log 2>&1 || \
+	  { cat $(SCRATCH)/demo.log; exit 1; }
+	@for part in '$$ optimist edit' '$$ optimist batch' 'wait returned' '$$ optimist history' \
+	  '$$ optimist create-payment' '$$ optimist serve' '-> HTTP 400' 'Done:'; do \
+	  grep -qF -- "$$part" $(SCRATCH)/demo.log || { echo "make demo never showed: $$part"; exit 1; }; \
+	done; echo "demo test: ok"
 
 # The formatter's rules (.swift-format), strictly: `swift format -i -r Sources Tests` applies
 # them. Run first by `make test`.

@@ -26,7 +26,7 @@ struct Batch: Subcommand {
   init(_ arguments: inout Arguments) throws(UsageError) {
     key = arguments.option(
       "key", help: SharedHelp.key + " The same batch again prints the first answer.")
-    options = try StoreOptions(&arguments)
+    options = StoreOptions(&arguments)
   }
 
   func run() {

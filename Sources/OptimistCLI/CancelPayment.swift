@@ -25,7 +25,7 @@ struct CancelPayment: Subcommand {
       help:
         "Without an id: the idempotency key the payment was created with. With an id: a key that makes this cancel idempotent."
     )
-    options = try StoreOptions(&arguments)
+    options = StoreOptions(&arguments)
     guard arguments.isDescribing || id != nil || key != nil else {
       throw UsageError(
         "cancel-payment needs a payment id, or --key with the key it was created with.")

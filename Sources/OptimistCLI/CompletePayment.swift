@@ -20,7 +20,7 @@ struct CompletePayment: Subcommand {
       help: "The version_token you read (from get); without it, the latest.")
     key = arguments.option(
       "key", help: "Idempotency key (1-45 characters): a retry with it replays the first answer.")
-    options = try StoreOptions(&arguments)
+    options = StoreOptions(&arguments)
   }
 
   func run() {

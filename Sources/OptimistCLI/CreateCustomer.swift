@@ -43,7 +43,7 @@ struct CreateCustomer: Subcommand {
       ("note", arguments.option("note", help: "A note, at most 500 characters.")),
     ]
     key = arguments.option("key", help: SharedHelp.key)
-    options = try StoreOptions(&arguments)
+    options = StoreOptions(&arguments)
   }
 
   func run() {

@@ -30,7 +30,7 @@ struct CreateItem: Subcommand {
       ),
     ]
     key = arguments.option("key", help: SharedHelp.key)
-    options = try StoreOptions(&arguments)
+    options = StoreOptions(&arguments)
   }
 
   func run() {

@@ -35,7 +35,7 @@ struct CreatePayment: Subcommand {
       "autocomplete", value: "true|false",
       help: "false leaves the payment APPROVED instead of COMPLETED.",
       completion: .choices { ["true", "false"] })
-    options = try StoreOptions(&arguments)
+    options = StoreOptions(&arguments)
   }
 
   func run() {

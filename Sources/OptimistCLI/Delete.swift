@@ -20,7 +20,7 @@ struct Delete: Subcommand {
     key = arguments.option(
       "key",
       help: "Idempotency key (1-45 characters): a retry after a lost answer replays the first one.")
-    options = try StoreOptions(&arguments)
+    options = StoreOptions(&arguments)
   }
 
   func run() {

@@ -13,7 +13,7 @@ struct Doctor: Subcommand {
   let options: StoreOptions
 
   init(_ arguments: inout Arguments) throws(UsageError) {
-    options = try StoreOptions(&arguments)
+    options = StoreOptions(&arguments)
   }
 
   func run() {

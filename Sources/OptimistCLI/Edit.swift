@@ -30,7 +30,7 @@ struct Edit: Subcommand {
       "key",
       help:
         "Idempotency key (1-45 characters): a retry replays the first success without running CMD.")
-    options = try StoreOptions(&arguments)
+    options = StoreOptions(&arguments)
     command = arguments.remainder(
       "command", help: "The program that prints the new object, and its arguments (no shell).")
   }

@@ -2,7 +2,7 @@ import OptimistCore
 
 struct Get: Subcommand {
   static let about = About(
-    "get", abstract: "Print the customer, item or payment with this id.",
+    "get", abstract: "Print the customer, item, payment or refund with this id.",
     discussion: [
       "An unknown id is NOT_FOUND (exit 4). With --at-version V, the customer or item as it was at version V, also after it was deleted (see history); a version it never had, or one prune-history removed, is NOT_FOUND, saying which."
     ],
@@ -19,7 +19,7 @@ struct Get: Subcommand {
     id = arguments.argument("id", help: "The object's id.")
     version = arguments.option(
       "at-version", value: "version", help: "The version to print (customers and items).")
-    options = try StoreOptions(&arguments)
+    options = StoreOptions(&arguments)
   }
 
   func run() {

@@ -23,7 +23,7 @@ struct History: Subcommand {
     id = arguments.argument("id", help: "The customer's or item's id.")
     limit = arguments.option("limit", help: "At most this many versions, 1-1000 (default 100).")
     cursor = arguments.option("cursor", help: "Continue after the page that printed this cursor.")
-    options = try StoreOptions(&arguments)
+    options = StoreOptions(&arguments)
   }
 
   func run() {

@@ -4,7 +4,7 @@ struct List: Subcommand {
   static let about = About(
     "list", abstract: "List objects, a page at a time: {\"objects\":[…],\"cursor\":\"…\"}.",
     discussion: [
-      "Customers, then items, then payments, each in creation order. The cursor is present only while more objects remain; pass it back with --cursor. Paging neither skips nor repeats an object.",
+      "Customers, then items, then payments, then refunds, each in creation order. The cursor is present only while more objects remain; pass it back with --cursor. Paging neither skips nor repeats an object.",
       "With --all, optimist follows the cursors itself and prints every object as one document, {\"objects\":[…]}, streamed a page at a time: its memory does not grow with the store.",
     ],
     examples: ["optimist list --type ITEM --limit 2", "optimist list --all --type CUSTOMER"])
@@ -22,7 +22,7 @@ struct List: Subcommand {
     limit = arguments.option("limit", help: "At most this many objects, 1-1000 (default 100).")
     cursor = arguments.option("cursor", help: "Continue after the page that printed this cursor.")
     all = arguments.flag("all", help: "Every object (after --cursor, if given), in one document.")
-    options = try StoreOptions(&arguments)
+    options = StoreOptions(&arguments)
     if all && limit != nil {
       throw UsageError("--all prints every object: leave out --limit.")
     }

@@ -98,7 +98,8 @@ public enum Optimist {
     case "--version":
       writeStdout(build.line + "\n")
     case "help":
-      printHelp(arguments.dropFirst().first)
+      let name = arguments.dropFirst().first
+      printHelp(name == "-h" || name == "--help" ? helpAbout.name : name)
     case "--generate-completion-script":
       guard let shell = arguments.dropFirst().first, let script = Completions.script(for: shell)
       else {
@@ -110,12 +111,35 @@ public enum Optimist {
     default:
       let names = commands.map { $0.about.name } + ["help"]
       if first.hasPrefix("-") {
-        fail(UsageError("Unknown option '\(first)'."), nil)
+        let options = rootOptions.flatMap { option in
+          option.0.split(separator: " ").compactMap { word in
+            word.hasPrefix("--") ? String(word) : nil
+          }
+        }
+        let suggestion =
+          nearestName(to: first, in: options).map { " Did you mean '\($0)'?" } ?? ""
+        fail(UsageError("Unknown option '\(first)'.\(suggestion)"), nil)
       }
       let suggestion = nearestName(to: first, in: names).map { " Did you mean '\($0)'?" } ?? ""
       fail(UsageError("Unknown command '\(first)'.\(suggestion)"), nil)
     }
   }
+
+  /// What `optimist help help` says about `help`, listed with the commands.
+  static let helpAbout = About(
+    "help", abstract: "Show help for a command: optimist help <command>.",
+    discussion: [
+      "Without a command, the overview of optimist and its commands (as optimist --help). optimist help COMMAND is the same as optimist COMMAND --help."
+    ],
+    examples: ["optimist help update"])
+
+  /// `help`'s one argument, for its help.
+  static let helpDeclarations = [
+    ArgumentSpec(
+      name: "command", kind: .positional, valueName: "command",
+      help: "The command to describe (default: all of them).", completion: .none,
+      defaultValue: nil, isOptional: true)
+  ]
 
   /// `optimist help [COMMAND]`: help on stdout, exit 0; an unknown command exits 64.
   static func printHelp(_ name: String?) {
@@ -123,28 +147,35 @@ public enum Optimist {
       return writeStdout(
         Help.root(about, commands: commands.map { $0.about }, width: Terminal.width))
     }
+    if name == helpAbout.name {
+      return writeStdout(Help.command(helpAbout, helpDeclarations, width: Terminal.width))
+    }
     guard let command = command(named: name) else {
       let suggestion =
-        nearestName(to: name, in: commands.map { $0.about.name }).map { " Did you mean '\($0)'?" }
-        ?? ""
+        nearestName(to: name, in: commands.map { $0.about.name } + [helpAbout.name]).map {
+          " Did you mean '\($0)'?"
+        } ?? ""
       fail(UsageError("Unknown command '\(name)'.\(suggestion)"), nil)
     }
     writeStdout(Help.command(command.about, command.declarations, width: Terminal.width))
   }
 
-  /// A malformed command line: the message and the usage on stderr, exit 64.
+  /// A malformed command line: the message and the usage on stderr, exit 64. The usage is
+  /// wrapped as help wraps it.
   static func fail(_ error: UsageError, _ command: (any Subcommand.Type)?) -> Never {
-    let usage: String
+    let usage: [String]
     let more: String
     if let command {
-      usage = Help.usage(command.about.name, command.declarations)
+      usage = Help.usageLines(
+        command.about.name, command.declarations, label: "Usage:", width: Terminal.width)
       more = "optimist \(command.about.name) --help"
     } else {
-      usage = "optimist <command> [<options>]"
+      usage = ["Usage: optimist <command> [<options>]"]
       more = "optimist --help"
     }
+    let lines = ["Error: " + error.message] + usage
     _ = writeAll(
-      "Error: \(error.message)\nUsage: \(usage)\n  See '\(more)' for more information.\n",
+      lines.joined(separator: "\n") + "\n  See '\(more)' for more information.\n",
       to: STDERR_FILENO)
     exit(ExitStatus.malformedCommandLine.code)
   }

@@ -6,7 +6,13 @@ import OptimistCore
   import Darwin
 #endif
 
-/// `--db`, `--timeout` and `--color`, accepted by every subcommand.
+/// `--db`, `--timeout` and `--color`, accepted by every subcommand (`serve` takes no `--color`:
+/// it prints one line, never to a terminal).
+///
+/// A malformed `--timeout` or `--color` is a value optimist refuses (exit 2, a JSON error
+/// naming the field), as every other value is: exit 64 is only for words that do not fit the
+/// command (see README's "Exit codes"). The refusal is kept here and answered by `run`
+/// before the store is opened.
 struct StoreOptions: Sendable {
   let db: String?
   let timeout: Double
@@ -16,10 +22,14 @@ struct StoreOptions: Sendable {
   /// waits are bounded by `timeout`, the lesser of this and `defaultTimeout`.
   let waitLimit: Double?
 
+  /// The first malformed value among `--timeout` and `--color`, if any.
+  let refusal: OptimistError?
+
   static let defaultTimeout = 10.0
 
-  /// The options; `waiting` gives `--timeout` wait's meaning (see `waitLimit`).
-  init(_ arguments: inout Arguments, waiting: Bool = false) throws(UsageError) {
+  /// The options; `waiting` gives `--timeout` wait's meaning (see `waitLimit`), `color`
+  /// declares `--color`.
+  init(_ arguments: inout Arguments, waiting: Bool = false, color declaresColor: Bool = true) {
     db = arguments.option(
       "db", value: "path",
       help:
@@ -36,30 +46,48 @@ struct StoreOptions: Sendable {
         "timeout", value: "seconds",
         help: "Seconds to wait for a database locked by another process (exit 75 after).",
         defaultValue: "10")
-    let color = arguments.option(
-      "color", value: "when",
-      help:
-        "Colour and indent the JSON: auto (on a terminal, unless $NO_COLOR is set), always or never. Piped output stays compact.",
-      completion: .choices { ColorChoice.names }, defaultValue: "auto")
-    if waiting {
-      waitLimit = try timeout.map { (text) throws(UsageError) in try StoreOptions.seconds(text) }
-      self.timeout = min(StoreOptions.defaultTimeout, waitLimit ?? StoreOptions.defaultTimeout)
-    } else {
-      waitLimit = nil
-      self.timeout = try StoreOptions.seconds(timeout)
+    let color =
+      declaresColor
+      ? arguments.option(
+        "color", value: "when",
+        help:
+          "Colour and indent the JSON: auto (on a terminal, unless $NO_COLOR is set), always or never. Piped output stays compact.",
+        completion: .choices { ColorChoice.names }, defaultValue: "auto")
+      : nil
+    var refusal: OptimistError?
+    var waitLimit: Double?
+    var lockTimeout = StoreOptions.defaultTimeout
+    do throws(OptimistError) {
+      if waiting {
+        waitLimit = try timeout.map { (text) throws(OptimistError) in
+          try StoreOptions.seconds(text)
+        }
+        lockTimeout = min(StoreOptions.defaultTimeout, waitLimit ?? StoreOptions.defaultTimeout)
+      } else {
+        lockTimeout = try StoreOptions.seconds(timeout)
+      }
+    } catch {
+      refusal = error
     }
-    guard let choice = ColorChoice(color ?? "auto") else {
-      throw UsageError(
-        "The value '\(color ?? "")' is invalid for '--color <when>': use auto, always or never.")
+    self.waitLimit = waitLimit
+    self.timeout = lockTimeout
+    let choice = ColorChoice(color ?? "auto")
+    if choice == nil, refusal == nil {
+      refusal = .invalidValue(
+        field: "color",
+        detail: "`color` must be auto, always or never, not `\(color ?? "")`.")
     }
-    style = arguments.isDescribing ? .compact : JSONStyle.resolve(choice)
+    self.refusal = refusal
+    style = arguments.isDescribing ? .compact : JSONStyle.resolve(choice ?? .auto)
   }
 
   /// `--timeout`: a number of seconds from 0 to 86400.
-  static func seconds(_ text: String?) throws(UsageError) -> Double {
+  static func seconds(_ text: String?) throws(OptimistError) -> Double {
     guard let text else { return defaultTimeout }
     guard let seconds = Double(text), seconds.isFinite, seconds >= 0, seconds <= 86_400 else {
-      throw UsageError("--timeout must be a number of seconds from 0 to 86400, not '\(text)'.")
+      throw .invalidValue(
+        field: "timeout",
+        detail: "`timeout` must be a number of seconds from 0 to 86400, not `\(text)`.")
     }
     return seconds
   }
@@ -73,6 +101,7 @@ struct StoreOptions: Sendable {
   /// The store named by `--db` (or its defaults) given to `body` (`withStore`); any error
   /// printed as its Square error document, with its exit code.
   func runCommand(_ body: (any StoreEngine) throws -> StoredAnswer) -> StoredAnswer {
+    if let refusal { return StoredAnswer(refusal: refusal) }
     switch withStore(database: db, timeout: timeout, body) {
     case .success(let answer): return answer
     case .failure(let error): return StoredAnswer(refusal: error)

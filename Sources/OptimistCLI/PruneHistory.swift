@@ -23,7 +23,7 @@ struct PruneHistory: Subcommand {
     olderThan = arguments.option(
       "older-than", value: "duration",
       help: "Delete versions replaced at least this long ago, e.g. 90s, 30m, 24h, 7d.")
-    options = try StoreOptions(&arguments)
+    options = StoreOptions(&arguments)
     if keep == nil && olderThan == nil && !arguments.isDescribing {
       throw UsageError("prune-history needs --keep N, --older-than DURATION or both.")
     }

@@ -12,7 +12,7 @@ struct PruneKeys: Subcommand {
   init(_ arguments: inout Arguments) throws(UsageError) {
     olderThan = arguments.required(
       "older-than", value: "duration", help: "Age, e.g. 90s, 30m, 24h, 7d; 0s prunes every key.")
-    options = try StoreOptions(&arguments)
+    options = StoreOptions(&arguments)
   }
 
   func run() {

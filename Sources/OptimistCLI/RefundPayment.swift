@@ -27,7 +27,7 @@ struct RefundPayment: Subcommand {
     paymentVersionToken = arguments.option(
       "payment-version-token", value: "token",
       help: "The payment's version_token you read; a stale one is VERSION_MISMATCH (exit 3).")
-    options = try StoreOptions(&arguments)
+    options = StoreOptions(&arguments)
   }
 
   func run() {

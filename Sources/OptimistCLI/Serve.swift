@@ -14,7 +14,9 @@ struct Serve: Subcommand {
       "OPTIMIST_TOKEN=test-token optimist serve --listen 127.0.0.1:0 --db ./ci.db",
     ])
 
-  let listen: ServeOptions.Address
+  /// nil when `--listen` is malformed: refused by `run` (exit 2), as every malformed value.
+  let listen: ServeOptions.Address?
+  let listenText: String
   let tokenFile: String?
   let options: StoreOptions
 
@@ -28,16 +30,22 @@ struct Serve: Subcommand {
       "token-file", value: "path",
       help: "A file holding the bearer token (default: $OPTIMIST_TOKEN, else a generated one).",
       completion: .file)
-    options = try StoreOptions(&arguments)
-    guard let address = ServeOptions.Address(listen ?? ServeOptions.defaultListen) else {
-      throw UsageError(
-        "The value '\(listen ?? "")' is invalid for '--listen <host:port>': use e.g. 127.0.0.1:8080 or [::1]:8080."
-      )
-    }
-    self.listen = address
+    options = StoreOptions(&arguments, color: false)
+    listenText = listen ?? ServeOptions.defaultListen
+    self.listen = ServeOptions.Address(listenText)
   }
 
   func run() {
+    if let refusal = options.refusal { return emit(StoredAnswer(refusal: refusal)) }
+    guard let listen else {
+      return emit(
+        StoredAnswer(
+          refusal: .invalidValue(
+            field: "listen",
+            detail:
+              "`listen` must be HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080, not `\(listenText)`."
+          )))
+    }
     guard let start = ServeOptions.start else { Companion.runServer() }
     start(
       ServeOptions(

@@ -34,7 +34,7 @@ struct Update: Subcommand {
       help:
         "Idempotency key (1-45 characters): a retry after a lost answer replays the first one instead of VERSION_MISMATCH."
     )
-    options = try StoreOptions(&arguments)
+    options = StoreOptions(&arguments)
   }
 
   /// Every field `--set` and `--unset` know, customers' then items'.

@@ -27,7 +27,7 @@ struct UpdatePayment: Subcommand {
     amount = arguments.option(
       "amount", help: "The new amount in the currency's smallest unit, a positive whole number.")
     tip = arguments.option("tip", help: "The new tip in the currency's smallest unit, 0 or more.")
-    options = try StoreOptions(&arguments)
+    options = StoreOptions(&arguments)
   }
 
   func run() {

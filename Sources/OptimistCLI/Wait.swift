@@ -21,7 +21,7 @@ struct Wait: Subcommand {
     changedFrom = arguments.required(
       "changed-from", value: "version",
       help: "The version to wait away from (e.g. the one you read).")
-    options = try StoreOptions(&arguments, waiting: true)
+    options = StoreOptions(&arguments, waiting: true)
   }
 
   func run() {

@@ -234,4 +234,40 @@ import Testing
       "[{\"op\":\"update\",\"id\":\"\(shop.customer)\",\"version\":0,\"set\":{\"note\":\"x\"}}]"
     batch(fixed, ["--key", "K"]).expectSuccess()
   }
+
+  /// An item's version is its `updated_at` in epoch milliseconds, also for writes in the same
+  /// millisecond: a batch writes 40 item versions in one transaction, faster than one a
+  /// millisecond, so the clock moves versions past the time; `updated_at` must move with them
+  /// (in the answer, in `get`, and in the history). (CatalogClockTests pins the clock.)
+  @Test func anItemsVersionIsItsUpdateTimeEvenWithinOneMillisecond() throws {
+    var operations: [[String: Any]] = []
+    for index in 0..<20 {
+      operations.append(["op": "create-item", "id": "#i\(index)", "name": "Item \(index)"])
+      operations.append(["op": "update", "id": "#i\(index)", "set": ["description": "d"]])
+    }
+    let objects = try #require(
+      batch(json(operations)).expectSuccess()["objects"] as? [[String: Any]])
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    func milliseconds(_ object: [String: Any]) -> Int64? {
+      (object["updated_at"] as? String).flatMap(formatter.date(from:)).map {
+        Int64(($0.timeIntervalSince1970 * 1000).rounded())
+      }
+    }
+    var versions: [Int64] = []
+    for object in objects {
+      let version = try #require(object["version"] as? Int64)
+      #expect(milliseconds(object) == version, "\(object)")
+      versions.append(version)
+    }
+    #expect(versions == versions.sorted() && Set(versions).count == versions.count)
+    let id = try #require(objects[0]["id"] as? String)
+    let current = sandbox.get(id)
+    #expect(milliseconds(current) == current["version"] as? Int64)
+    let history = sandbox.run("history", id).expectSuccess()["objects"] as? [[String: Any]] ?? []
+    #expect(history.count == 2)
+    for version in history {
+      #expect(milliseconds(version) == version["version"] as? Int64, "\(version)")
+    }
+  }
 }

@@ -157,9 +157,8 @@ import Testing
     ["get"], ["get", "X", "--bogus"], ["--bogus"], ["frobnicate"], ["create-item"],
     ["create-item", "--name"],
     ["create-payment", "--key", "k"], ["update", "X", "--set"], ["update", "X", "--version"],
-    ["list", "--limit"], ["list", "--timeout", "soon"], ["list", "--timeout=-1"],
-    ["list", "--timeout", "86401"],
-    ["delete"], ["prune-keys"], ["doctor", "extra"], ["get", "A", "B"],
+    ["list", "--limit"], ["list", "--all", "--limit", "2"], ["delete"], ["prune-keys"],
+    ["doctor", "extra"], ["get", "A", "B"],
   ]
 
   @Test(arguments: malformedCommandLines)
@@ -167,6 +166,26 @@ import Testing
     let result = sandbox.run(arguments)
 
     result.expectUsageError()
+    #expect(!sandbox.storeExists())
+  }
+
+  /// One rule: words that do not fit the command are exit 64 (usage on stderr); a value,
+  /// however malformed, is exit 2 with a JSON error naming its field, whichever option it
+  /// is given to (`--limit abc` as `--timeout abc`), and the store is not created.
+  static let malformedValues: [([String], String)] = [
+    (["list", "--timeout", "soon"], "timeout"), (["list", "--timeout=-1"], "timeout"),
+    (["list", "--timeout", "86401"], "timeout"), (["list", "--limit", "abc"], "limit"),
+    (["list", "--limit", "0"], "limit"), (["get", "X", "--color", "sometimes"], "color"),
+    (["list", "--all", "--timeout", "x"], "timeout"),
+    (["create-item", "--name", "Tea", "--timeout", "soon"], "timeout"),
+    (["serve", "--timeout", "soon"], "timeout"), (["serve", "--listen", "80"], "listen"),
+  ]
+
+  @Test(arguments: malformedValues)
+  func aMalformedValueExits2WithItsField(_ arguments: [String], _ field: String) {
+    let result = sandbox.run(arguments)
+
+    result.expectError(2, "INVALID_VALUE", field: field)
     #expect(!sandbox.storeExists())
   }
 

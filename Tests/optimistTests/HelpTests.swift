@@ -201,7 +201,11 @@ import Testing
     (["updte"], "Unknown command 'updte'. Did you mean 'update'?"),
     (["create-itme", "--name", "x"], "Unknown command 'create-itme'. Did you mean 'create-item'?"),
     (["help", "lsit"], "Unknown command 'lsit'. Did you mean 'list'?"),
-    (["--verison"], "Unknown option '--verison'."),
+    (["--verison"], "Unknown option '--verison'. Did you mean '--version'?"),
+    (["--versoin"], "Unknown option '--versoin'. Did you mean '--version'?"),
+    (["--hlep"], "Unknown option '--hlep'. Did you mean '--help'?"),
+    (["--frobnicate"], "Unknown option '--frobnicate'."),
+    (["help", "hlep"], "Unknown command 'hlep'. Did you mean 'help'?"),
     (
       ["--generate-completion-script", "tcsh"],
       "--generate-completion-script needs bash, zsh or fish."
@@ -235,5 +239,44 @@ import Testing
     result.expectError(2, "INVALID_VALUE", field: "notee")
     #expect(
       (result.error?["detail"] as? String)?.contains("Did you mean `note`?") == true, "\(result)")
+  }
+
+  /// `help` is listed under COMMANDS, so it has help of its own.
+  @Test(arguments: [["help", "help"], ["help", "--help"]])
+  func helpHasHelp(_ arguments: [String]) {
+    let text = help(arguments, columns: 80)
+    #expect(text.hasPrefix("OVERVIEW: Show help for a command"), "\(text)")
+    #expect(text.contains("USAGE: optimist help [<command>]"), "\(text)")
+    #expect(!sandbox.storeExists())
+  }
+
+  /// A parser error's usage is wrapped as help's is, at the same width, with the same parts.
+  @Test(arguments: commands, [60, 100])
+  func usageInAnErrorIsWrappedLikeHelp(_ name: String, _ columns: Int) throws {
+    var environment = sandbox.environment
+    environment["COLUMNS"] = String(columns)
+    let result = sandbox.run([name, "--no-such-option"], environment: environment)
+    result.expectUsageError()
+    let lines = result.err.split(separator: "\n", omittingEmptySubsequences: false)
+    let start = try #require(lines.firstIndex { $0.hasPrefix("Usage: ") })
+    let usage = lines[start...].prefix { !$0.hasPrefix("  See ") }
+    for line in usage {
+      let piece = line.drop { $0 == " " }
+      let group = piece.hasPrefix("[") && piece.firstIndex(of: "]") == piece.indices.last
+      #expect(line.count <= columns || group, "\(line.count) > \(columns): \(line)")
+    }
+    let helpUsage = help([name, "--help"], columns: columns)
+      .split(separator: "\n", omittingEmptySubsequences: false)
+      .drop { !$0.hasPrefix("USAGE: ") }.prefix { !$0.isEmpty }
+    #expect(usage.map { $0.dropFirst(7) } == helpUsage.map { $0.dropFirst(7) }, "\(result)")
+  }
+
+  /// get and list print refunds too, and their help says so.
+  @Test func getAndListHelpMentionRefunds() {
+    for name in ["get", "list"] {
+      let flat = help(["help", name], columns: 100).split(whereSeparator: \.isWhitespace)
+        .joined(separator: " ")
+      #expect(flat.contains("refund"), "\(name): \(flat)")
+    }
   }
 }

@@ -25,12 +25,22 @@ import Testing
   @Test(arguments: [
     "8080", "127.0.0.1", "127.0.0.1:http", "127.0.0.1:65536", ":80", "::1:80", "[::1]80",
   ])
-  func aMalformedListenAddressIsAUsageError(_ listen: String) {
+  func aMalformedListenAddressIsRefused(_ listen: String) {
     let result = sandbox.run(["serve", "--listen", listen])
-    #expect(result.exitCode == 64, "\(result)")
-    #expect(result.err.contains("--listen"), "\(result)")
-    #expect(result.stdout.isEmpty)
+    result.expectError(2, "INVALID_VALUE", field: "listen")
     #expect(!sandbox.storeExists())
+  }
+
+  /// serve prints one line, never to a terminal: it takes no --color (help, completions and
+  /// the man page say so, as they are written from the declarations).
+  @Test func serveTakesNoColor() {
+    let help = sandbox.run(["serve", "--help"])
+    #expect(help.exitCode == 0, "\(help)")
+    #expect(!help.out.contains("--color"), "\(help)")
+    #expect(help.out.contains("--timeout"), "\(help)")
+    let result = sandbox.run(["serve", "--color", "never"])
+    result.expectUsageError()
+    #expect(result.err.contains("Unknown option '--color'"), "\(result)")
   }
 
   @Test func anUnreadableTokenFileStopsItBeforeItListens() {

@@ -80,8 +80,11 @@ enum Help {
   }
 
   /// USAGE, wrapped between its parts (never inside `[--name <value>]`).
-  static func usageLines(_ name: String, _ specs: [ArgumentSpec], width: Int) -> [String] {
-    let head = "USAGE: optimist \(name)"
+  /// `label` is help's `USAGE:`, or `Usage:` in a parser error.
+  static func usageLines(
+    _ name: String, _ specs: [ArgumentSpec], label: String = "USAGE:", width: Int
+  ) -> [String] {
+    let head = "\(label) optimist \(name)"
     return wrapParts(usageParts(specs), first: head, indent: head.count + 1, width: width)
   }
 

@@ -11,7 +11,8 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
   case success = 0
   /// The database is unusable, damaged, or an I/O call failed (INTERNAL_SERVER_ERROR).
   case storageError = 1
-  /// A value is malformed, missing, too long or not allowed.
+  /// A value is malformed, missing, too long or not allowed: any value, whichever option or
+  /// field it came in (`--timeout` included).
   case invalidRequest = 2
   /// The version given is not the object's current one.
   case versionMismatch = 3
@@ -46,7 +47,10 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
     switch self {
     case .success: return "success"
     case .storageError: return "storage error"
-    case .invalidRequest: return "invalid request"
+    case .invalidRequest:
+      return
+        "invalid request: a value optimist refuses, whichever option or field it came in "
+        + "(`--limit abc`, `--timeout soon`, `--amount -1`)"
     case .versionMismatch: return "version mismatch"
     case .notFound: return "not found"
     case .idempotencyKeyReused: return "idempotency key reused"
@@ -68,7 +72,10 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
         "storage or internal error: unusable or damaged database, I/O; PostgreSQL: a URL libpq "
         + "cannot read, a refused login, a missing database, missing privileges, `optimist-pg` "
         + "not installed"
-    case .invalidRequest: return "invalid request"
+    case .invalidRequest:
+      return
+        "invalid request: a value optimist refuses, whichever option or field it came in "
+        + "(`--limit abc`, `--timeout soon`, `--amount -1`)"
     case .versionMismatch: return "the version is stale: get the object again and retry"
     case .notFound:
       return
@@ -86,8 +93,8 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
         + "nothing was written"
     case .malformedCommandLine:
       return
-        "the command line itself is malformed: unknown command or option, missing argument "
-        + "(usage on stderr, not JSON)"
+        "the command line itself is malformed: unknown command or option, missing argument or "
+        + "value, an extra argument, options that exclude each other (usage on stderr, not JSON)"
     case .temporary:
       return
         "the database stayed locked past `--timeout`; PostgreSQL: the server cannot be reached "

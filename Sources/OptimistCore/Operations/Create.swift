@@ -31,8 +31,9 @@ extension WriteTransaction {
   /// Inserts a new customer (version 0) or item (version from the catalog clock) with
   /// validated `values`: `create-…`, `batch` and the server all create objects here.
   func create(type: ObjectType, values: FieldValues) throws -> VersionedObject {
-    let now = Timestamp.now()
-    let version = type == .item ? try nextCatalogVersion(now: now) : 0
+    // An item's version is its creation time (see `nextCatalogStamp`).
+    let (version, now) =
+      type == .item ? try nextCatalogStamp(now: Timestamp.now()) : (0, Timestamp.now())
     let object = VersionedObject(
       type: type, id: ObjectID.make(), version: version, createdAt: now, updatedAt: now,
       values: values)

@@ -7,14 +7,19 @@ public struct DoctorReport: Answer {
 
 extension StoreEngine {
   /// Reports what this optimist is (`build`: version, commit, SQLite library), the engine's
-  /// facts (location, versions), the counts and the engine's check (SQLite's
-  /// `PRAGMA integrity_check`, PostgreSQL's consistency check); refused (exit 1) when the
-  /// check finds damage, the report still on stdout.
+  /// facts (location, versions), the counts (the history's kept versions included), the
+  /// engine's check (SQLite's `PRAGMA integrity_check`, PostgreSQL's consistency check) and the
+  /// history check (`historyProblems`, the same on every engine); refused (exit 1) when a check
+  /// finds damage, the report still on stdout.
   public func doctor(_ build: BuildInfo) throws -> DoctorReport {
     try read { db in
       // The check first: a damaged table can make the counts below fail.
       let diagnosis = try diagnose(db)
       let result = diagnosis.problems.isEmpty ? "ok" : diagnosis.problems.joinedFast("; ")
+      // History: every kept version a valid object below its object's current version.
+      let historyProblems =
+        (try? db.historyProblems()) ?? ["the history could not be read"]
+      let history = historyProblems.isEmpty ? "ok" : historyProblems.joinedFast("; ")
       var counts = JSONObject()
       for type in ObjectType.allCases {
         counts.addRaw(type.table, count(db, type.table))
@@ -24,12 +29,19 @@ extension StoreEngine {
       document.append(diagnosis.facts)
       document.addRaw("objects", counts.text)
       document.addRaw("idempotency_keys", count(db, "idempotency_keys"))
+      document.addRaw(
+        "history_versions", (try? db.historyCount()).map { String($0) } ?? "null")
       document.add(diagnosis.checkName, result)
+      document.add("history_check", history)
       guard diagnosis.problems.isEmpty else {
         return DoctorReport(
           json: document.text,
           refusal: .storage(
             "The \(diagnosis.checkName.replacingUnderscores) found damage: \(result)"))
+      }
+      guard historyProblems.isEmpty else {
+        return DoctorReport(
+          json: document.text, refusal: .storage("The history check found damage: \(history)"))
       }
       return DoctorReport(json: document.text, refusal: nil)
     }

@@ -70,7 +70,7 @@ extension WriteTransaction {
     if expected == current.version { try updated.validate() }
     updated.updatedAt = Timestamp.now()
     if current.type == .item {
-      updated.version = try nextCatalogVersion(now: updated.updatedAt)
+      (updated.version, updated.updatedAt) = try nextCatalogStamp(now: updated.updatedAt)
     } else {
       let (next, overflow) = current.version.addingReportingOverflow(1)
       guard !overflow else {

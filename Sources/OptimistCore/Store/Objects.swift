@@ -96,6 +96,14 @@ extension WriteTransaction {
       "INSERT INTO \(raw: table) (\(raw: columns.joinedFast(", "))) VALUES (\(list: values))")
   }
 
+  /// The next catalog version and the time it stands for, that version's millisecond: an
+  /// item's `updated_at` is its version, also when two writes fall in one millisecond (the
+  /// second version is moved past the first, and its time with it).
+  func nextCatalogStamp(now: Timestamp) throws -> (version: Int64, time: Timestamp) {
+    let version = try nextCatalogVersion(now: now)
+    return (version, Timestamp(milliseconds: version))
+  }
+
   /// The next catalog version: the time in epoch milliseconds, strictly above every
   /// version handed out before (two writes in one millisecond still get increasing ones).
   ///

@@ -88,3 +88,44 @@ extension WriteTransaction {
     return blanked + (try run("DELETE FROM history WHERE \(raw: below)"))
   }
 }
+
+extension Transaction {
+  /// How many past versions are kept (pruned markers are not versions).
+  package func historyCount() throws -> Int64 {
+    try first("SELECT count(*) FROM history WHERE object <> ''")?.integer(0) ?? 0
+  }
+
+  /// Every rule the history rows break, in words; empty when all hold (`doctor`, on every
+  /// engine): each kept row is the JSON object of a customer or item whose `id` and
+  /// `version` are the row's, and no row (a pruned marker included) is at or above the
+  /// current version of its live object.
+  package func historyProblems() throws -> [String] {
+    var problems: [String] = []
+    for table in ["customers", "items"] {
+      let above =
+        try first(
+          "SELECT count(*) FROM history h JOIN \(raw: table) o ON o.id = h.id "
+            + "WHERE h.version >= o.version")?.integer(0) ?? 0
+      if above != 0 {
+        problems.append("\(above) history rows at or above their \(table.dropLast())'s version")
+      }
+    }
+    var malformed = 0
+    for row in try rows("SELECT id, version, object FROM history WHERE object <> ''") {
+      let id = row.text(0) ?? ""
+      let version = row.integer(1)
+      guard let object = try? JSONValue.parse(row.text(2) ?? ""),
+        object.members != nil, object["id"]?.string == id, object["version"]?.int64 == version,
+        object["type"].map({ $0.string == "ITEM" && object["item_data"]?.members != nil })
+          ?? (object["created_at"]?.string != nil)
+      else {
+        malformed += 1
+        continue
+      }
+    }
+    if malformed != 0 {
+      problems.append("\(malformed) history rows that are not the object they name")
+    }
+    return problems
+  }
+}

@@ -23,6 +23,8 @@ import Testing
     #expect(TestJSON.int(objects["items"]) == 1)
     #expect(TestJSON.int(objects["payments"]) == 1)
     #expect(TestJSON.int(doctor["idempotency_keys"]) == 2)
+    #expect(TestJSON.int(doctor["history_versions"]) == 0)
+    #expect(doctor["history_check"] as? String == "ok")
     // doctor only reads.
     let before = fileBytes(database.path)
     _ = try database.store.doctor(testBuild)
@@ -53,5 +55,65 @@ import Testing
       #expect(doctor["integrity_check"] as? String != "ok")
     }
     #expect(fileBytes(copy) == damaged)
+  }
+
+  /// A store with a customer at version 2 and an item updated once: three history rows.
+  private func withHistory() throws -> (customer: String, item: String) {
+    let customer = try #require(
+      TestJSON.string(try database.createCustomer([("given_name", "Ada")])["id"]))
+    _ = try database.update(customer, set: ["note=1"])
+    _ = try database.update(customer, set: ["note=2"])
+    let item = try #require(TestJSON.string(try database.createItem([("name", "Tea")])["id"]))
+    _ = try database.update(item, set: ["description=Green"])
+    return (customer, item)
+  }
+
+  @Test func countsAndChecksTheHistory() throws {
+    _ = try withHistory()
+    let doctor = try TestJSON.success(StoredAnswer(database.store.doctor()))
+    #expect(TestJSON.int(doctor["history_versions"]) == 3)
+    #expect(doctor["history_check"] as? String == "ok")
+    _ = try database.store.pruneHistory(PruneHistoryRequest(keep: 1, olderThan: nil))
+    let pruned = try TestJSON.success(StoredAnswer(database.store.doctor()))
+    #expect(TestJSON.int(pruned["history_versions"]) == 0)
+    #expect(pruned["history_check"] as? String == "ok")
+  }
+
+  /// Each broken rule is found, reported in `history_check`, and exits 1 (the report still
+  /// printed).
+  @Test(arguments: [
+    (
+      "UPDATE history SET version = 7 WHERE version = 0",
+      "1 history rows at or above their customer's version; 1 history rows that are not the object they name"
+    ),
+    (
+      "UPDATE history SET version = (SELECT version FROM items) WHERE id = (SELECT id FROM items)",
+      "1 history rows at or above their item's version; 1 history rows that are not the object they name"
+    ),
+    (
+      "UPDATE history SET object = '{\"id\":' WHERE version = 1",
+      "1 history rows that are not the object they name"
+    ),
+    (
+      "UPDATE history SET object = '[1]' WHERE version = 1",
+      "1 history rows that are not the object they name"
+    ),
+    (
+      "UPDATE history SET object = (SELECT object FROM history WHERE version = 0) WHERE version = 1",
+      "1 history rows that are not the object they name"
+    ),
+  ])
+  func findsBrokenHistory(_ damage: String, _ found: String) throws {
+    _ = try withHistory()
+    let connection = try Connection(path: database.path, create: false)
+    try connection.execute(damage)
+    let output = runCommand(database: database.path, timeout: 1) { StoredAnswer(try $0.doctor()) }
+    #expect(output.status == .storageError, "\(output)")
+    let doctor = try TestJSON.object(output.stdout)
+    #expect(doctor["history_check"] as? String == found)
+    #expect(doctor["integrity_check"] as? String == "ok")
+    #expect(
+      try TestJSON.error(output.stderr)["detail"] as? String
+        == "The history check found damage: \(found)")
   }
 }
