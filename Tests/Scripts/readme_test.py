@@ -74,7 +74,9 @@ TOKEN = re.compile(
 )
 # Values matched by shape alone (never bound): the engine's versions in doctor's report, and
 # optimist's own version and commit there (a string "version"; an object's version is a number).
-FREE_VALUES = re.compile(r'(?<="(?:sqlite_version|server_version|version|commit)":")[^"]*(?=")')
+FREE_VALUES = re.compile(
+    r'(?:(?<="sqlite_version":")|(?<="server_version":")|(?<="version":")|(?<="commit":"))[^"]*(?=")'
+)
 ELLIPSIS = "…"
 ENGINE = "sqlite"  # set by --engine
 STORE_URL = None  # the PostgreSQL store's URL, with --engine postgresql

@@ -70,11 +70,11 @@ import Testing
 
   @Test func countsAndChecksTheHistory() throws {
     _ = try withHistory()
-    let doctor = try TestJSON.success(StoredAnswer(database.store.doctor()))
+    let doctor = try TestJSON.success(StoredAnswer(database.store.doctor(testBuild)))
     #expect(TestJSON.int(doctor["history_versions"]) == 3)
     #expect(doctor["history_check"] as? String == "ok")
     _ = try database.store.pruneHistory(PruneHistoryRequest(keep: 1, olderThan: nil))
-    let pruned = try TestJSON.success(StoredAnswer(database.store.doctor()))
+    let pruned = try TestJSON.success(StoredAnswer(database.store.doctor(testBuild)))
     #expect(TestJSON.int(pruned["history_versions"]) == 0)
     #expect(pruned["history_check"] as? String == "ok")
   }
@@ -107,7 +107,9 @@ import Testing
     _ = try withHistory()
     let connection = try Connection(path: database.path, create: false)
     try connection.execute(damage)
-    let output = runCommand(database: database.path, timeout: 1) { StoredAnswer(try $0.doctor()) }
+    let output = runCommand(database: database.path, timeout: 1) {
+      StoredAnswer(try $0.doctor(testBuild))
+    }
     #expect(output.status == .storageError, "\(output)")
     let doctor = try TestJSON.object(output.stdout)
     #expect(doctor["history_check"] as? String == found)
