@@ -6,7 +6,7 @@ RELEASE := $(SCRATCH)/release/optimist
 SCHEMA_SWIFT := Sources/OptimistSQLite/Schema.swift
 PG_SCHEMA_SWIFT := Sources/OptimistPostgres/Schema.swift
 
-.PHONY: lint build build-cli test demo install install-files clean deps schema bench bench-render bench-test stress fuzz
+.PHONY: lint build build-cli test demo install install-files clean deps schema bench bench-render bench-test stress stress-serve fuzz
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # Debian packages a target needs, installed only when missing: "header-or-command:package"
@@ -146,6 +146,17 @@ stress: build-cli fuzz
 	python3 Tests/Scripts/powerloss.py --powerloss $(POWERLOSS) --optimist $(RELEASE) --cuts 300 \
 	  --seconds $(POWERLOSS_SECONDS)
 	python3 Tests/Scripts/stress_pg.py --bin $(RELEASE) --kills 150 --seconds $(STRESS_SECONDS)
+	$(MAKE) --no-print-directory stress-serve
+
+# `optimist serve` against slow and hostile clients (Tests/Scripts/serve_stress.py): trickled
+# heads, endless bodies, oversized heads, unread 401/413 bodies, 2,000 connections under
+# `ulimit -n 1024`, SIGTERM with half-sent bodies; on SQLite and PostgreSQL. About 2 minutes.
+# The debug optimist-serve (built already by `make test`; a release build of SwiftNIO takes
+# minutes more).
+stress-serve: DEPS += python3:python3 $(PG_SERVER)
+stress-serve: deps
+	$(SWIFT) build --product optimist-serve --scratch-path $(SCRATCH)
+	$(PG_RUN) python3 Tests/Scripts/serve_stress.py --serve $(SCRATCH)/debug/optimist-serve
 
 # libFuzzer over the code that turns command-line values into validated requests: the core's
 # sources alone (it links no engine).

@@ -33,6 +33,18 @@ import Testing
     #expect(!sandbox.storeExists())
   }
 
+  @Test(arguments: [
+    ["--header-timeout", "0"], ["--body-timeout", "-1"], ["--idle-timeout", "soon"],
+    ["--shutdown-grace", "86401"], ["--max-connections", "0"], ["--max-connections", "1e3"],
+  ])
+  func aMalformedLimitIsAUsageError(_ option: [String]) {
+    let result = sandbox.run(["serve", "--listen", "127.0.0.1:0"] + option)
+    #expect(result.exitCode == 64, "\(result)")
+    #expect(result.err.contains(option[0]), "\(result)")
+    #expect(result.stdout.isEmpty)
+    #expect(!sandbox.storeExists())
+  }
+
   @Test func anUnreadableTokenFileStopsItBeforeItListens() {
     let result = sandbox.run([
       "serve", "--listen", "127.0.0.1:0", "--token-file", sandbox.root + "/none",
