@@ -104,7 +104,7 @@ clean:
 # the before/after section (a results file, or a baseline file; empty: no such section);
 # BENCH_FLAGS=--quick shrinks every run, to try the benchmark, not to quote it.
 # BENCH_BEFORE=path/to/an/older/optimist adds the part versus: get and update with that binary
-# against this one in the same run; BENCH_BEFORE_LABEL says what it is (e.g. "commit 2d51585").
+# against this one in the same run (and the part serve's versioned PUTs against its server); BENCH_BEFORE_LABEL says what it is (e.g. "commit 2d51585").
 BENCH := python3 Tests/Scripts/bench
 BENCH_RESULTS := $(SCRATCH)/bench/results.json
 BENCH_BASELINE ?= Tests/Scripts/bench/baseline.json

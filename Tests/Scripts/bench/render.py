@@ -187,6 +187,15 @@ def serve(results, header_env):
                 f"head a byte a second, reconnecting when the server closes it at `--header-timeout`: "
                 f"{d['slow_reopened']} reconnections): **{kept:.2f}** of the throughput alone, measured "
                 f"just before (goal: at least {GOAL_SLOW}).")
+    versus = ""
+    if "put_versus" in d:
+        v = d["put_versus"]
+        lines = [f"| {side} | {c} | {n(r['requests_per_second'])} | {f(r['p50_ms'])} | {f(r['p99_ms'])} | "
+                 f"{r['applied']} applied, {r['refused']} VERSION_MISMATCH, {r['other']} other |"
+                 for c in v["before"] for side, r in ((v["label"], v["before"][c]), ("this commit", v["after"][c]))]
+        versus = ("\n\nVersioned PUTs against an older server (" + v["label"] + ") on the same store, taking turns "
+                  "with this one's:\n\n| server | connections | requests/s | p50 ms | p99 ms | PUT outcomes |\n"
+                  "| --- | ---: | ---: | ---: | ---: | --- |\n" + "\n".join(lines))
     speedup = d["get"]["8"]["requests_per_second"] / cli["get_1"]
     return (title + measured_apart(results, "serve", header_env) + f"""wrk on loopback for {d['seconds']} s per row against `optimist serve` (release build, 8 store
 workers, the store of {d['customers']} customers at `synchronous=FULL`); the CLI rows run one
@@ -201,7 +210,7 @@ changing nothing. The server exited {d['server_exit']} on SIGTERM.
 | --- | ---: | ---: | ---: | ---: | --- |
 """ + "\n".join(rows) + f"""
 
-Reads at 8 connections: **{speedup:.0f}×** the CLI's single-call read throughput (goal: at least {GOAL_SERVE}×).{slow}
+Reads at 8 connections: **{speedup:.0f}×** the CLI's single-call read throughput (goal: at least {GOAL_SERVE}×).{slow}{versus}
 
 """)
 

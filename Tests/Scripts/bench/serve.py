@@ -131,16 +131,39 @@ def measure(ctx):
             slow.close()
         out["slow_clients"], out["slow_reopened"] = SLOW_CLIENTS, slow.reopened
         versions = os.path.join(work, "versions")
-        for c in CONNECTIONS:
+
+        def put(name, c, at):
             # Every customer's version now, so that each run starts from what a client would have read.
             listed = json.loads(common.run([binary, "list", "--all", "--type", "CUSTOMER", "--db", db]))
             with open(versions, "w") as f:
                 f.writelines(f"{o['id']} {o['version']}\n" for o in listed["objects"])
-            row = wrk("put", c, "-s", os.path.join(common.SCRIPTS, "wrk", "versioned-put.lua"), url,
+            row = wrk(name, c, "-s", os.path.join(common.SCRIPTS, "wrk", "versioned-put.lua"), at,
                       extra_env={"BENCH_IDS": versions})
             if "applied" not in row:
                 raise SystemExit("bench: no PUT outcomes from wrk")
-            out["put"][str(c)] = row
+            return row
+
+        for c in CONNECTIONS:
+            out["put"][str(c)] = put("put", c, url)
+        if ctx.before:
+            # The same PUTs against the older binary's server, on the same store, taking turns
+            # with this one's (both listening at once), so that the disk's mood weighs on both.
+            before = subprocess.Popen([ctx.before["bin"], "serve", "--listen", "127.0.0.1:0", "--db", db],
+                                      env=env, stdout=open(os.path.join(work, "before.out"), "w"),
+                                      stderr=open(os.path.join(work, "before.err"), "w"))
+            try:
+                for _ in range(100):
+                    if os.path.getsize(os.path.join(work, "before.out")):
+                        break
+                    time.sleep(0.1)
+                before_url = json.loads(common.read(os.path.join(work, "before.out")))["url"]
+                out["put_versus"] = {"label": ctx.before["label"], "before": {}, "after": {}}
+                for c in CONNECTIONS[1:]:
+                    out["put_versus"]["before"][str(c)] = put("put-before", c, before_url)
+                    out["put_versus"]["after"][str(c)] = put("put-after", c, url)
+            finally:
+                before.send_signal(signal.SIGTERM)
+                before.wait(timeout=60)
         server.send_signal(signal.SIGTERM)
         out["server_exit"] = server.wait(timeout=60)
     finally:
