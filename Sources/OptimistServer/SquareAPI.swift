@@ -22,7 +22,7 @@ public struct SquareAPI: Sendable {
   }
 
   /// Square's answer to an authorized request: routed, validated, then run as one
-  /// operation on a worker (on SQLite, the one writer for any method but GET and HEAD).
+  /// operation on a worker.
   public func respond(to request: APIRequest) async -> APIResponse {
     let job: Job
     do throws(APIError) {
@@ -30,6 +30,6 @@ public struct SquareAPI: Sendable {
     } catch {
       return error.response
     }
-    return await pool.run(job, writes: request.method != "GET" && request.method != "HEAD")
+    return await pool.run(job)
   }
 }

@@ -7,28 +7,17 @@ import OptimistCore
 ///
 /// Every job is one operation and so one transaction, through the same `StoreEngine` a CLI
 /// command uses: CLI processes and the server share the store with the same guarantees. A
-/// worker whose job failed on the store (`ExitStatus.isStoreFailure`: a lost PostgreSQL
-/// connection, a damaged or vanished file) opens a fresh engine for the next one.
-///
-/// On SQLite, whose one write lock lets a single transaction write at a time, one worker
-/// takes every write, in order, and the others the reads (which WAL never blocks): writers
-/// queue here instead of sleeping in SQLite's busy handler, whose back-off made the slow tail.
-/// On PostgreSQL every worker takes both.
+/// worker whose job failed on the store (`ExitStatus.isStoreFailure`: a lost PostgreSQL connection, a damaged
+/// or vanished file) opens a fresh engine for the next one.
 final class StorePool: @unchecked Sendable {
-  /// Jobs waiting for one set of workers.
-  private final class Lane: @unchecked Sendable {
-    let condition = NSCondition()
-    /// Each job gets the worker's engine, or the error opening one failed with, and says
-    /// whether the engine may serve the next job.
-    var queue: [(Result<any StoreEngine, any Error>) -> Bool] = []
-    /// Set by `stop`: a job taken after it is refused (503) without touching the store.
-    var stopped = false
-  }
-
   private let location: String
   private let timeout: Double
-  private let reads: Lane
-  private let writes: Lane
+  private let condition = NSCondition()
+  /// Jobs waiting for a worker: each gets the worker's engine, or the error opening one
+  /// failed with, and says whether the engine may serve the next job.
+  private var queue: [(Result<any StoreEngine, any Error>) -> Bool] = []
+  /// Set by `stop`: a job taken after it is refused (503) without touching the store.
+  private var stopped = false
   /// Jobs running now, guarded by `idle`'s lock.
   private var running = 0
   private let idle = NSCondition()
@@ -36,23 +25,18 @@ final class StorePool: @unchecked Sendable {
   init(location: String, timeout: Double, workers: Int) {
     self.location = location
     self.timeout = timeout
-    reads = Lane()
-    let oneWriter = !Engines.isPostgres(location) && workers > 1
-    writes = oneWriter ? Lane() : reads
     for index in 0..<workers {
-      let lane = oneWriter && index == 0 ? writes : reads
-      let thread = Thread { [self] in work(lane) }
+      let thread = Thread { [self] in work() }
       thread.name = "optimist-store-\(index)"
       thread.start()
     }
   }
 
-  /// Runs `job` on a worker (the writer, for a job that `writes` on SQLite); an error it
-  /// throws becomes its Square error document.
-  func run(_ job: @escaping Job, writes: Bool) async -> APIResponse {
+  /// Runs `job` on a worker; an error it throws becomes its Square error document.
+  func run(_ job: @escaping Job) async -> APIResponse {
     let timeout = self.timeout
     return await withCheckedContinuation { continuation in
-      enqueue(writes ? self.writes : reads) { opened in
+      enqueue { opened in
         do {
           continuation.resume(returning: try job(try opened.get()))
           return true
@@ -65,43 +49,39 @@ final class StorePool: @unchecked Sendable {
     }
   }
 
+  private func enqueue(_ job: @escaping (Result<any StoreEngine, any Error>) -> Bool) {
+    condition.lock()
+    queue.append(job)
+    condition.signal()
+    condition.unlock()
+  }
+
   /// Starts no more jobs (those still queued are answered 503, TEMPORARY_ERROR), and waits
   /// up to `seconds` for the running ones: each is one transaction, so when the process then
   /// exits, a write is wholly there or not at all.
   func stop(waitingAtMost seconds: Double) {
-    for lane in [reads, writes] {
-      lane.condition.lock()
-      lane.stopped = true
-      lane.condition.unlock()
-    }
+    condition.lock()
+    stopped = true
+    condition.unlock()
     let deadline = Date(timeIntervalSinceNow: seconds)
     idle.lock()
     while running > 0 && idle.wait(until: deadline) {}
     idle.unlock()
   }
 
-  private func enqueue(
-    _ lane: Lane, _ job: @escaping (Result<any StoreEngine, any Error>) -> Bool
-  ) {
-    lane.condition.lock()
-    lane.queue.append(job)
-    lane.condition.signal()
-    lane.condition.unlock()
-  }
-
-  private func work(_ lane: Lane) {
+  private func work() {
     var store: (any StoreEngine)?
     while true {
-      lane.condition.lock()
-      while lane.queue.isEmpty { lane.condition.wait() }
-      let job = lane.queue.removeFirst()
-      let refused = lane.stopped
+      condition.lock()
+      while queue.isEmpty { condition.wait() }
+      let job = queue.removeFirst()
+      let refused = stopped
       if !refused {
         idle.lock()
         running += 1
         idle.unlock()
       }
-      lane.condition.unlock()
+      condition.unlock()
       if refused {
         _ = job(.failure(OptimistError.unavailable("The server is shutting down.")))
         continue
