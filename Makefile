@@ -150,7 +150,7 @@ stress: build-cli fuzz
 
 # `optimist serve` against slow and hostile clients (Tests/Scripts/serve_stress.py): trickled
 # heads, endless bodies, oversized heads, unread 401/413 bodies, 2,000 connections under
-# `ulimit -n 1024`, SIGTERM with half-sent bodies; on SQLite and PostgreSQL. About 3 minutes.
+# `ulimit -n 1024`, SIGTERM with half-sent bodies; on SQLite and PostgreSQL. About a minute.
 # The debug optimist-serve (built already by `make test`; a release build of SwiftNIO takes
 # minutes more).
 stress-serve: DEPS += python3:python3 $(PG_SERVER)

@@ -309,3 +309,34 @@ def test_a_port_in_use_is_exit_1_naming_the_address(server, store):
     assert done.returncode == 1 and done.stdout == ""
     error = json.loads(done.stderr)["errors"][0]
     assert error["detail"] == f"cannot listen on 127.0.0.1:{port}: address already in use"
+
+
+def test_slow_clients_are_closed_at_their_timeouts(store):
+    """A head, a body and a kept-alive connection each get their --*-timeout, then are closed;
+    a request with the token is answered meanwhile."""
+    started = Server(store, options=["--header-timeout", "1", "--body-timeout", "1", "--idle-timeout", "1"])
+    try:
+        address = urlparse(started.url)
+        auth = f"Authorization: Bearer {started.token}\r\n".encode()
+        half_head = socket.create_connection((address.hostname, address.port), timeout=30)
+        half_head.sendall(b"GET /v2/customers HTTP/1.1\r\nHost: x\r\n")
+        half_body = socket.create_connection((address.hostname, address.port), timeout=30)
+        half_body.sendall(b"POST /v2/customers HTTP/1.1\r\nHost: x\r\n" + auth + b"Content-Length: 50\r\n\r\n{")
+        kept = socket.create_connection((address.hostname, address.port), timeout=30)
+        kept.sendall(b"GET /v2/customers HTTP/1.1\r\nHost: x\r\n" + auth + b"\r\n")
+        assert started.client().customers.create(given_name="Meanwhile").customer.version == 0
+
+        def rest(sock):
+            data = b""
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    return data
+                data += chunk
+
+        assert rest(half_head) == b""                        # closed, nothing said
+        answer = rest(half_body)                             # 408, then closed
+        assert answer.startswith(b"HTTP/1.1 408") and b'"code":"REQUEST_TIMEOUT"' in answer
+        assert rest(kept).startswith(b"HTTP/1.1 200")        # answered, then closed when idle
+    finally:
+        assert started.stop() == 0
