@@ -37,7 +37,7 @@ struct Serve: Subcommand {
     let bodyTimeout = arguments.option(
       "body-timeout", value: "seconds",
       help:
-        "Seconds a client has to send a request's body after its head, and to read the answer; then it is closed (a late body is answered 408).",
+        "Seconds a client has to send a request's body after its head; then it is answered 408 and closed.",
       defaultValue: "30")
     let idleTimeout = arguments.option(
       "idle-timeout", value: "seconds",

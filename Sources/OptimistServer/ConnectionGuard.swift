@@ -6,8 +6,8 @@ import NIOHTTP1
 ///
 /// - A new connection has `head` to send its first request's head, a kept-alive one `idle`
 ///   for its next; then it is closed.
-/// - A body has `body` from its head to its end (then a 408), and an answer `body` to be
-///   written (a client that does not read it is closed).
+/// - A body has `body` from its head to its end (then a 408); an answer has `body` from its
+///   head to its end, and a client that does not read its answers meets `idle`.
 /// - An answer with `Connection: close` (401, 413, the 400 for malformed HTTP, the 408), an
 ///   HTTP/1.0 request without keep-alive, or a request asking for close: after the answer
 ///   nothing more is read, the output is shut (the client sees the end), and the connection
