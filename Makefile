@@ -21,7 +21,7 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 export OPTIMIST_VERSION OPTIMIST_COMMIT
 
 .PHONY: lint build build-cli test readme-test demo-test demo install install-files dist deb package-test clean deps \
-  schema bench bench-render bench-test stress fuzz
+  schema bench bench-render bench-test stress stress-serve fuzz
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # Debian packages a target needs, installed only when missing: "header-or-command:package"
@@ -207,7 +207,7 @@ clean:
 # the before/after section (a results file, or a baseline file; empty: no such section);
 # BENCH_FLAGS=--quick shrinks every run, to try the benchmark, not to quote it.
 # BENCH_BEFORE=path/to/an/older/optimist adds the part versus: get and update with that binary
-# against this one in the same run; BENCH_BEFORE_LABEL says what it is (e.g. "commit 2d51585").
+# against this one in the same run (and the part serve's versioned PUTs against its server); BENCH_BEFORE_LABEL says what it is (e.g. "commit 2d51585").
 BENCH := python3 Tests/Scripts/bench
 BENCH_RESULTS := $(SCRATCH)/bench/results.json
 BENCH_BASELINE ?= Tests/Scripts/bench/baseline.json
@@ -249,6 +249,17 @@ stress: build-cli fuzz
 	python3 Tests/Scripts/powerloss.py --powerloss $(POWERLOSS) --optimist $(RELEASE) --cuts 300 \
 	  --seconds $(POWERLOSS_SECONDS)
 	python3 Tests/Scripts/stress_pg.py --bin $(RELEASE) --kills 150 --seconds $(STRESS_SECONDS)
+	$(MAKE) --no-print-directory stress-serve
+
+# `optimist serve` against slow and hostile clients (Tests/Scripts/serve_stress.py): trickled
+# heads, endless bodies, oversized heads, unread 401/413 bodies, 2,000 connections under
+# `ulimit -n 1024`, SIGTERM with half-sent bodies; on SQLite and PostgreSQL. About a minute.
+# The debug optimist-serve (built already by `make test`; a release build of SwiftNIO takes
+# minutes more).
+stress-serve: DEPS += python3:python3 $(PG_SERVER)
+stress-serve: deps
+	$(SWIFT) build --product optimist-serve --scratch-path $(SCRATCH)
+	$(PG_RUN) python3 Tests/Scripts/serve_stress.py --serve $(SCRATCH)/debug/optimist-serve
 
 # libFuzzer over the code that turns command-line values into validated requests: the core's
 # sources alone (it links no engine).

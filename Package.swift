@@ -26,6 +26,8 @@ let package = Package(
     // Already Hummingbird's dependencies: named for the listening channel and the logger.
     .package(url: "https://github.com/apple/swift-nio.git", from: "2.0.0"),
     .package(url: "https://github.com/apple/swift-log.git", from: "1.0.0"),
+    // Already Hummingbird's dependency: the HTTP/1 codec to HTTP types (`SquareChannel`).
+    .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.0.0"),
   ],
   targets: [
     .systemLibrary(
@@ -58,7 +60,12 @@ let package = Package(
       dependencies: [
         "OptimistCore",
         .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdCore", package: "hummingbird"),
         .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+        .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
         .product(name: "Logging", package: "swift-log"),
       ]
     ),

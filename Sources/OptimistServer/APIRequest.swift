@@ -80,9 +80,13 @@ public struct APIResponse: Sendable, Equatable {
   public var status: Int
   /// The JSON body, without a trailing newline.
   public var body: String
+  /// Headers besides `Content-Type` and `Content-Length`: `Allow`, `Connection` (the only two
+  /// `SquareResponder` sends).
+  public var headers: [String: String]
 
-  public init(status: Int, body: String) {
+  public init(status: Int, body: String, headers: [String: String] = [:]) {
     self.status = status
     self.body = body
+    self.headers = headers
   }
 }

@@ -1,16 +1,20 @@
 import OptimistCore
 
-/// A request body: one JSON object (an empty body counts as `{}`), read member by member
-/// with Square's type errors. Every endpoint names the members it takes (`only`): anything
-/// else is refused rather than silently dropped.
+/// A request body: one JSON object, read member by member with Square's type errors. An
+/// empty body counts as `{}` where every member is optional, and is EXPECTED_JSON_BODY where
+/// one is required. Every endpoint names the members it takes (`only`): anything else is
+/// refused rather than silently dropped.
 struct Body {
   let members: [JSONValue.Member]
   /// The path of this object in the request, `amount_money.` for a nested one.
   let prefix: String
+  /// Whether the request had no body at all (only white space).
+  let isEmpty: Bool
 
   init(_ bytes: [UInt8]) throws(APIError) {
     prefix = ""
-    if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+    isEmpty = bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D })
+    if isEmpty {
       members = []
       return
     }
@@ -31,6 +35,7 @@ struct Body {
   init(members: [JSONValue.Member], prefix: String) {
     self.members = members
     self.prefix = prefix
+    self.isEmpty = false
   }
 
   /// The member's value as written (`.null` included); nil when absent.
@@ -100,9 +105,13 @@ struct Body {
     }
   }
 
-  /// A member that must be there (and not null).
+  /// A member that must be there (and not null); in an empty body, EXPECTED_JSON_BODY.
   func required<T>(_ key: String, _ read: (String) throws(APIError) -> T?) throws(APIError) -> T {
     guard let value = try read(key) else {
+      if isEmpty {
+        throw .expectedJSONBody(
+          "The request body is empty; this endpoint takes a JSON object with `\(key)`.")
+      }
       throw .operation(
         .missingRequiredParameter(field: prefix + key, detail: "`\(prefix + key)` is required."))
     }

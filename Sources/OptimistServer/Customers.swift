@@ -44,6 +44,10 @@ enum Customers {
       }
     }
     guard !changes.isEmpty else {
+      if body.isEmpty {
+        throw .expectedJSONBody(
+          "The request body is empty; this endpoint takes a JSON object with the fields to change.")
+      }
       throw .operation(
         .missingRequiredParameter(
           field: nil, detail: "Nothing to update: give a field's new value, or null to remove it."))

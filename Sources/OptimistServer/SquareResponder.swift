@@ -2,13 +2,15 @@ import Hummingbird
 import NIOCore
 
 /// Hummingbird's side: every request, whatever its path, goes to `SquareAPI`, which routes
-/// it. The token is checked before the body is read; the body is read up to the limit.
-struct SquareResponder: HTTPResponder {
-  typealias Context = BasicRequestContext
-
+/// it. The token is checked before the body is read; the body is read up to the limit. A
+/// refusal that leaves the body unread (401, 413) says `Connection: close`, and
+/// `ConnectionGuard` closes the connection after it without reading the rest.
+struct SquareResponder: Sendable {
   let api: SquareAPI
 
-  func respond(to request: Request, context: Context) async throws -> Response {
+  /// The answer; throws only when the connection failed or was closed while the body was
+  /// read (a client gone, a body past `--body-timeout`): nothing is answered then.
+  func respond(to request: Request) async throws -> Response {
     guard api.authorizes(request.headers[.authorization]) else {
       return Self.response(APIError.unauthorized.response)
     }
@@ -19,18 +21,21 @@ struct SquareResponder: HTTPResponder {
     let body: ByteBuffer
     do {
       body = try await request.body.collect(upTo: limit)
-    } catch {
+    } catch is NIOTooManyBytesError {
       return Self.response(APIError.bodyTooLarge(limit: limit).response)
     }
-    let target = request.uri.string
     let apiRequest = APIRequest(
-      method: request.method.rawValue, target: target, body: Array(body.readableBytesView))
+      method: request.method.rawValue, target: request.uri.string,
+      body: Array(body.readableBytesView))
     return Self.response(await api.respond(to: apiRequest))
   }
 
   static func response(_ answer: APIResponse) -> Response {
     var headers = HTTPFields()
     headers[.contentType] = "application/json"
+    headers[.date] = HTTPDate.now()
+    if let allow = answer.headers["Allow"] { headers[.allow] = allow }
+    if let connection = answer.headers["Connection"] { headers[.connection] = connection }
     return Response(
       status: HTTPResponse.Status(code: answer.status),
       headers: headers,

@@ -16,6 +16,11 @@ final class StorePool: @unchecked Sendable {
   /// Jobs waiting for a worker: each gets the worker's engine, or the error opening one
   /// failed with, and says whether the engine may serve the next job.
   private var queue: [(Result<any StoreEngine, any Error>) -> Bool] = []
+  /// Set by `stop`: a job taken after it is refused (503) without touching the store.
+  private var stopped = false
+  /// Jobs running now, guarded by `idle`'s lock.
+  private var running = 0
+  private let idle = NSCondition()
 
   init(location: String, timeout: Double, workers: Int) {
     self.location = location
@@ -51,13 +56,42 @@ final class StorePool: @unchecked Sendable {
     condition.unlock()
   }
 
+  /// Starts no more jobs (those still queued are answered 503, TEMPORARY_ERROR), and waits
+  /// up to `seconds` for the running ones: each is one transaction, so when the process then
+  /// exits, a write is wholly there or not at all.
+  func stop(waitingAtMost seconds: Double) {
+    condition.lock()
+    stopped = true
+    condition.unlock()
+    let deadline = Date(timeIntervalSinceNow: seconds)
+    idle.lock()
+    while running > 0 && idle.wait(until: deadline) {}
+    idle.unlock()
+  }
+
   private func work() {
     var store: (any StoreEngine)?
     while true {
       condition.lock()
       while queue.isEmpty { condition.wait() }
       let job = queue.removeFirst()
+      let refused = stopped
+      if !refused {
+        idle.lock()
+        running += 1
+        idle.unlock()
+      }
       condition.unlock()
+      if refused {
+        _ = job(.failure(OptimistError.unavailable("The server is shutting down.")))
+        continue
+      }
+      defer {
+        idle.lock()
+        running -= 1
+        idle.broadcast()
+        idle.unlock()
+      }
       if store == nil {
         do {
           store = try Engines.open(location, timeout: timeout)

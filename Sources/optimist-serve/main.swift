@@ -13,6 +13,10 @@ Engines.postgres = PostgresStore.open
 ServeOptions.start = { options in
   Server.run(
     host: options.address.host, port: options.address.port, database: options.database,
-    timeout: options.timeout, tokenFile: options.tokenFile)
+    timeout: options.timeout, tokenFile: options.tokenFile,
+    limits: ServerLimits(
+      headerTimeout: options.limits.headerTimeout, bodyTimeout: options.limits.bodyTimeout,
+      idleTimeout: options.limits.idleTimeout, maxConnections: options.limits.maxConnections,
+      shutdownGrace: options.limits.shutdownGrace))
 }
 Optimist.main()

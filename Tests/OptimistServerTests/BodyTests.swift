@@ -12,6 +12,36 @@ import Testing
     #expect(try body(text).members.isEmpty)
   }
 
+  @Test func aMemberRequiredOfAnEmptyBodyIsExpectedJSONBody() throws {
+    let empty = try body("")
+    #expect(
+      throws: APIError.expectedJSONBody(
+        "The request body is empty; this endpoint takes a JSON object with `source_id`.")
+    ) {
+      try empty.required("source_id", empty.string)
+    }
+    let object = try body("{}")
+    #expect {
+      try object.required("source_id", object.string)
+    } throws: { error in
+      guard case .operation(.missingRequiredParameter)? = error as? APIError else { return false }
+      return true
+    }
+  }
+
+  @Test func anErrorRepeatsAtMost200CharactersOfTheInput() throws {
+    let name = String(repeating: "k", count: 1 << 20)
+    let error = #expect(throws: APIError.self) {
+      try body("{\"\(name)\":1}").only(["given_name"])
+    }
+    let document = try #require(error?.document)
+    #expect(document.utf8.count < 1000, "\(document.utf8.count) bytes")
+    #expect(document.contains(String(repeating: "k", count: 200) + "…"))
+    #expect(!document.contains(String(repeating: "k", count: 201)))
+    let path = APIError.noSuchPath("/" + name).document
+    #expect(path.utf8.count < 1000)
+  }
+
   @Test(arguments: ["[]", "1", "\"x\"", "{", "{\"a\":1,}", "{\"a\":1,\"a\":2}", "nul"])
   func anythingButOneObjectIsExpectedJSONBody(_ text: String) {
     #expect {

@@ -52,3 +52,10 @@ import Testing
     #expect(APIError.unknownQueryParameter(name: "q", known: []).status == 400)
   }
 }
+
+@Suite struct HTTPDateTests {
+  @Test func theDateHeaderIsRFC9110s() {
+    #expect(HTTPDate.format(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+    #expect(HTTPDate.format(0) == "Thu, 01 Jan 1970 00:00:00 GMT")
+  }
+}

@@ -22,9 +22,10 @@ import Testing
     ("HEAD", "/v2/refunds/ABC"), ("DELETE", "/v2/customers/A%42C"),
   ])
   func everyServedPathIsRouted(_ method: String, _ path: String) {
-    // Routed: a job, or the endpoint's own refusal of an empty body (never 404 or 405).
+    // Routed: a job, or the endpoint's own refusal of an empty body where it needs a member
+    // (never 404 or 405).
     switch refusal(method, path) {
-    case nil, .operation(.missingRequiredParameter(field: "idempotency_key", _))?: break
+    case nil, .expectedJSONBody?: break
     case let other: Issue.record("\(method) \(path): \(String(describing: other))")
     }
   }
@@ -46,7 +47,15 @@ import Testing
         == .methodNotAllowed(
           method: "PATCH", path: "/v2/customers/ABC", allowed: ["GET", "PUT", "DELETE"]))
     #expect(error?.status == 405)
+    #expect(error?.response.headers == ["Allow": "GET, PUT, DELETE"])
     #expect(refusal("DELETE", "/v2/payments")?.status == 405)
+  }
+
+  @Test func aRefusalThatLeavesTheBodyUnreadClosesTheConnection() {
+    for error in [APIError.unauthorized, .bodyTooLarge(limit: 1), .malformedHTTP("x")] {
+      #expect(error.response.headers == ["Connection": "close"], "\(error)")
+    }
+    #expect(refusal("GET", "/v2/nothing")?.response.headers == [:])
   }
 
   @Test func literalSegmentsWinOverIDs() {

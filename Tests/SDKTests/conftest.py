@@ -75,7 +75,7 @@ class Store:
 class Server:
     """`optimist serve` on a free loopback port, its token from $OPTIMIST_TOKEN."""
 
-    def __init__(self, store, token=None, extra_env=None):
+    def __init__(self, store, token=None, extra_env=None, options=()):
         self.store = store
         self.token = token or secrets.token_hex(16)
         env = {**os.environ, "HOME": store.folder, **(extra_env or {})}
@@ -86,7 +86,7 @@ class Server:
         self.stderr_path = os.path.join(store.folder, f"serve-{uuid.uuid4().hex}.log")
         self.stderr = open(self.stderr_path, "wb")
         self.process = subprocess.Popen(
-            [OPTIMIST, "serve", "--listen", "127.0.0.1:0", "--db", store.location],
+            [OPTIMIST, "serve", "--listen", "127.0.0.1:0", "--db", store.location, *options],
             stdout=subprocess.PIPE, stderr=self.stderr, env=env)
         line = self._first_line(timeout=60)
         assert line, f"optimist serve printed nothing; stderr: {self.log()}"

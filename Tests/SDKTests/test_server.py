@@ -3,7 +3,9 @@
 import glob
 import http.client
 import json
+import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import threading
@@ -85,6 +87,14 @@ def test_limits_and_malformed_requests_get_square_errors(server, store):
     assert status == 404 and body["errors"][0]["code"] == "NOT_FOUND"
     status, body = raw(server, "PATCH", "/v2/customers/ABC")
     assert status == 405 and body["errors"][0]["code"] == "METHOD_NOT_ALLOWED"
+    status, body = raw(server, "POST", "/v2/customers", body=b'{"' + b"k" * (1 << 19) + b'":1}')
+    assert status == 400 and body["errors"][0]["code"] == "UNKNOWN_BODY_PARAMETER"
+    assert len(json.dumps(body)) < 2000 and len(body["errors"][0]["field"]) <= 201
+    status, body = raw(server, "GET", "/v2/" + "p" * 50000)
+    assert status == 404 and len(json.dumps(body)) < 2000
+    for method, path in [("POST", "/v2/payments"), ("PUT", "/v2/customers/ABC"), ("POST", "/v2/refunds")]:
+        status, body = raw(server, method, path, body=b"")
+        assert status == 400 and body["errors"][0]["code"] == "EXPECTED_JSON_BODY", (method, path, body)
     status, body = raw(server, "GET", "/v2/customers?colour=red")
     assert status == 400 and body["errors"][0]["code"] == "UNKNOWN_QUERY_PARAMETER"
     status, body = raw(server, "GET", "/v2/customers?limit=0")
@@ -237,3 +247,96 @@ def test_sigterm_waits_for_a_request_that_waits_for_a_lock(store):
     assert started.stop() == 0
     _, got, _ = store.cli("get", customer.id)
     assert got["note"] == "in flight" and got["version"] == 1
+
+
+def exchange(server, data, timeout=30):
+    """Sends raw bytes on a new connection; returns (status, headers, JSON body, closed): what
+    came back until the server closed the connection (closed False: it stayed open)."""
+    address = urlparse(server.url)
+    sock = socket.create_connection((address.hostname, address.port), timeout=timeout)
+    sock.sendall(data)
+    received, closed = b"", False
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                closed = True
+                break
+            received += chunk
+    except ConnectionResetError:
+        closed = True
+    except socket.timeout:
+        pass
+    sock.close()
+    head, _, body = received.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    return int(lines[0].split()[1]), headers, json.loads(body), closed
+
+
+def test_connections_follow_http_rules(server):
+    """Raw HTTP: each answer is Square's JSON, and the connection closes when it must."""
+    auth = f"Authorization: Bearer {server.token}\r\n".encode()
+    # Malformed HTTP: Square's 400, then the connection closes.
+    status, headers, body, closed = exchange(server, b"NOT HTTP AT ALL\r\n\r\n")
+    assert status == 400 and body["errors"][0]["code"] == "BAD_REQUEST" and closed
+    assert headers["connection"] == "close"
+    # A head over the limit: the same.
+    status, _, body, closed = exchange(server, b"GET /v2/customers HTTP/1.1\r\nX: " + b"a" * 100000 + b"\r\n\r\n")
+    assert status == 400 and body["errors"][0]["code"] == "BAD_REQUEST" and closed
+    # HTTP/1.0 without keep-alive: answered, then closed (a client reading until the end ends).
+    status, headers, body, closed = exchange(server, b"GET /v2/customers HTTP/1.0\r\n" + auth + b"\r\n", timeout=10)
+    assert status == 200 and body == {"customers": []} and closed
+    # A 401 says Connection: close and closes, its body unread.
+    status, headers, body, closed = exchange(
+        server, b"POST /v2/customers HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{", timeout=10)
+    assert status == 401 and headers["connection"] == "close" and closed
+    # A 413 from its Content-Length: the same.
+    status, headers, body, closed = exchange(
+        server, b"POST /v2/customers HTTP/1.1\r\nHost: x\r\n" + auth + b"Content-Length: 2000000\r\n\r\n{", timeout=10)
+    assert status == 413 and headers["connection"] == "close" and closed
+    # A 405 names what the path takes.
+    status, headers, body, _ = exchange(server, b"PATCH /v2/customers HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + auth + b"\r\n")
+    assert status == 405 and headers["allow"] == "POST, GET"
+    assert server.client().customers.create(given_name="Still here").customer.version == 0
+
+
+def test_a_port_in_use_is_exit_1_naming_the_address(server, store):
+    port = urlparse(server.url).port
+    done = subprocess.run(
+        [os.environ.get("OPTIMIST_BIN"), "serve", "--listen", f"127.0.0.1:{port}", "--db", store.location],
+        capture_output=True, text=True, timeout=60, env={**os.environ, "OPTIMIST_TOKEN": "t", "HOME": store.folder})
+    assert done.returncode == 1 and done.stdout == ""
+    error = json.loads(done.stderr)["errors"][0]
+    assert error["detail"] == f"cannot listen on 127.0.0.1:{port}: address already in use"
+
+
+def test_slow_clients_are_closed_at_their_timeouts(store):
+    """A head, a body and a kept-alive connection each get their --*-timeout, then are closed;
+    a request with the token is answered meanwhile."""
+    started = Server(store, options=["--header-timeout", "1", "--body-timeout", "1", "--idle-timeout", "1"])
+    try:
+        address = urlparse(started.url)
+        auth = f"Authorization: Bearer {started.token}\r\n".encode()
+        half_head = socket.create_connection((address.hostname, address.port), timeout=30)
+        half_head.sendall(b"GET /v2/customers HTTP/1.1\r\nHost: x\r\n")
+        half_body = socket.create_connection((address.hostname, address.port), timeout=30)
+        half_body.sendall(b"POST /v2/customers HTTP/1.1\r\nHost: x\r\n" + auth + b"Content-Length: 50\r\n\r\n{")
+        kept = socket.create_connection((address.hostname, address.port), timeout=30)
+        kept.sendall(b"GET /v2/customers HTTP/1.1\r\nHost: x\r\n" + auth + b"\r\n")
+        assert started.client().customers.create(given_name="Meanwhile").customer.version == 0
+
+        def rest(sock):
+            data = b""
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    return data
+                data += chunk
+
+        assert rest(half_head) == b""                        # closed, nothing said
+        answer = rest(half_body)                             # 408, then closed
+        assert answer.startswith(b"HTTP/1.1 408") and b'"code":"REQUEST_TIMEOUT"' in answer
+        assert rest(kept).startswith(b"HTTP/1.1 200")        # answered, then closed when idle
+    finally:
+        assert started.stop() == 0

@@ -43,6 +43,17 @@ import Testing
     #expect(result.err.contains("Unknown option '--color'"), "\(result)")
   }
 
+  /// A malformed limit is a malformed value: exit 2 naming its field, as `--listen`'s.
+  @Test(arguments: [
+    ["--header-timeout", "0"], ["--body-timeout", "-1"], ["--idle-timeout", "soon"],
+    ["--shutdown-grace", "86401"], ["--max-connections", "0"], ["--max-connections", "1e3"],
+  ])
+  func aMalformedLimitIsRefused(_ option: [String]) {
+    let result = sandbox.run(["serve", "--listen", "127.0.0.1:0"] + option)
+    result.expectError(2, "INVALID_VALUE", field: String(option[0].dropFirst(2)))
+    #expect(!sandbox.storeExists())
+  }
+
   @Test func anUnreadableTokenFileStopsItBeforeItListens() {
     let result = sandbox.run([
       "serve", "--listen", "127.0.0.1:0", "--token-file", sandbox.root + "/none",

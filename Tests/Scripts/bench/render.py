@@ -5,7 +5,7 @@ import re
 import statistics
 
 from render_sqlite import SQLite
-from report import GOAL_EDIT, GOAL_SERVE, contention_summary, f, measured_apart, n, not_measured, part, ratio
+from report import GOAL_EDIT, GOAL_SERVE, GOAL_SLOW, contention_summary, f, measured_apart, n, not_measured, part, ratio
 
 
 # ----------------------------------------------------------------------------- figures
@@ -175,6 +175,27 @@ def serve(results, header_env):
     rows += [f"| CLI `optimist get`, one process per request | 1 caller | {n(cli['get_1'])} | | | |",
              f"| CLI `optimist get`, one process per request | 8 callers | {n(cli['get_8'])} | | | |",
              f"| CLI `optimist update --version`, one process per request | 1 caller | {n(cli['update_1'])} | | | |"]
+    slow = ""
+    if "get_slow" in d:
+        alone, held = d["get_alone"], d["get_slow"]
+        rows.insert(len(d["get"]), f"| GET /v2/customers/{{id}}, {d['slow_clients']} slow clients held open | 8 | "
+                    f"{n(held['requests_per_second'])} | {f(held['p50_ms'])} | {f(held['p99_ms'])} | |")
+        rows.insert(len(d["get"]), f"| GET /v2/customers/{{id}}, alone (just before) | 8 | "
+                    f"{n(alone['requests_per_second'])} | {f(alone['p50_ms'])} | {f(alone['p99_ms'])} | |")
+        kept = held["requests_per_second"] / alone["requests_per_second"]
+        slow = (f"\n\nReads at 8 connections beside {d['slow_clients']} slow clients (each trickling a request "
+                f"head a byte a second, reconnecting when the server closes it at `--header-timeout`: "
+                f"{d['slow_reopened']} reconnections): **{kept:.2f}** of the throughput alone, measured "
+                f"just before (goal: at least {GOAL_SLOW}).")
+    versus = ""
+    if "put_versus" in d:
+        v = d["put_versus"]
+        lines = [f"| {side} | {c} | {n(r['requests_per_second'])} | {f(r['p50_ms'])} | {f(r['p99_ms'])} | "
+                 f"{r['applied']} applied, {r['refused']} VERSION_MISMATCH, {r['other']} other |"
+                 for c in v["before"] for side, r in ((v["label"], v["before"][c]), ("this commit", v["after"][c]))]
+        versus = ("\n\nVersioned PUTs against an older server (" + v["label"] + ") on the same store, taking turns "
+                  "with this one's:\n\n| server | connections | requests/s | p50 ms | p99 ms | PUT outcomes |\n"
+                  "| --- | ---: | ---: | ---: | ---: | --- |\n" + "\n".join(lines))
     speedup = d["get"]["8"]["requests_per_second"] / cli["get_1"]
     return (title + measured_apart(results, "serve", header_env) + f"""wrk on loopback for {d['seconds']} s per row against `optimist serve` (release build, 8 store
 workers, the store of {d['customers']} customers at `synchronous=FULL`); the CLI rows run one
@@ -189,7 +210,7 @@ changing nothing. The server exited {d['server_exit']} on SIGTERM.
 | --- | ---: | ---: | ---: | ---: | --- |
 """ + "\n".join(rows) + f"""
 
-Reads at 8 connections: **{speedup:.0f}×** the CLI's single-call read throughput (goal: at least {GOAL_SERVE}×).
+Reads at 8 connections: **{speedup:.0f}×** the CLI's single-call read throughput (goal: at least {GOAL_SERVE}×).{slow}{versus}
 
 """)
 

@@ -12,6 +12,8 @@ GOAL_GET_INSTRUCTIONS = 900000
 GOAL_SCALE = 1.2
 GOAL_EDIT = 2
 GOAL_SERVE = 20
+# Reads beside 500 slow clients, as a fraction of reads alone (issue 18).
+GOAL_SLOW = 0.8
 
 
 # ----------------------------------------------------------------------------- numbers

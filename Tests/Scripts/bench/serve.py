@@ -1,19 +1,66 @@
 """Part `serve`: optimist serve under wrk, on loopback: GET /v2/customers/{id} and a versioned
 PUT /v2/customers/{id} (Tests/Scripts/wrk/versioned-put.lua) at 1, 8 and 64 connections,
-against one CLI process per request as the baseline."""
+against one CLI process per request as the baseline; and the GET at 8 connections again while
+500 slow clients hold connections open (trickling their heads), against wrk alone."""
 
 import json
 import os
 import re
+import resource
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
+import threading
 import time
 
 import common
 
 CONNECTIONS = (1, 8, 64)
+SLOW_CLIENTS = 500
+
+
+class SlowClients:
+    """`count` connections that each send one byte of a request head a second, reopened when
+    the server closes them (after its --header-timeout): a slowloris on loopback."""
+
+    def __init__(self, port, count):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        wanted = count + 256
+        if soft != resource.RLIM_INFINITY and soft < wanted:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(wanted, hard), hard))
+        self.port, self.count = port, count
+        self.head = b"GET /v2/customers HTTP/1.1\r\nHost: x\r\n"
+        self.stop = threading.Event()
+        self.reopened = 0
+        self.sockets = [self.open() for _ in range(count)]
+        self.thread = threading.Thread(target=self.trickle)
+        self.thread.start()
+
+    def open(self):
+        s = socket.socket()
+        s.setblocking(False)
+        s.connect_ex(("127.0.0.1", self.port))
+        return [s, 0]
+
+    def trickle(self):
+        while not self.stop.wait(1):
+            for entry in self.sockets:
+                s, sent = entry
+                try:
+                    s.send(self.head[sent % len(self.head):][:1])
+                    entry[1] = sent + 1
+                except OSError:
+                    s.close()
+                    entry[:] = self.open()
+                    self.reopened += 1
+
+    def close(self):
+        self.stop.set()
+        self.thread.join()
+        for s, _ in self.sockets:
+            s.close()
 
 
 def parse_wrk(text):
@@ -74,17 +121,49 @@ def measure(ctx):
 
         for c in CONNECTIONS:
             out["get"][str(c)] = wrk("get", c, f"{url}/v2/customers/{first}")
+        # The same reads at 8 connections, alone and then beside slow clients, one after the other.
+        out["get_alone"] = wrk("get-alone", 8, f"{url}/v2/customers/{first}")
+        slow = SlowClients(int(url.rsplit(":", 1)[1]), SLOW_CLIENTS)
+        try:
+            time.sleep(2)
+            out["get_slow"] = wrk("get-slow", 8, f"{url}/v2/customers/{first}")
+        finally:
+            slow.close()
+        out["slow_clients"], out["slow_reopened"] = SLOW_CLIENTS, slow.reopened
         versions = os.path.join(work, "versions")
-        for c in CONNECTIONS:
+
+        def put(name, c, at):
             # Every customer's version now, so that each run starts from what a client would have read.
             listed = json.loads(common.run([binary, "list", "--all", "--type", "CUSTOMER", "--db", db]))
             with open(versions, "w") as f:
                 f.writelines(f"{o['id']} {o['version']}\n" for o in listed["objects"])
-            row = wrk("put", c, "-s", os.path.join(common.SCRIPTS, "wrk", "versioned-put.lua"), url,
+            row = wrk(name, c, "-s", os.path.join(common.SCRIPTS, "wrk", "versioned-put.lua"), at,
                       extra_env={"BENCH_IDS": versions})
             if "applied" not in row:
                 raise SystemExit("bench: no PUT outcomes from wrk")
-            out["put"][str(c)] = row
+            return row
+
+        for c in CONNECTIONS:
+            out["put"][str(c)] = put("put", c, url)
+        if ctx.before:
+            # The same PUTs against the older binary's server, on the same store, taking turns
+            # with this one's (both listening at once), so that the disk's mood weighs on both.
+            before = subprocess.Popen([ctx.before["bin"], "serve", "--listen", "127.0.0.1:0", "--db", db],
+                                      env=env, stdout=open(os.path.join(work, "before.out"), "w"),
+                                      stderr=open(os.path.join(work, "before.err"), "w"))
+            try:
+                for _ in range(100):
+                    if os.path.getsize(os.path.join(work, "before.out")):
+                        break
+                    time.sleep(0.1)
+                before_url = json.loads(common.read(os.path.join(work, "before.out")))["url"]
+                out["put_versus"] = {"label": ctx.before["label"], "before": {}, "after": {}}
+                for c in CONNECTIONS[1:]:
+                    out["put_versus"]["before"][str(c)] = put("put-before", c, before_url)
+                    out["put_versus"]["after"][str(c)] = put("put-after", c, url)
+            finally:
+                before.send_signal(signal.SIGTERM)
+                before.wait(timeout=60)
         server.send_signal(signal.SIGTERM)
         out["server_exit"] = server.wait(timeout=60)
     finally:
