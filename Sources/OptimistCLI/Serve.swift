@@ -81,6 +81,11 @@ struct Serve: Subcommand {
               "`listen` must be HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080, not `\(listenText)`."
           )))
     }
+    let limits: ServeOptions.Limits
+    switch self.limits {
+    case .success(let value): limits = value
+    case .failure(let refusal): return emit(StoredAnswer(refusal: refusal))
+    }
     guard let start = ServeOptions.start else { Companion.runServer() }
     start(
       ServeOptions(
