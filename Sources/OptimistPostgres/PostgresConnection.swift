@@ -50,12 +50,51 @@ public final class PostgresConnection: Database {
       let ping = PostgresConnection.withParameters(parameters) { keywords, values in
         PQpingParams(keywords, values, 1)
       }
+      // A server that answers may still take this login: it is then only not the kind
+      // `target_session_attrs` asks for (a standby, while a failover promotes another), which
+      // PQpingParams cannot tell from a refused login.
+      if ping == PQPING_OK, let reached = PostgresConnection.anyKind(parameters) {
+        if attempt == 1 { continue }
+        throw PostgresError(
+          sqlstate: nil, message: secret.redact(PostgresError.trimmed(message)),
+          connectFailure: .notTheKindAsked(reached: reached))
+      }
       if ping == PQPING_OK && attempt == 1 { continue }
       throw PostgresError(
         connectionFailure: secret.redact(message),
         serverAnswers: ping == PQPING_OK, parametersValid: ping != PQPING_NO_ATTEMPT)
     }
   }
+
+  /// Where a connection of any kind (`target_session_attrs=any`, after the URL so that it
+  /// wins) lands with these parameters, and whether that server is read-only now (a hot
+  /// standby, or `default_transaction_read_only`); nil when none takes the login.
+  private static func anyKind(_ parameters: [(String, String)]) -> String? {
+    guard
+      let connection = withParameters(
+        parameters + [("target_session_attrs", "any")],
+        {
+          keywords, values in PQconnectdbParams(keywords, values, 1)
+        })
+    else { return nil }
+    defer { PQfinish(connection) }
+    guard PQstatus(connection) == CONNECTION_OK else { return nil }
+    let place = "\(String(cString: PQhost(connection))):\(String(cString: PQport(connection)))"
+    let readOnly = PQparameterStatus(connection, "default_transaction_read_only").map {
+      String(cString: $0) == "on"
+    }
+    let standby = PQparameterStatus(connection, "in_hot_standby").map {
+      String(cString: $0) == "on"
+    }
+    if standby == true { return place + ", a standby" }
+    if readOnly == true { return place + ", read-only" }
+    return place
+  }
+
+  /// The host this connection reached (a name, an address or a socket folder), and its port:
+  /// with several hosts in the URL, the one that took it.
+  public var host: String { String(cString: PQhost(handle)) }
+  public var port: String { String(cString: PQport(handle)) }
 
   deinit {
     PQfinish(handle)

@@ -152,6 +152,13 @@ public final class PostgresStore: StoreEngine {
     var facts = JSONObject()
     facts.add("engine", "postgresql")
     facts.add("database", location)
+    // With several hosts in the URL, the one this command reached, and whether it takes
+    // writes (a standby is in recovery until it is promoted).
+    let connection = try connect()
+    facts.add("host", connection.host)
+    facts.add("port", Int64(connection.port))
+    facts.add(
+      "primary", try db.reader.first("SELECT NOT pg_is_in_recovery()")?.integer(0).map { $0 == 1 })
     facts.add("server_version", try db.reader.first("SHOW server_version")?.text(0))
     facts.add("schema", try db.reader.first("SELECT current_schema()")?.text(0))
     facts.add(
