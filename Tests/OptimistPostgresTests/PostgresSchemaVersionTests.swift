@@ -32,3 +32,41 @@ import Testing
     #expect(version?.integer(0) == Int64(newer))
   }
 }
+
+/// Statements held back and sent with COMMIT in one round trip (pipeline mode) commit only
+/// when each changed the rows it had to: the server checks it, so the COMMIT sent with them
+/// does not commit the others.
+@Suite struct PostgresPipelineTests {
+  @Test func aHeldStatementThatChangesTheWrongRowsCommitsNothing() throws {
+    let admin = try PostgresNotificationTests.connect()
+    let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    try admin.execute("CREATE SCHEMA \(schema)")
+    defer { try? admin.execute("DROP SCHEMA \(schema) CASCADE") }
+    let base = try #require(ProcessInfo.processInfo.environment["OPTIMIST_TEST_PG"])
+    let url = base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
+    let store = PostgresStore(url: url, timeout: 5)
+    try store.write { _ in }
+    let refused = OptimistError.unavailable("the held UPDATE changed no row")
+    let error = #expect(throws: OptimistError.self) {
+      try store.write { tx in
+        try tx.runLater(
+          "INSERT INTO history (id, version, replaced_at, object) VALUES ('A', 1, 0, '{}')",
+          changes: 1, otherwise: .storage("unexpected"))
+        try tx.runLater(
+          "UPDATE customers SET note = 'x' WHERE id = 'MISSING'", changes: 1, otherwise: refused)
+      }
+    }
+    #expect(error == refused)
+    #expect(try admin.first("SELECT count(*) FROM \(raw: schema).history")?.integer(0) == 0)
+    // The same statements, each changing its one row, commit together; then a read sees them.
+    try store.write { tx in
+      try tx.runLater(
+        "INSERT INTO history (id, version, replaced_at, object) VALUES ('A', 1, 0, '{}')",
+        changes: 1, otherwise: .storage("unexpected"))
+      try tx.runLater(
+        "UPDATE history SET object = '{\"a\":1}' WHERE id = 'A'", changes: 1, otherwise: refused)
+    }
+    let object = try store.read { tx in try tx.first("SELECT object FROM history")?.text(0) }
+    #expect(object == "{\"a\":1}")
+  }
+}

@@ -56,12 +56,15 @@ extension WriteTransaction {
     try check()
     let (objectID, value) = try perform()
     let answer = StoredAnswer(value)
-    try run(
+    // The claim above holds the key's row: nothing reads this before the commit.
+    try runLater(
       """
       UPDATE idempotency_keys SET object_id = \(objectID), stdout = \(answer.stdout), \
       stderr = \(answer.stderr), exit_code = \(Int64(answer.status.code)) \
       WHERE command = \(scope.rawValue) AND key = \(key.text)
-      """)
+      """, changes: 1,
+      otherwise: .unavailable(
+        "Idempotency key `\(key.text)` was pruned during this command; retry it."))
     return .new(value)
   }
 

@@ -90,10 +90,15 @@ extension WriteTransaction {
   }
 
   /// `INSERT INTO table (columns) VALUES (?, …)` with every value bound.
+  /// Nothing reads its result: it may go with the next statement or the commit.
   private func insert(into table: String, columns: [String], values: [SQLValue]) throws {
-    if let serialize = dialect.serializeInserts(table) { try execute(serialize) }
-    try run(
-      "INSERT INTO \(raw: table) (\(raw: columns.joinedFast(", "))) VALUES (\(list: values))")
+    let failed = OptimistError.storage("A new row of \(table) could not be inserted.")
+    if let serialize = dialect.serializeInserts(table) {
+      try runLater(SQL(stringLiteral: serialize), changes: nil, otherwise: failed)
+    }
+    try runLater(
+      "INSERT INTO \(raw: table) (\(raw: columns.joinedFast(", "))) VALUES (\(list: values))",
+      changes: 1, otherwise: failed)
   }
 
   /// The next catalog version: the time in epoch milliseconds, strictly above every
