@@ -97,6 +97,7 @@ public final class PostgresConnection: Database {
   public var port: String { String(cString: PQport(handle)) }
 
   deinit {
+    for (_, result) in early { PQclear(result) }
     PQfinish(handle)
   }
 
@@ -111,6 +112,7 @@ public final class PostgresConnection: Database {
   /// Runs one or more statements with the simple query protocol (no parameters), after
   /// whatever is held back.
   public func execute(_ sql: String) throws {
+    dropEarly()
     if !held.isEmpty { try pipeline(then: nil) }
     settle()
     PQclear(try result(of: PQexec(handle, sql), sql: sql))
@@ -155,6 +157,13 @@ public final class PostgresConnection: Database {
   private var held: [Held] = []
   /// Whether the server still owes the results of a COMMIT sent without waiting (a read's).
   private var owing = false
+  /// Reads hinted by `readAhead`: sent after the next statement, in its pipeline.
+  private var ahead: [Held] = []
+  /// Their results, each served if it is the very next statement run, word for word.
+  private var early: [(read: Held, result: OpaquePointer)] = []
+  /// A hinted read that failed (a lock wait that timed out): the transaction is aborted on
+  /// the server, and every later statement of it says why.
+  private var aheadFailure: (any Error)?
   /// Whether the schema check sent with BEGIN failed: the schema is missing, older or newer
   /// than this binary's (`begin`). The transaction is then aborted; the store migrates.
   public private(set) var schemaWasNotCurrent = false
@@ -166,6 +175,7 @@ public final class PostgresConnection: Database {
   /// the transaction throws `SchemaNotCurrent`.
   public func begin(_ statements: [String], schemaVersion version: Int) {
     settle()
+    forgetReadsAhead()
     schemaWasNotCurrent = false
     held = statements.map { Held(sql: $0, values: [], otherwise: nil) }
     held.append(
@@ -183,6 +193,7 @@ public final class PostgresConnection: Database {
   /// that it changes exactly `changes` rows (a data-modifying WITH whose count fails a cast
   /// otherwise), so a COMMIT sent with it never commits a transaction where it did not.
   public func runLater(_ statement: SQL, changes: Int?, otherwise: OptimistError) throws {
+    dropEarly()
     var sql = statement.text(in: dialect)
     if let changes {
       sql =
@@ -190,6 +201,26 @@ public final class PostgresConnection: Database {
         + "('\(PostgresConnection.countMarker) ' || count(*))::int END FROM changed"
     }
     held.append(Held(sql: sql, values: statement.values, otherwise: otherwise))
+  }
+
+  /// Sends `statement`, a read the transaction is likely to run as its statement after
+  /// next (the locked read after claiming a key), with the next statement, and keeps its
+  /// result for then: one round trip for both. Should the transaction run another statement
+  /// instead, the result is dropped (the read took its row locks all the same); should the
+  /// read fail, so does the rest of the transaction.
+  public func readAhead(_ statement: SQL) {
+    ahead.append(Held(sql: statement.text(in: dialect), values: statement.values, otherwise: nil))
+  }
+
+  private func dropEarly() {
+    for (_, result) in early { PQclear(result) }
+    early = []
+  }
+
+  private func forgetReadsAhead() {
+    dropEarly()
+    ahead = []
+    aheadFailure = nil
   }
 
   /// In the message of a held statement that changed another number of rows than asked.
@@ -201,8 +232,9 @@ public final class PostgresConnection: Database {
   /// (`otherwise`), or the server's. After a failure the server skipped the rest; an open
   /// transaction is left aborted, for ROLLBACK.
   @discardableResult
-  private func pipeline(then last: Held?) throws -> OpaquePointer? {
-    let items = held + (last.map { [$0] } ?? [])
+  private func pipeline(then last: Held?, ahead reads: [Held] = []) throws -> OpaquePointer? {
+    let lastIndex = held.count
+    let items = held + (last.map { [$0] + reads } ?? [])
     held = []
     settle()
     try send(items)
@@ -217,8 +249,10 @@ public final class PostgresConnection: Database {
       let status = PQresultStatus(result)
       switch status {
       case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
-        if index == items.count - 1 && last != nil && failure == nil {
+        if index == lastIndex && last != nil && failure == nil {
           answer = result
+        } else if index > lastIndex && failure == nil {
+          early.append((item, result))
         } else {
           PQclear(result)
         }
@@ -227,7 +261,9 @@ public final class PostgresConnection: Database {
       default:
         let error = PostgresError(connection: handle, result: result, sql: item.sql, secret: secret)
         PQclear(result)
-        if failure == nil {
+        if index > lastIndex && failure == nil {
+          aheadFailure = aheadFailure ?? error
+        } else if failure == nil {
           if item.otherwise is SchemaNotCurrent && ["42P01", "22P02"].contains(error.sqlstate) {
             schemaWasNotCurrent = true
             failure = SchemaNotCurrent()
@@ -246,6 +282,7 @@ public final class PostgresConnection: Database {
     }
     drainToSync()
     if let failure {
+      dropEarly()
       if let answer { PQclear(answer) }
       if schemaWasNotCurrent { throw SchemaNotCurrent() }
       throw failure
@@ -305,6 +342,7 @@ public final class PostgresConnection: Database {
   /// Drops what is held back and ends the transaction, if one is open, with ROLLBACK.
   public func rollback() throws {
     held = []
+    forgetReadsAhead()
     settle()
     if isInTransaction { try execute("ROLLBACK") }
   }
@@ -314,6 +352,9 @@ public final class PostgresConnection: Database {
   /// calls that a success. Without `waiting` (a read-only transaction, which a COMMIT cannot
   /// undo) it is sent and not waited for: its result is read before the next statement.
   public func commit(waiting: Bool = true) throws {
+    let failed = aheadFailure
+    forgetReadsAhead()
+    if let failed { throw failed }
     // A transaction that ran no statement has not checked its schema yet: it waits.
     guard waiting || held.contains(where: { $0.otherwise is SchemaNotCurrent }) else {
       settle()
@@ -385,9 +426,20 @@ public final class PostgresConnection: Database {
   private func run(parameterized statement: SQL) throws -> OpaquePointer {
     let sql = statement.text(in: dialect)
     settle()
-    if !held.isEmpty {
+    if let failed = aheadFailure { throw failed }
+    let matches = { (read: Held) in read.sql == sql && read.values == statement.values }
+    if let index = early.firstIndex(where: { matches($0.read) }) {
+      let result = early.remove(at: index).result
+      dropEarly()
+      return result
+    }
+    dropEarly()
+    let reads = ahead.filter { !matches($0) }
+    ahead = []
+    if !held.isEmpty || !reads.isEmpty {
       guard
-        let result = try pipeline(then: Held(sql: sql, values: statement.values, otherwise: nil))
+        let result = try pipeline(
+          then: Held(sql: sql, values: statement.values, otherwise: nil), ahead: reads)
       else { throw PostgresError(connection: handle, result: nil, sql: sql, secret: secret) }
       return result
     }

@@ -69,4 +69,40 @@ import Testing
     let object = try store.read { tx in try tx.first("SELECT object FROM history")?.text(0) }
     #expect(object == "{\"a\":1}")
   }
+
+  /// A read sent ahead with the next statement answers when it is the statement after it,
+  /// is dropped when another comes instead, and, when it fails, fails the transaction.
+  @Test func aReadAheadAnswersOnlyInItsTurnAndItsFailureFailsTheTransaction() throws {
+    let admin = try PostgresNotificationTests.connect()
+    let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    try admin.execute("CREATE SCHEMA \(schema)")
+    defer { try? admin.execute("DROP SCHEMA \(schema) CASCADE") }
+    let base = try #require(ProcessInfo.processInfo.environment["OPTIMIST_TEST_PG"])
+    let url = base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
+    let store = PostgresStore(url: url, timeout: 5)
+    try store.write { tx in
+      try tx.run("INSERT INTO history (id, version, replaced_at, object) VALUES ('A', 1, 0, 'a')")
+    }
+    let read: SQL = "SELECT object FROM history WHERE id = \("A")"
+    let (inTurn, afterAWrite) = try store.write { tx in
+      tx.readAhead(read)
+      try tx.run("UPDATE history SET object = 'b' WHERE id = 'A'")
+      let inTurn = try tx.first(read)?.text(0)
+      tx.readAhead(read)
+      try tx.run("UPDATE history SET object = 'c' WHERE id = 'A'")
+      try tx.run("UPDATE history SET object = 'd' WHERE id = 'A'")
+      return (inTurn, try tx.first(read)?.text(0))
+    }
+    #expect(inTurn == "b")
+    #expect(afterAWrite == "d")
+    let error = #expect(throws: PostgresError.self) {
+      try store.write { tx in
+        tx.readAhead("SELECT 1 / 0")
+        try tx.run("UPDATE history SET object = 'e' WHERE id = 'A'")
+        _ = try tx.first("SELECT 1")
+      }
+    }
+    #expect(error?.sqlstate == "22012")
+    #expect(try admin.first("SELECT object FROM \(raw: schema).history")?.text(0) == "d")
+  }
 }

@@ -31,6 +31,12 @@ package protocol Database: DatabaseReader {
   /// the transaction fails with `otherwise` and commits nothing, however late the engine ran
   /// it. SQLite runs it at once.
   func runLater(_ statement: SQL, changes: Int?, otherwise: OptimistError) throws
+
+  /// A read the transaction is likely to run soon, word for word (the locked read an
+  /// idempotent command makes once its key is claimed): an engine may send it with the next
+  /// statement and answer it from there if it is the statement after that. A hint; SQLite
+  /// ignores it.
+  func readAhead(_ statement: SQL)
 }
 
 extension Database {
@@ -38,6 +44,8 @@ extension Database {
     let changed = try run(statement)
     if let changes, changed != changes { throw otherwise }
   }
+
+  package func readAhead(_ statement: SQL) {}
 }
 
 /// An engine's failure that the user sees as one of optimist's errors.

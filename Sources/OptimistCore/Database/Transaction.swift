@@ -56,6 +56,9 @@ public struct WriteTransaction: Transaction {
     try database.runLater(statement, changes: changes, otherwise: otherwise)
   }
 
+  /// Hints a read this transaction is likely to run soon (`Database.readAhead`).
+  func readAhead(_ statement: SQL) { database.readAhead(statement) }
+
   /// Runs statements without parameters (a dialect's lock statement).
   func execute(_ sql: String) throws { try database.execute(sql) }
 }

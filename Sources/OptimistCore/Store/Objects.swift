@@ -23,13 +23,23 @@ extension Transaction {
   /// The object of `type` with this id; in a write transaction, locked until it ends where
   /// the engine locks rows (`lockClause`).
   func object(id: String, type: ObjectType) throws -> StoredObject? {
-    try first(SQL(endingInPlaceholder: Self.selectByID(type), .text(id)).appending(raw: lockClause))
-      .map { try StoredObject(type: type, row: $0) }
+    try first(read(id: id, type: type)).map { try StoredObject(type: type, row: $0) }
+  }
+
+  /// The statement `object(id:type:)` runs (`object(id:)` tries the types in order, customers
+  /// first).
+  func read(id: String, type: ObjectType) -> SQL {
+    SQL(endingInPlaceholder: Self.selectByID(type), .text(id)).appending(raw: lockClause)
   }
 
   /// Whether an object of `type` has this id; never locks it.
   func contains(id: String, type: ObjectType) throws -> Bool {
-    try first("SELECT 1 FROM \(raw: type.table) WHERE id = \(id)") != nil
+    try first(Self.containment(id: id, type: type)) != nil
+  }
+
+  /// The statement `contains(id:type:)` runs.
+  static func containment(id: String, type: ObjectType) -> SQL {
+    "SELECT 1 FROM \(raw: type.table) WHERE id = \(id)"
   }
 
   /// `SELECT <columns(of: type)> FROM <table> WHERE id = ?`, written out: building it at run

@@ -146,7 +146,8 @@ def round_trips(d):
             "process; the connection's start-up is not counted). psql sends the same SQL as one "
             "script, the one-call rows above. optimist sends a transaction's BEGIN with its first "
             "statement, and the statements whose results it does not read with COMMIT (libpq's "
-            "pipeline mode); a read-modify-write still waits once for its locked read.\n\n"
+            "pipeline mode); a keyed command's locked read goes with the key's claim. A write still "
+            "waits once for its locked read before it can compute what to write.\n\n"
             "| command | optimist | psql |\n| --- | ---: | ---: |\n" + rows + "\n\n")
 
 
