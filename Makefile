@@ -235,9 +235,12 @@ test: bench-test
 # Reliability: crashes (SIGKILL), 16-process contention and a held lock against the release
 # binary; power cuts through the test-only optimist-powerloss (Tests/PowerLoss), with its
 # negative controls; the same crashes, contention and lock on PostgreSQL, plus SIGKILL of the
-# whole server mid-load and clients on two hosts (network namespaces; needs root); then the
-# fuzz target. Bounded to a few minutes (STRESS_SECONDS per timed phase, POWERLOSS_SECONDS
-# for the power cuts).
+# whole server mid-load and clients on two hosts (network namespaces; needs root); a failover
+# (failover_pg.py: a primary and its synchronous hot standby, the primary SIGKILLed mid-load,
+# the standby promoted, nothing acknowledged lost; then the same on an asynchronous standby
+# whose WAL receiver is stopped, which must lose a write; about a minute); then the fuzz
+# target. Bounded to a few minutes (STRESS_SECONDS per timed phase, POWERLOSS_SECONDS for the
+# power cuts).
 STRESS_SECONDS ?= 45
 POWERLOSS_SECONDS ?= 150
 FUZZ_SECONDS ?= 60
@@ -249,6 +252,7 @@ stress: build-cli fuzz
 	python3 Tests/Scripts/powerloss.py --powerloss $(POWERLOSS) --optimist $(RELEASE) --cuts 300 \
 	  --seconds $(POWERLOSS_SECONDS)
 	python3 Tests/Scripts/stress_pg.py --bin $(RELEASE) --kills 150 --seconds $(STRESS_SECONDS)
+	python3 Tests/Scripts/failover_pg.py --bin $(RELEASE)
 	$(MAKE) --no-print-directory stress-serve
 
 # `optimist serve` against slow and hostile clients (Tests/Scripts/serve_stress.py): trickled

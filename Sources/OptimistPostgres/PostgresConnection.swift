@@ -50,6 +50,15 @@ public final class PostgresConnection: Database {
       let ping = PostgresConnection.withParameters(parameters) { keywords, values in
         PQpingParams(keywords, values, 1)
       }
+      // A server that answers may still take this login: it is then only not the kind
+      // `target_session_attrs` asks for (a standby, while a failover promotes another), which
+      // PQpingParams cannot tell from a refused login.
+      if ping == PQPING_OK, let reached = PostgresConnection.anyKind(parameters) {
+        if attempt == 1 { continue }
+        throw PostgresError(
+          sqlstate: nil, message: secret.redact(PostgresError.trimmed(message)),
+          connectFailure: .notTheKindAsked(reached: reached))
+      }
       if ping == PQPING_OK && attempt == 1 { continue }
       throw PostgresError(
         connectionFailure: secret.redact(message),
@@ -57,7 +66,38 @@ public final class PostgresConnection: Database {
     }
   }
 
+  /// Where a connection of any kind (`target_session_attrs=any`, after the URL so that it
+  /// wins) lands with these parameters, and whether that server is read-only now (a hot
+  /// standby, or `default_transaction_read_only`); nil when none takes the login.
+  private static func anyKind(_ parameters: [(String, String)]) -> String? {
+    guard
+      let connection = withParameters(
+        parameters + [("target_session_attrs", "any")],
+        {
+          keywords, values in PQconnectdbParams(keywords, values, 1)
+        })
+    else { return nil }
+    defer { PQfinish(connection) }
+    guard PQstatus(connection) == CONNECTION_OK else { return nil }
+    let place = "\(String(cString: PQhost(connection))):\(String(cString: PQport(connection)))"
+    let readOnly = PQparameterStatus(connection, "default_transaction_read_only").map {
+      String(cString: $0) == "on"
+    }
+    let standby = PQparameterStatus(connection, "in_hot_standby").map {
+      String(cString: $0) == "on"
+    }
+    if standby == true { return place + ", a standby" }
+    if readOnly == true { return place + ", read-only" }
+    return place
+  }
+
+  /// The host this connection reached (a name, an address or a socket folder), and its port:
+  /// with several hosts in the URL, the one that took it.
+  public var host: String { String(cString: PQhost(handle)) }
+  public var port: String { String(cString: PQport(handle)) }
+
   deinit {
+    for (_, result) in early { PQclear(result) }
     PQfinish(handle)
   }
 
@@ -69,23 +109,21 @@ public final class PostgresConnection: Database {
       : "\(number / 10_000).\(number / 100 % 100).\(number % 100)"
   }
 
-  /// Runs one or more statements with the simple query protocol (no parameters).
-  public func execute(_ sql: String) throws(PostgresError) {
+  /// Runs one or more statements with the simple query protocol (no parameters), after
+  /// whatever is held back.
+  public func execute(_ sql: String) throws {
+    dropEarly()
+    if !held.isEmpty { try pipeline(then: nil) }
+    settle()
     PQclear(try result(of: PQexec(handle, sql), sql: sql))
   }
 
-  public func first(_ statement: SQL) throws(PostgresError) -> Row? {
+  public func first(_ statement: SQL) throws -> Row? {
     try rows(statement).first
   }
 
-  public func rows(_ statement: SQL) throws(PostgresError) -> [Row] {
+  public func rows(_ statement: SQL) throws -> [Row] {
     rows(of: try run(parameterized: statement))
-  }
-
-  /// Runs one or more statements without parameters in one round trip; returns the rows
-  /// of the last.
-  public func rows(ofLast sql: String) throws(PostgresError) -> [Row] {
-    rows(of: try result(of: PQexec(handle, sql), sql: sql))
   }
 
   /// The rows of `result`, which is then cleared.
@@ -97,18 +135,240 @@ public final class PostgresConnection: Database {
   }
 
   @discardableResult
-  public func run(_ statement: SQL) throws(PostgresError) -> Int {
+  public func run(_ statement: SQL) throws -> Int {
     let result = try run(parameterized: statement)
     defer { PQclear(result) }
     return Int(String(cString: PQcmdTuples(result))) ?? 0
   }
 
-  /// Ends the transaction with COMMIT, and makes sure it committed: the server answers a
-  /// COMMIT of a failed transaction with ROLLBACK, and libpq calls that a success.
-  public func commit() throws(PostgresError) {
-    let result = try self.result(of: PQexec(handle, "COMMIT"), sql: "COMMIT")
-    defer { PQclear(result) }
-    guard String(cString: PQcmdStatus(result)) == "COMMIT" else {
+  // MARK: Statements held back: one round trip for many (pipeline mode)
+
+  /// A statement held back, to go in one pipeline with the next one whose result is read
+  /// (or the COMMIT). See <https://www.postgresql.org/docs/current/libpq-pipeline-mode.html>.
+  private struct Held {
+    let sql: String
+    let values: [SQLValue]
+    /// What the transaction fails with when the server refuses it: nil, the server's error.
+    let otherwise: (any Error)?
+  }
+
+  /// Statements to send before the next one: the transaction's BEGIN (`begin`), writes
+  /// whose results nothing reads (`runLater`).
+  private var held: [Held] = []
+  /// Whether the server still owes the results of a COMMIT sent without waiting (a read's).
+  private var owing = false
+  /// Reads hinted by `readAhead`: sent after the next statement, in its pipeline.
+  private var ahead: [Held] = []
+  /// Their results, each served if it is the very next statement run, word for word.
+  private var early: [(read: Held, result: OpaquePointer)] = []
+  /// A hinted read that failed (a lock wait that timed out): the transaction is aborted on
+  /// the server, and every later statement of it says why.
+  private var aheadFailure: (any Error)?
+  /// Whether the schema check sent with BEGIN failed: the schema is missing, older or newer
+  /// than this binary's (`begin`). The transaction is then aborted; the store migrates.
+  public private(set) var schemaWasNotCurrent = false
+
+  /// Holds back the BEGIN of a transaction: `statements` (the lock timeout, the BEGIN), then
+  /// a check that the schema is at `version`, go with the transaction's first statement.
+  /// The check fails on the server (the transaction aborts there, so nothing after it can
+  /// commit) when the schema is missing or at another version, and then every statement of
+  /// the transaction throws `SchemaNotCurrent`.
+  public func begin(_ statements: [String], schemaVersion version: Int) {
+    settle()
+    forgetReadsAhead()
+    schemaWasNotCurrent = false
+    held = statements.map { Held(sql: $0, values: [], otherwise: nil) }
+    held.append(
+      Held(
+        sql: "SELECT CASE WHEN v = \(version) THEN 0 ELSE "
+          + "('optimist schema version ' || coalesce(v::text, 'none'))::int END "
+          + "FROM (SELECT (SELECT version FROM optimist_schema) AS v) AS schema",
+        values: [], otherwise: SchemaNotCurrent()))
+  }
+
+  /// The schema check of `begin` failed: the schema is missing or at another version.
+  public struct SchemaNotCurrent: Error {}
+
+  /// Holds `statement` back until the next statement or COMMIT. The server itself checks
+  /// that it changes exactly `changes` rows (a data-modifying WITH whose count fails a cast
+  /// otherwise), so a COMMIT sent with it never commits a transaction where it did not.
+  public func runLater(_ statement: SQL, changes: Int?, otherwise: OptimistError) throws {
+    dropEarly()
+    var sql = statement.text(in: dialect)
+    if let changes {
+      sql =
+        "WITH changed AS (\(sql) RETURNING 1) SELECT CASE count(*) WHEN \(changes) THEN 0 ELSE "
+        + "('\(PostgresConnection.countMarker) ' || count(*))::int END FROM changed"
+    }
+    held.append(Held(sql: sql, values: statement.values, otherwise: otherwise))
+  }
+
+  /// Sends `statement`, a read the transaction is likely to run as its statement after
+  /// next (the locked read after claiming a key), with the next statement, and keeps its
+  /// result for then: one round trip for both. Should the transaction run another statement
+  /// instead, the result is dropped (the read took its row locks all the same); should the
+  /// read fail, so does the rest of the transaction.
+  public func readAhead(_ statement: SQL) {
+    ahead.append(Held(sql: statement.text(in: dialect), values: statement.values, otherwise: nil))
+  }
+
+  private func dropEarly() {
+    for (_, result) in early { PQclear(result) }
+    early = []
+  }
+
+  private func forgetReadsAhead() {
+    dropEarly()
+    ahead = []
+    aheadFailure = nil
+  }
+
+  /// In the message of a held statement that changed another number of rows than asked.
+  static let countMarker = "optimist rows changed:"
+
+  /// Sends the held statements and `last` in one pipeline ending in one Sync, and reads
+  /// every result: one round trip. Returns the result of `last` (the caller clears it).
+  /// The first failure is thrown, once every result is read: a held statement's own error
+  /// (`otherwise`), or the server's. After a failure the server skipped the rest; an open
+  /// transaction is left aborted, for ROLLBACK.
+  @discardableResult
+  private func pipeline(then last: Held?, ahead reads: [Held] = []) throws -> OpaquePointer? {
+    let lastIndex = held.count
+    let items = held + (last.map { [$0] + reads } ?? [])
+    held = []
+    settle()
+    try send(items)
+    var failure: (any Error)?
+    var answer: OpaquePointer?
+    for (index, item) in items.enumerated() {
+      guard let result = PQgetResult(handle) else {
+        failure =
+          failure ?? PostgresError(connection: handle, result: nil, sql: item.sql, secret: secret)
+        break
+      }
+      let status = PQresultStatus(result)
+      switch status {
+      case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+        if index == lastIndex && last != nil && failure == nil {
+          answer = result
+        } else if index > lastIndex && failure == nil {
+          early.append((item, result))
+        } else {
+          PQclear(result)
+        }
+      case PGRES_PIPELINE_ABORTED:
+        PQclear(result)
+      default:
+        let error = PostgresError(connection: handle, result: result, sql: item.sql, secret: secret)
+        PQclear(result)
+        if index > lastIndex && failure == nil {
+          aheadFailure = aheadFailure ?? error
+        } else if failure == nil {
+          if item.otherwise is SchemaNotCurrent && ["42P01", "22P02"].contains(error.sqlstate) {
+            schemaWasNotCurrent = true
+            failure = SchemaNotCurrent()
+          } else if let otherwise = item.otherwise, error.sqlstate == "22P02",
+            error.message.contains(PostgresConnection.countMarker)
+          {
+            failure = otherwise
+          } else {
+            failure = error
+          }
+        }
+      }
+      // Each statement's results end with a null one.
+      while let extra = PQgetResult(handle) { PQclear(extra) }
+      if PQstatus(handle) != CONNECTION_OK { break }
+    }
+    drainToSync()
+    if let failure {
+      dropEarly()
+      if let answer { PQclear(answer) }
+      if schemaWasNotCurrent { throw SchemaNotCurrent() }
+      throw failure
+    }
+    if last != nil && answer == nil {
+      throw PostgresError(connection: handle, result: nil, sql: last?.sql ?? "", secret: secret)
+    }
+    return answer
+  }
+
+  /// Enters pipeline mode and sends `items` with the extended protocol, then a Sync (which
+  /// flushes them).
+  private func send(_ items: [Held]) throws(PostgresError) {
+    guard PQenterPipelineMode(handle) == 1 else {
+      throw PostgresError(
+        connection: handle, result: nil, sql: items.first?.sql ?? "", secret: secret)
+    }
+    for item in items {
+      let sent = PostgresConnection.withValues(item.values) { count, types, values in
+        PQsendQueryParams(handle, item.sql, count, types, values, nil, nil, 0)
+      }
+      guard sent == 1 else {
+        throw PostgresError(connection: handle, result: nil, sql: item.sql, secret: secret)
+      }
+    }
+    guard PQpipelineSync(handle) == 1 else {
+      throw PostgresError(connection: handle, result: nil, sql: "Sync", secret: secret)
+    }
+  }
+
+  /// Reads the results a COMMIT sent without waiting left owing, and leaves pipeline mode.
+  /// A read-only transaction's COMMIT cannot undo anything; were the connection lost, the
+  /// next statement says so.
+  private func settle() {
+    guard owing else { return }
+    owing = false
+    drainToSync()
+  }
+
+  /// Reads and drops results up to the Sync's, then leaves pipeline mode: every statement's
+  /// results are followed by a null one; two nulls in a row mean nothing is left.
+  private func drainToSync() {
+    var nulls = 0
+    while PQstatus(handle) == CONNECTION_OK && nulls < 2 {
+      guard let result = PQgetResult(handle) else {
+        nulls += 1
+        continue
+      }
+      nulls = 0
+      let status = PQresultStatus(result)
+      PQclear(result)
+      if status == PGRES_PIPELINE_SYNC { break }
+    }
+    PQexitPipelineMode(handle)
+  }
+
+  /// Drops what is held back and ends the transaction, if one is open, with ROLLBACK.
+  public func rollback() throws {
+    held = []
+    forgetReadsAhead()
+    settle()
+    if isInTransaction { try execute("ROLLBACK") }
+  }
+
+  /// Ends the transaction with COMMIT, sent with every held statement, and makes sure it
+  /// committed: the server answers a COMMIT of a failed transaction with ROLLBACK, and libpq
+  /// calls that a success. Without `waiting` (a read-only transaction, which a COMMIT cannot
+  /// undo) it is sent and not waited for: its result is read before the next statement.
+  public func commit(waiting: Bool = true) throws {
+    let failed = aheadFailure
+    forgetReadsAhead()
+    if let failed { throw failed }
+    // A transaction that ran no statement has not checked its schema yet: it waits.
+    guard waiting || held.contains(where: { $0.otherwise is SchemaNotCurrent }) else {
+      settle()
+      if held.isEmpty && !isInTransaction { return }
+      let items = held + [Held(sql: "COMMIT", values: [], otherwise: nil)]
+      held = []
+      settle()
+      try send(items)
+      owing = true
+      return
+    }
+    let result = try pipeline(then: Held(sql: "COMMIT", values: [], otherwise: nil))
+    defer { if let result { PQclear(result) } }
+    guard let result, String(cString: PQcmdStatus(result)) == "COMMIT" else {
       throw PostgresError(
         sqlstate: "40000", message: "The transaction was rolled back, not committed.", sql: "COMMIT"
       )
@@ -123,6 +383,7 @@ public final class PostgresConnection: Database {
   public func awaitNotification(channel: String, payload: String, until deadline: Deadline)
     throws(PostgresError) -> Bool
   {
+    settle()
     while true {
       while let notice = PQnotifies(handle) {
         let matches =
@@ -159,11 +420,41 @@ public final class PostgresConnection: Database {
   }
 
   /// Runs one statement with the extended protocol, its placeholders spelled `$1, $2, …` by
-  /// the dialect; integers are sent as `int8`, text as `text`, all in text format.
+  /// the dialect; integers are sent as `int8`, text as `text`, all in text format. With
+  /// statements held back, they go first, in the same round trip.
   /// See <https://www.postgresql.org/docs/current/libpq-exec.html#LIBPQ-PQEXECPARAMS>.
-  private func run(parameterized statement: SQL) throws(PostgresError) -> OpaquePointer {
+  private func run(parameterized statement: SQL) throws -> OpaquePointer {
     let sql = statement.text(in: dialect)
-    let values = statement.values
+    settle()
+    if let failed = aheadFailure { throw failed }
+    let matches = { (read: Held) in read.sql == sql && read.values == statement.values }
+    if let index = early.firstIndex(where: { matches($0.read) }) {
+      let result = early.remove(at: index).result
+      dropEarly()
+      return result
+    }
+    dropEarly()
+    let reads = ahead.filter { !matches($0) }
+    ahead = []
+    if !held.isEmpty || !reads.isEmpty {
+      guard
+        let result = try pipeline(
+          then: Held(sql: sql, values: statement.values, otherwise: nil), ahead: reads)
+      else { throw PostgresError(connection: handle, result: nil, sql: sql, secret: secret) }
+      return result
+    }
+    let result = PostgresConnection.withValues(statement.values) { count, types, values in
+      PQexecParams(handle, sql, count, types, values, nil, nil, 0)
+    }
+    return try self.result(of: result, sql: sql)
+  }
+
+  /// Calls `body` with the count, types and texts of `values`: integers as `int8`, text as
+  /// `text`, NULL as a null pointer of no type.
+  private static func withValues<T>(
+    _ values: [SQLValue],
+    _ body: (Int32, [Oid], [UnsafePointer<CChar>?]) -> T
+  ) -> T {
     let types: [Oid] = values.map {
       switch $0 {
       case .null: return 0
@@ -179,9 +470,7 @@ public final class PostgresConnection: Database {
       }
     }
     defer { for text in texts { free(text) } }
-    let raw = texts.map { UnsafePointer($0) }
-    let result = PQexecParams(handle, sql, Int32(values.count), types, raw, nil, nil, 0)
-    return try self.result(of: result, sql: sql)
+    return body(Int32(values.count), types, texts.map { UnsafePointer($0) })
   }
 
   /// The result if the statement succeeded; else its error (the result is cleared).

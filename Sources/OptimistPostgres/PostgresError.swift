@@ -21,6 +21,9 @@ public struct PostgresError: DatabaseError, Equatable, CustomStringConvertible {
     case unreachable
     /// The URL or its parameters are not valid.
     case invalidParameters
+    /// A server took the login but is not the kind `target_session_attrs` asks for (a
+    /// standby where a primary is wanted, during a failover): `reached` says which.
+    case notTheKindAsked(reached: String)
   }
 
   public init(
@@ -55,7 +58,7 @@ public struct PostgresError: DatabaseError, Equatable, CustomStringConvertible {
   }
 
   /// libpq's message on one line, runs of white space (newlines, tabs) as one space.
-  private static func trimmed(_ text: String) -> String {
+  static func trimmed(_ text: String) -> String {
     text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
   }
 
@@ -65,11 +68,12 @@ public struct PostgresError: DatabaseError, Equatable, CustomStringConvertible {
   /// Failures that retrying the whole command can cure: a rolled-back transaction,
   /// serialization failure, deadlock, a lost connection (class 08), the server shutting
   /// down or not yet accepting connections (57P01–57P03), too many connections, a
-  /// cancelled statement.
+  /// cancelled statement, a write refused by a read-only server (25006: a standby, until a
+  /// failover promotes it or the URL's next host).
   public var isTemporary: Bool {
     guard let sqlstate else { return false }
-    return ["40000", "40001", "40P01", "57P01", "57P02", "57P03", "53300", "57014"].contains(
-      sqlstate)
+    return ["40000", "40001", "40P01", "57P01", "57P02", "57P03", "53300", "57014", "25006"]
+      .contains(sqlstate)
       || sqlstate.hasPrefix("08")
   }
 
@@ -81,6 +85,10 @@ public struct PostgresError: DatabaseError, Equatable, CustomStringConvertible {
       return .storage("PostgreSQL refused the connection: \(message)")
     case .invalidParameters?:
       return .storage("The PostgreSQL URL is not valid: \(message)")
+    case .notTheKindAsked(let reached)?:
+      return .unavailable(
+        "No PostgreSQL server of the kind the URL asks for (target_session_attrs) answers now "
+          + "(reached \(reached)): \(message) Retry later, e.g. once a standby is promoted.")
     case nil:
       break
     }

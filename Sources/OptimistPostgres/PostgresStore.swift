@@ -40,41 +40,37 @@ public final class PostgresStore: StoreEngine {
     }
   }
 
+  /// Whether `begin` starts a read-only transaction, whose COMMIT is not waited for.
+  private static func isReadOnly(_ begin: String) -> Bool { begin.hasSuffix("READ ONLY") }
+
   /// Runs `body` in one transaction begun with `begin` at the latest schema version.
   ///
-  /// One round trip begins the transaction and reads the version. A store that lacks the
-  /// schema (or has an older one) is migrated in a READ COMMITTED transaction under the
-  /// migration lock; when `creating` is false and there was no schema at all, `body` runs
-  /// against the schema made in that transaction, which is then rolled back.
+  /// The BEGIN (with `lock_timeout`) and a check of the schema version are sent with the
+  /// transaction's first statement, and the statements whose results nothing reads with
+  /// COMMIT (`PostgresConnection.begin`, `runLater`): a read is one round trip, a write that
+  /// reads before it writes two. A read's COMMIT is sent without waiting for it. A store
+  /// that lacks the schema (or has an older one) fails the check on the server, which aborts
+  /// the transaction before anything in it can commit; it is then migrated in a READ
+  /// COMMITTED transaction under the migration lock, and `body` runs again. When `creating`
+  /// is false and there was no schema at all, `body` runs against the schema made in that
+  /// transaction, which is then rolled back.
   private func transaction<T>(
     begin: String, creating: Bool, migrated: Bool = false, _ body: (PostgresConnection) throws -> T
   ) throws -> T {
     let connection = try connect()
-    let version: Int?
+    connection.begin([lockTimeout, begin], schemaVersion: PostgresStore.latest)
     do {
-      version = try connection.rows(
-        ofLast: lockTimeout + begin + "; SELECT version FROM optimist_schema"
-      )
-      .first.flatMap { $0.integer(0) }.map(Int.init)
-    } catch {
-      // undefined_table: no schema here yet.
-      guard error.sqlstate == "42P01" else { throw error }
-      try connection.execute("ROLLBACK")
-      version = nil
-    }
-    if let version, version >= PostgresStore.latest {
-      // A newer schema is refused, and the transaction rolled back, before `body` runs.
-      return try finish(connection, commit: true) {
-        try Migration.refuseNewer(version, than: PostgresStore.latest)
-        return try body(connection)
+      return try finish(connection, commit: true, waiting: !PostgresStore.isReadOnly(begin)) {
+        try body(connection)
       }
+    } catch {
+      guard connection.schemaWasNotCurrent else { throw error }
     }
-    if connection.isInTransaction { try connection.execute("ROLLBACK") }
     guard !migrated else {
       throw OptimistError.storage(
         "The schema in \(location) did not reach version \(PostgresStore.latest).")
     }
-    try connection.execute(lockTimeout + "BEGIN ISOLATION LEVEL READ COMMITTED")
+    try connection.execute(lockTimeout + "; BEGIN ISOLATION LEVEL READ COMMITTED")
     let found = try finish(connection, commit: nil) { () throws -> Int in
       try connection.execute(
         "SELECT pg_advisory_xact_lock(\(PostgresLocks.namespace), "
@@ -94,21 +90,21 @@ public final class PostgresStore: StoreEngine {
     return try transaction(begin: begin, creating: creating, migrated: true, body)
   }
 
-  /// Runs `body` in the open transaction, then COMMIT (`commit` true), ROLLBACK (false) or
-  /// neither (nil); any error rolls back.
-  private func finish<T>(_ connection: PostgresConnection, commit: Bool?, _ body: () throws -> T)
-    throws -> T
-  {
+  /// Runs `body` in the open transaction, then COMMIT (`commit` true; without `waiting`,
+  /// not waited for), ROLLBACK (false) or neither (nil); any error rolls back.
+  private func finish<T>(
+    _ connection: PostgresConnection, commit: Bool?, waiting: Bool = true, _ body: () throws -> T
+  ) throws -> T {
     let result: T
     do {
       result = try body()
       switch commit {
-      case true?: try connection.commit()
-      case false?: try connection.execute("ROLLBACK")
+      case true?: try connection.commit(waiting: waiting)
+      case false?: try connection.rollback()
       case nil: break
       }
     } catch {
-      if connection.isInTransaction { try? connection.execute("ROLLBACK") }
+      try? connection.rollback()
       throw error
     }
     return result
@@ -140,7 +136,7 @@ public final class PostgresStore: StoreEngine {
   /// transaction takes a SET with it). 0 would mean "wait for ever"; `--timeout 0` means
   /// "do not wait". See <https://www.postgresql.org/docs/current/runtime-config-client.html>.
   private var lockTimeout: String {
-    "SET lock_timeout = \(max(1, Int(min(timeout * 1000, 2_147_483_647)))); "
+    "SET lock_timeout = \(max(1, Int(min(timeout * 1000, 2_147_483_647))))"
   }
 
   /// PostgreSQL's facts and the consistency check.
@@ -152,6 +148,13 @@ public final class PostgresStore: StoreEngine {
     var facts = JSONObject()
     facts.add("engine", "postgresql")
     facts.add("database", location)
+    // With several hosts in the URL, the one this command reached, and whether it takes
+    // writes (a standby is in recovery until it is promoted).
+    let connection = try connect()
+    facts.add("host", connection.host)
+    facts.add("port", Int64(connection.port))
+    facts.add(
+      "primary", try db.reader.first("SELECT NOT pg_is_in_recovery()")?.integer(0).map { $0 == 1 })
     facts.add("server_version", try db.reader.first("SHOW server_version")?.text(0))
     facts.add("schema", try db.reader.first("SELECT current_schema()")?.text(0))
     facts.add(

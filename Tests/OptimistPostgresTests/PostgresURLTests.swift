@@ -14,6 +14,14 @@ import Testing
       "postgresql://ada@host/shop?password=***&sslmode=disable"
     ),
     ("postgresql:///shop?host=/run/pg", "postgresql:///shop?host=/run/pg"),
+    (
+      "postgresql://ada:s3cret@db1:5432,db2:5433/shop?target_session_attrs=read-write",
+      "postgresql://ada:***@db1:5432,db2:5433/shop?target_session_attrs=read-write"
+    ),
+    (
+      "postgresql://ada@/shop?host=db1,db2&port=5432,5433&password=s3cret",
+      "postgresql://ada@/shop?host=db1,db2&port=5432,5433&password=***"
+    ),
   ])
   func passwordsAreMasked(_ url: String, _ shown: String) {
     #expect(PostgresURL(url).redacted == shown)

@@ -60,6 +60,61 @@ import Testing
     }
   }
 
+  /// libpq's multi-host URL (`host=a,b&port=p,q`): a first host where nothing listens is
+  /// passed over, for every kind of command, and doctor names the host it reached.
+  @Test func aMultiHostURLReachesTheHostThatAnswers() throws {
+    let schema = try schemaOf(sandbox.db)
+    let url =
+      "postgresql://postgres@/postgres?host=\(sandbox.root)/no-server,\(TestServer.socketFolder)"
+      + "&port=\(TestServer.port),\(TestServer.port)&target_session_attrs=read-write"
+      + "&options=-csearch_path%3D\(schema)"
+    let id = try #require(
+      sandbox.run("create-customer", "--given-name", "Ada", "--db", url).expectSuccess()["id"]
+        as? String)
+    sandbox.run("update", id, "--version", "0", "--set", "note=x", "--db", url).expectSuccess()
+    #expect(sandbox.run("get", id, "--db", url).expectSuccess()["note"] as? String == "x")
+    sandbox.run(
+      "create-payment", "--key", "k", "--amount", "5", "--currency", "USD", "--source-id",
+      "cnon:card-nonce-ok", "--db", url
+    ).expectSuccess()
+    let doctor = sandbox.run("doctor", "--db", url).expectSuccess()
+    #expect(doctor["host"] as? String == TestServer.socketFolder, "\(doctor)")
+    #expect(doctor["port"] as? Int == Int(TestServer.port), "\(doctor)")
+    #expect(doctor["primary"] as? Bool == true, "\(doctor)")
+  }
+
+  /// A server that takes no writes for now (a standby before its promotion; here one whose
+  /// sessions are read-only) is a temporary error, whether the write reaches it (SQLSTATE
+  /// 25006) or `target_session_attrs=read-write` finds no other host: exit 75, never 1, and
+  /// nothing written.
+  @Test func aReadOnlyServerIsATemporaryError() throws {
+    let id = sandbox.create("create-customer", "--given-name", "Ada")
+    let readOnly = sandbox.db + "%20-cdefault_transaction_read_only%3Don"
+    let before = try #require(TestServer.snapshot(schema: try schemaOf(sandbox.db)))
+    for url in [readOnly, readOnly + "&target_session_attrs=read-write"] {
+      for command in [
+        ["update", id, "--version", "0", "--set", "note=x"],
+        ["create-customer", "--given-name", "Bo"],
+        [
+          "create-payment", "--key", "k", "--amount", "5", "--currency", "USD", "--source-id",
+          "cnon:card-nonce-ok",
+        ],
+      ] {
+        let result = sandbox.run(command + ["--db", url, "--timeout", "2"])
+        result.expectError(75, "TEMPORARY_ERROR", field: .some(nil), category: "API_ERROR")
+      }
+    }
+    // A read is served by a read-only server, unless the URL asks for a read-write one.
+    sandbox.run("get", id, "--db", readOnly).expectSuccess()
+    let refused = sandbox.run(
+      "get", id, "--db", readOnly + "&target_session_attrs=read-write", "--timeout", "2")
+    refused.expectError(75, "TEMPORARY_ERROR", field: .some(nil), category: "API_ERROR")
+    #expect(refused.err.contains("read-only"), "\(refused)")
+    let doctor = sandbox.run("doctor", "--db", readOnly).expectSuccess()
+    #expect(doctor["primary"] as? Bool == true, "\(doctor)")
+    #expect(TestServer.snapshot(schema: try schemaOf(sandbox.db)) == before)
+  }
+
   @Test func aURLLibpqCannotReadIsRefused() {
     let result = sandbox.run("list", "--db", "postgresql://%zz@/postgres?host=/tmp")
     result.expectError(1, "INTERNAL_SERVER_ERROR")

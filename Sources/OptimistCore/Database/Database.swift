@@ -24,6 +24,28 @@ package protocol Database: DatabaseReader {
   /// Runs one statement; returns how many rows it changed.
   @discardableResult
   func run(_ statement: SQL) throws -> Int
+
+  /// Runs a statement whose result the transaction does not read: now, or held back and
+  /// sent with the transaction's next statement or its COMMIT (PostgreSQL's pipeline: one
+  /// round trip for them all). When it does not change exactly `changes` rows (if given),
+  /// the transaction fails with `otherwise` and commits nothing, however late the engine ran
+  /// it. SQLite runs it at once.
+  func runLater(_ statement: SQL, changes: Int?, otherwise: OptimistError) throws
+
+  /// A read the transaction is likely to run soon, word for word (the locked read an
+  /// idempotent command makes once its key is claimed): an engine may send it with the next
+  /// statement and answer it from there if it is the statement after that. A hint; SQLite
+  /// ignores it.
+  func readAhead(_ statement: SQL)
+}
+
+extension Database {
+  package func runLater(_ statement: SQL, changes: Int?, otherwise: OptimistError) throws {
+    let changed = try run(statement)
+    if let changes, changed != changes { throw otherwise }
+  }
+
+  package func readAhead(_ statement: SQL) {}
 }
 
 /// An engine's failure that the user sees as one of optimist's errors.

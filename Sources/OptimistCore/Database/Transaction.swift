@@ -49,6 +49,16 @@ public struct WriteTransaction: Transaction {
   @discardableResult
   func run(_ statement: SQL) throws -> Int { try database.run(statement) }
 
+  /// Runs a statement whose result nothing reads before the commit, at once or with the
+  /// next statement (`Database.runLater`); one that does not change exactly `changes` rows
+  /// fails the transaction with `otherwise`.
+  func runLater(_ statement: SQL, changes: Int?, otherwise: OptimistError) throws {
+    try database.runLater(statement, changes: changes, otherwise: otherwise)
+  }
+
+  /// Hints a read this transaction is likely to run soon (`Database.readAhead`).
+  func readAhead(_ statement: SQL) { database.readAhead(statement) }
+
   /// Runs statements without parameters (a dialect's lock statement).
   func execute(_ sql: String) throws { try database.execute(sql) }
 }

@@ -98,8 +98,9 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
     case .temporary:
       return
         "the database stayed locked past `--timeout`; PostgreSQL: the server cannot be reached "
-        + "(or is starting or shutting down), the connection was lost, or it aborted the "
-        + "transaction (deadlock, serialization failure): retry later"
+        + "(or is starting or shutting down), the connection was lost, it aborted the "
+        + "transaction (deadlock, serialization failure), or it takes no writes for now (a "
+        + "standby; no primary among the URL's hosts during a failover): retry later"
     }
   }
 

@@ -57,6 +57,7 @@ extension StoreEngine {
       try write(creating: request.customerID == nil) { db in
         try db.idempotent(
           .createPayment, request,
+          ahead: request.customerID.map { WriteTransaction.containment(id: $0, type: .customer) },
           check: {
             if let customerID = request.customerID,
               try !db.contains(id: customerID, type: .customer)

@@ -24,7 +24,9 @@ extension StoreEngine {
   public func delete(_ request: DeleteRequest) throws -> Keyed<Deletion> {
     try Keyed(
       try write(creating: false) { db in
-        try db.idempotent(.delete, request) {
+        try db.idempotent(
+          .delete, request, ahead: db.read(id: request.id, type: request.type ?? .customer)
+        ) {
           (
             request.id,
             try db.delete(id: request.id, expectedVersion: request.version, type: request.type)

@@ -27,7 +27,7 @@ extension StoreEngine {
       ? (.completePayment, .completed, "completed") : (.cancelPayment, .canceled, "canceled")
     return try Keyed(
       try write(creating: false) { db in
-        try db.idempotent(scope, request) {
+        try db.idempotent(scope, request, ahead: db.read(id: request.id, type: .payment)) {
           var payment = try db.payment(id: request.id, versionToken: request.versionToken)
           try payment.requireApproved(to: verb)
           let expected = payment.versionToken

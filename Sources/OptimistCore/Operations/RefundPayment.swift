@@ -26,7 +26,9 @@ extension StoreEngine {
   public func refundPayment(_ request: RefundRequest) throws -> Keyed<Refund> {
     try Keyed(
       try write(creating: false) { db in
-        try db.idempotent(.refundPayment, request) {
+        try db.idempotent(
+          .refundPayment, request, ahead: db.read(id: request.paymentID, type: .payment)
+        ) {
           var payment = try db.payment(
             id: request.paymentID, versionToken: request.paymentVersionToken)
           switch payment.status {

@@ -34,7 +34,9 @@ extension StoreEngine {
   public func update(_ request: UpdateRequest) throws -> Keyed<VersionedObject> {
     try Keyed(
       try write(creating: false) { db in
-        try db.idempotent(.update, request) {
+        try db.idempotent(
+          .update, request, ahead: db.read(id: request.id, type: request.type ?? .customer)
+        ) {
           let updated = try db.update(
             id: request.id, changes: request.changes, expectedVersion: request.version,
             type: request.type)

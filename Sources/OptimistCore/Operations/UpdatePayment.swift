@@ -37,7 +37,7 @@ extension StoreEngine {
   public func updatePayment(_ request: PaymentUpdateRequest) throws -> Keyed<Payment> {
     try Keyed(
       try write(creating: false) { db in
-        try db.idempotent(.updatePayment, request) {
+        try db.idempotent(.updatePayment, request, ahead: db.read(id: request.id, type: .payment)) {
           var payment = try db.payment(id: request.id, versionToken: request.versionToken)
           try payment.requireApproved(to: "updated")
           if let currency = request.currency?.code, currency != payment.currency {

@@ -58,8 +58,12 @@ extension WriteTransaction {
     update.appendInterpolation(object.id)
     update.appendLiteral(" AND version = ")
     update.appendInterpolation(expectedVersion)
-    let changed = try run(SQL(stringInterpolation: update))
-    guard changed == 1 else {
+    let statement = SQL(stringInterpolation: update)
+    // The row this transaction read, locked, is at the expected version: the UPDATE changes
+    // it and nothing reads its result, so it may go with the commit.
+    if replaced.version == expectedVersion {
+      try runLater(statement, changes: 1, otherwise: changedMeanwhile(object.id))
+    } else if try run(statement) != 1 {
       throw try conflict(type: object.type, id: object.id, expectedVersion: expectedVersion)
     }
     try keepVersion(
@@ -71,13 +75,20 @@ extension WriteTransaction {
   func conditionalDelete(_ current: VersionedObject, expectedVersion: Int64, deletedAt: Timestamp)
     throws
   {
-    let changed = try run(
+    let statement: SQL =
       "DELETE FROM \(raw: current.type.table) WHERE id = \(current.id) AND version = \(expectedVersion)"
-    )
-    guard changed == 1 else {
+    if current.version == expectedVersion {
+      try runLater(statement, changes: 1, otherwise: changedMeanwhile(current.id))
+    } else if try run(statement) != 1 {
       throw try conflict(type: current.type, id: current.id, expectedVersion: expectedVersion)
     }
     try keepVersion(current, expectedVersion: expectedVersion, replacedAt: deletedAt, deleted: true)
+  }
+
+  /// A row this transaction read locked did not match when written: only the transaction
+  /// itself could have changed it, so nothing is written (retry).
+  private func changedMeanwhile(_ id: String) -> OptimistError {
+    .unavailable("`\(id)` changed while this command read it; retry it.")
   }
 
   /// Keeps the version a conditional statement replaced. The caller read it in this
@@ -86,30 +97,27 @@ extension WriteTransaction {
   private func keepVersion(
     _ replaced: VersionedObject, expectedVersion: Int64, replacedAt: Timestamp, deleted: Bool
   ) throws {
-    guard replaced.version == expectedVersion else {
-      throw OptimistError.unavailable(
-        "`\(replaced.id)` changed while this command read it; retry it.")
-    }
+    guard replaced.version == expectedVersion else { throw changedMeanwhile(replaced.id) }
     try keepVersion(replaced, replacedAt: replacedAt, deleted: deleted)
   }
 
   /// Writes `payment` over the stored row only if that row still has `expectedToken`: the
   /// payments' own optimistic concurrency (Square's `version_token`).
+  ///
+  /// `expectedToken` is the token of the payment as this transaction read it, locked
+  /// (`payment(id:versionToken:)`, which decides NOT_FOUND and VERSION_MISMATCH): the UPDATE
+  /// then changes exactly that row, and may go with the commit. Should it change none (the
+  /// transaction itself changed the row since), nothing is written and the command is
+  /// refused as temporary (retry).
   func conditionalUpdate(_ payment: Payment, expectedToken: String) throws {
-    let changed = try run(
+    try runLater(
       """
       UPDATE payments SET updated_at = \(payment.updatedAt.milliseconds), \
       amount = \(payment.amount), tip = \(payment.tip), refunded = \(payment.refunded), \
       status = \(payment.status.rawValue), refund_ids = \(payment.refundIDs.joinedFast(",")), \
       version_token = \(payment.versionToken) \
       WHERE id = \(payment.id) AND version_token = \(expectedToken)
-      """)
-    guard changed == 1 else {
-      let exists = try first("SELECT 1 FROM payments WHERE id = \(payment.id)") != nil
-      throw exists
-        ? OptimistError.staleVersionToken(id: payment.id, given: expectedToken)
-        : OptimistError.notFound(id: payment.id, field: "payment_id")
-    }
+      """, changes: 1, otherwise: changedMeanwhile(payment.id))
   }
 
   /// Why a conditional statement changed nothing, read in the same transaction.

@@ -38,14 +38,18 @@ extension WriteTransaction {
   ///   error rolls the claim back with everything else.
   /// - The same key with another request is IDEMPOTENCY_KEY_REUSED, except a key that
   ///   `cancel-payment --key` took first, which replays that refusal to any request.
+  /// - `ahead` is the read `check` or `perform` runs first: with a key, the engine may send it
+  ///   with the claim (`readAhead`), so that claiming costs no round trip of its own.
   func idempotent(
-    _ scope: KeyScope, _ request: some IdempotentRequest, check: () throws -> Void = {},
+    _ scope: KeyScope, _ request: some IdempotentRequest, ahead: SQL? = nil,
+    check: () throws -> Void = {},
     perform: () throws -> (objectID: String, value: any Answer)
   ) throws -> KeyedAnswer {
     guard let key = request.key else {
       try check()
       return .new(try perform().value)
     }
+    if let ahead { readAhead(ahead) }
     let fingerprint = request.fingerprint
     guard try claim(scope, key, request: fingerprint, answer: nil) else {
       let stored = try keyRow(scope, key)
@@ -56,12 +60,15 @@ extension WriteTransaction {
     try check()
     let (objectID, value) = try perform()
     let answer = StoredAnswer(value)
-    try run(
+    // The claim above holds the key's row: nothing reads this before the commit.
+    try runLater(
       """
       UPDATE idempotency_keys SET object_id = \(objectID), stdout = \(answer.stdout), \
       stderr = \(answer.stderr), exit_code = \(Int64(answer.status.code)) \
       WHERE command = \(scope.rawValue) AND key = \(key.text)
-      """)
+      """, changes: 1,
+      otherwise: .unavailable(
+        "Idempotency key `\(key.text)` was pruned during this command; retry it."))
     return .new(value)
   }
 

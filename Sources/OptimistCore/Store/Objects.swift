@@ -23,13 +23,23 @@ extension Transaction {
   /// The object of `type` with this id; in a write transaction, locked until it ends where
   /// the engine locks rows (`lockClause`).
   func object(id: String, type: ObjectType) throws -> StoredObject? {
-    try first(SQL(endingInPlaceholder: Self.selectByID(type), .text(id)).appending(raw: lockClause))
-      .map { try StoredObject(type: type, row: $0) }
+    try first(read(id: id, type: type)).map { try StoredObject(type: type, row: $0) }
+  }
+
+  /// The statement `object(id:type:)` runs (`object(id:)` tries the types in order, customers
+  /// first).
+  func read(id: String, type: ObjectType) -> SQL {
+    SQL(endingInPlaceholder: Self.selectByID(type), .text(id)).appending(raw: lockClause)
   }
 
   /// Whether an object of `type` has this id; never locks it.
   func contains(id: String, type: ObjectType) throws -> Bool {
-    try first("SELECT 1 FROM \(raw: type.table) WHERE id = \(id)") != nil
+    try first(Self.containment(id: id, type: type)) != nil
+  }
+
+  /// The statement `contains(id:type:)` runs.
+  static func containment(id: String, type: ObjectType) -> SQL {
+    "SELECT 1 FROM \(raw: type.table) WHERE id = \(id)"
   }
 
   /// `SELECT <columns(of: type)> FROM <table> WHERE id = ?`, written out: building it at run
@@ -90,10 +100,15 @@ extension WriteTransaction {
   }
 
   /// `INSERT INTO table (columns) VALUES (?, …)` with every value bound.
+  /// Nothing reads its result: it may go with the next statement or the commit.
   private func insert(into table: String, columns: [String], values: [SQLValue]) throws {
-    if let serialize = dialect.serializeInserts(table) { try execute(serialize) }
-    try run(
-      "INSERT INTO \(raw: table) (\(raw: columns.joinedFast(", "))) VALUES (\(list: values))")
+    let failed = OptimistError.storage("A new row of \(table) could not be inserted.")
+    if let serialize = dialect.serializeInserts(table) {
+      try runLater(SQL(stringLiteral: serialize), changes: nil, otherwise: failed)
+    }
+    try runLater(
+      "INSERT INTO \(raw: table) (\(raw: columns.joinedFast(", "))) VALUES (\(list: values))",
+      changes: 1, otherwise: failed)
   }
 
   /// The next catalog version and the time it stands for, that version's millisecond: an

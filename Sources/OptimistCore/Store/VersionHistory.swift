@@ -8,12 +8,13 @@ extension WriteTransaction {
   /// Keeps `replaced` as a past version that stopped being current at `replacedAt`; with
   /// `deleted`, as the last version of a deleted object.
   func keepVersion(_ replaced: VersionedObject, replacedAt: Timestamp, deleted: Bool) throws {
-    try run(
+    try runLater(
       """
       INSERT INTO history (id, version, replaced_at, object) VALUES (\(replaced.id), \
       \(replaced.version), \(replacedAt.milliseconds), \
       \(replaced.json(deletedAt: deleted ? replacedAt : nil)))
-      """)
+      """, changes: 1,
+      otherwise: .storage("Version \(replaced.version) of `\(replaced.id)` could not be kept."))
   }
 }
 

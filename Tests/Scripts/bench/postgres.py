@@ -6,10 +6,15 @@ call does.
   one call: get, update --version, create-payment --key: wall time (hyperfine -N)
   contention: workers x cycles read-modify-write cycles (get, update --version, again on a
   stale version) on one customer: throughput and lost updates
+  round trips: how often each command waits for the server after connecting, counted with
+  strace (a recvfrom with data after a sendto on the same socket; the connection's own
+  start-up, one round trip with trust authentication, is not counted), for optimist's
+  commands and for psql sending the same SQL as one script
 """
 
 import json
 import os
+import re
 import subprocess
 import tempfile
 import threading
@@ -103,6 +108,61 @@ def contention(tool, binary, url, customer, workers, cycles):
     return {"cycles_per_second": done[0] / elapsed, "lost_updates": workers * cycles - read()[1]}
 
 
+def round_trips(argv):
+    """How often `argv` waited for the server after connecting: a recvfrom that returned data
+    after a sendto on the same socket, in every process it started (strace -f), less the
+    connection's start-up."""
+    with tempfile.NamedTemporaryFile(suffix=".strace") as trace:
+        p = subprocess.run(["strace", "-f", "-qq", "-e", "trace=sendto,recvfrom", "-o", trace.name, *argv],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            raise SystemExit(f"{argv[0]} exited {p.returncode} under strace: {p.stderr.strip()[:300]}")
+        waits, last = 0, {}
+        with open(trace.name) as lines:
+            for line in lines:
+                m = re.match(r"(\d+)\s+(sendto|recvfrom)\((\d+),.*= (-?\d+)", line)
+                if not m or int(m.group(4)) <= 0:
+                    continue
+                socket = (m.group(1), m.group(3))
+                if m.group(2) == "recvfrom" and last.get(socket) == "sendto":
+                    waits += 1
+                last[socket] = m.group(2)
+    return waits - 1
+
+
+def round_trip_counts(binary, url, customer, psql_scripts):
+    """Round trips of each command (a fresh object or key for each), optimist's and psql's."""
+    def opt(*words):
+        return [binary, *words, "--db", url]
+
+    def created(*words):
+        return json.loads(common.run(opt(*words)))
+
+    pay = ["--amount", "450", "--currency", "USD", "--source-id", "cnon:card-nonce-ok"]
+    a = created("create-customer", "--given-name", "rt")
+    b = created("create-customer", "--given-name", "rt")
+    approved = [created("create-payment", "--key", f"rt-a{i}", *pay, "--autocomplete", "false")
+                for i in range(3)]
+    completed = created("create-payment", "--key", "rt-c", *pay)
+    counts = {
+        "get": round_trips(opt("get", a["id"])),
+        "update --version": round_trips(opt("update", a["id"], "--version", "0", "--set", "note=x")),
+        "update --version --key": round_trips(opt("update", a["id"], "--version", "1", "--set", "note=y",
+                                                  "--key", "rt-u")),
+        "delete --version": round_trips(opt("delete", b["id"], "--version", "0")),
+        "create-payment --key": round_trips(opt("create-payment", "--key", "rt-p1", *pay)),
+        "create-payment --key --customer-id": round_trips(opt("create-payment", "--key", "rt-p2", *pay,
+                                                              "--customer-id", a["id"])),
+        "update-payment": round_trips(opt("update-payment", approved[0]["id"], "--key", "rt-up",
+                                          "--tip", "10")),
+        "complete-payment": round_trips(opt("complete-payment", approved[1]["id"], "--key", "rt-co")),
+        "cancel-payment": round_trips(opt("cancel-payment", approved[2]["id"], "--key", "rt-ca")),
+        "refund-payment": round_trips(opt("refund-payment", "--key", "rt-r", "--payment-id", completed["id"],
+                                          "--amount", "100", "--currency", "USD")),
+    }
+    return {"opt": counts, "psql": {name: round_trips(psql(url, sql)) for name, sql in psql_scripts.items()}}
+
+
 def measure(ctx):
     binary, runs = ctx.binary, ctx.size["pg_runs"]
     workers, cycles = ctx.size["workers"], ctx.size["pg_cycles"]
@@ -137,6 +197,9 @@ def measure(ctx):
                             "psql": one("payment-psql", psql(url, payment_sql("s{v}", ids[0])), ("v", 0))},
                 "contention": {"opt": contention("optimist", binary, url, ids[3], workers, cycles),
                                "psql": contention("psql", binary, url, ids[4], workers, cycles)},
+                "round_trips": round_trip_counts(binary, url, ids[5], {
+                    "get": get_sql(ids[5]), "update --version": update_sql(ids[5], 0, "rt"),
+                    "create-payment --key": payment_sql("rt-psql", ids[5])}),
             }
         finally:
             subprocess.run(["bash", PG_SERVER, "stop", folder], check=False)

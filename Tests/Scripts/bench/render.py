@@ -131,7 +131,24 @@ Contention: {s['workers']} workers x {s['pg_cycles']} read-modify-write cycles o
 | cycles per second | {f(co['cycles_per_second'], 1)} | {f(cq['cycles_per_second'], 1)} | {ratio(co['cycles_per_second'], cq['cycles_per_second'])} |
 | lost updates | {co['lost_updates']} | {cq['lost_updates']} | |
 
-""")
+""" + round_trips(d))
+
+
+def round_trips(d):
+    """Round trips per command (strace), when measured: optimist's against psql's script."""
+    counts = d.get("round_trips")
+    if not counts:
+        return ""
+    rows = "\n".join(f"| `{name}` | {n} | {counts['psql'].get(name, '')} |"
+                     for name, n in counts["opt"].items())
+    return ("Round trips to the server per command, after connecting: how often the client waited for "
+            "an answer (strace: a `recvfrom` with data after a `sendto` on the same socket, in every "
+            "process; the connection's start-up is not counted). psql sends the same SQL as one "
+            "script, the one-call rows above. optimist sends a transaction's BEGIN with its first "
+            "statement, and the statements whose results it does not read with COMMIT (libpq's "
+            "pipeline mode); a keyed command's locked read goes with the key's claim. A write still "
+            "waits once for its locked read before it can compute what to write.\n\n"
+            "| command | optimist | psql |\n| --- | ---: | ---: |\n" + rows + "\n\n")
 
 
 def edit(results, header_env):
