@@ -18,14 +18,14 @@ Tests/Scripts/pg-server.sh; without it the test fails, it never skips), named by
 How an output is compared (as rustdoc's and Python's doctests compare):
 
 - Everything is matched by value, byte for byte (a trailing newline aside), except:
-- Shapes. An id (26 letters A-Z and digits 2-7), a timestamp (2026-11-23T07:01:02.345Z), an
-  item version (13 digits, epoch milliseconds) and the string value of "sqlite_version",
-  "server_version", "version" or "commit" (optimist's own, in doctor's report) match any text
-  of that shape. The first time the README shows an id, a
-  timestamp or an item version, the test binds it to what optimist printed there: later
+- Shapes. An id (26 letters A-Z and digits 2-7), a timestamp (2026-11-23T07:01:02.345Z) and
+  an item version (13 digits, epoch milliseconds) match any text of that shape. The first
+  time the README shows one, the test binds it to what optimist printed there: later
   outputs must show the same value where the README repeats it, and later commands and
   scripts get it in its place (the README's `update ZP3Q… --version 1795417263120` runs with
-  the real id and version). Two README ids never bind to one real id. Customer versions
+  the real id and version). Two README ids never bind to one real id. In doctor's report,
+  the string values of "sqlite_version", "server_version", "version" and "commit"
+  (optimist's own) and "host" match any string, and "port" any number. Customer versions
   (0, 1, 2…) and everything else are values.
 - `…` stands for any text with balanced brackets and quotes: `[{…},{…}]` is exactly two
   objects, `"id":"…"` any one string.
@@ -72,11 +72,14 @@ TOKEN = re.compile(
     r"(?<![A-Za-z0-9])(?:(?P<id>[A-Z2-7]{26})|(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)"
     r"|(?P<epoch>1\d{12}))(?![A-Za-z0-9])"
 )
-# Values matched by shape alone (never bound): the engine's versions in doctor's report, and
-# optimist's own version and commit there (a string "version"; an object's version is a number).
+# Values matched by shape alone (never bound): the engine's versions in doctor's report,
+# optimist's own version and commit there (a string "version"; an object's version is a
+# number), and the PostgreSQL host and port doctor reached (any string; any number).
 FREE_VALUES = re.compile(
-    r'(?:(?<="sqlite_version":")|(?<="server_version":")|(?<="version":")|(?<="commit":"))[^"]*(?=")'
+    r'(?:(?<="sqlite_version":")|(?<="server_version":")|(?<="version":")|(?<="commit":")'
+    r'|(?<="host":"))[^"]*(?=")'
 )
+FREE_NUMBERS = re.compile(r'(?<="port":)\d+')
 ELLIPSIS = "…"
 ENGINE = "sqlite"  # set by --engine
 STORE_URL = None  # the PostgreSQL store's URL, with --engine postgresql
@@ -211,7 +214,8 @@ def parse_session(body, first_line, section):
 
 
 def pattern(expected):
-    """The expected text as parts: ("lit", text), ("any",), ("shape", kind, token), ("free",)."""
+    """The expected text as parts: ("lit", text), ("any",), ("shape", kind, token), ("free",),
+    ("freenumber",)."""
     parts = []
     position = 0
     spans = []
@@ -220,6 +224,8 @@ def pattern(expected):
         spans.append((found.start(), found.end(), ("shape", kind, found.group(0))))
     for found in FREE_VALUES.finditer(expected):
         spans.append((found.start(), found.end(), ("free",)))
+    for found in FREE_NUMBERS.finditer(expected):
+        spans.append((found.start(), found.end(), ("freenumber",)))
     for offset, character in enumerate(expected):
         if character == ELLIPSIS:
             spans.append((offset, offset + 1, ("any",)))
@@ -305,6 +311,11 @@ def match(expected, actual, bindings):
             while end < len(actual) and actual[end] != '"':
                 end += 1
             return go(index + 1, end, bound)
+        if part[0] == "freenumber":
+            end = position
+            while end < len(actual) and actual[end].isdigit():
+                end += 1
+            return go(index + 1, end, bound) if end > position else None
         _, kind, token = part
         if token in bound:
             value = bound[token]
