@@ -49,7 +49,7 @@ public final class SQLiteStore: StoreEngine {
     let connection = try connect(creating: creating, queryOnly: false)
     return try transaction(connection, "BEGIN IMMEDIATE") {
       let createdSchema = try migrate(connection)
-      let result = try body(WriteTransaction(connection))
+      let result = try WriteTransaction.perform(on: connection, body)
       return (result, createdSchema)
     }
   }

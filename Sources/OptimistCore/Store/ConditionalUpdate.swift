@@ -64,6 +64,7 @@ extension WriteTransaction {
     }
     try keepVersion(
       replaced, expectedVersion: expectedVersion, replacedAt: object.updatedAt, deleted: false)
+    recordChange(object, "updated")
   }
 
   /// Deletes the object only if it is still at `expectedVersion`, and keeps `current` (the
@@ -78,6 +79,7 @@ extension WriteTransaction {
       throw try conflict(type: current.type, id: current.id, expectedVersion: expectedVersion)
     }
     try keepVersion(current, expectedVersion: expectedVersion, replacedAt: deletedAt, deleted: true)
+    recordChange(current, "deleted", deletedAt: deletedAt)
   }
 
   /// Keeps the version a conditional statement replaced. The caller read it in this
@@ -110,6 +112,7 @@ extension WriteTransaction {
         ? OptimistError.staleVersionToken(id: payment.id, given: expectedToken)
         : OptimistError.notFound(id: payment.id, field: "payment_id")
     }
+    recordChange(payment, "updated")
   }
 
   /// Why a conditional statement changed nothing, read in the same transaction.
