@@ -69,6 +69,8 @@ enum Route {
     Endpoint("POST", "/v2/refunds", Refunds.create),
     Endpoint("GET", "/v2/refunds", Refunds.list),
     Endpoint("GET", "/v2/refunds/{id}", Refunds.retrieve),
+    Endpoint("POST", "/v2/events", Events.search),
+    Endpoint("GET", "/v2/events/types", Events.types),
   ]
 
   /// The job for `request`, or the reason there is none (404, 405, or the request's own
