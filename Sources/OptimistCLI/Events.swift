@@ -5,9 +5,9 @@ struct Events: Subcommand {
     "events",
     abstract: "Print the event feed, oldest first: {\"events\":[…],\"cursor\":\"…\"}.",
     discussion: [
-      "Every command that changes an object appends Square-shaped events in its own transaction: customer.created, customer.updated, customer.deleted, catalog.version.updated, payment.created, payment.updated, refund.created. A refused, rolled-back or replayed command appends none. Each event is {\"merchant_id\",\"type\",\"event_id\",\"created_at\",\"data\":{\"type\",\"id\",\"object\":{…}}}; the feed's order is commit order.",
+      "Every command that changes an object appends Square-shaped events in its own transaction: customer.created, customer.updated, customer.deleted, catalog.version.updated, payment.created, payment.updated, refund.created. A refused, rolled-back or replayed command appends none. Each event has Square's shape: merchant_id, type, event_id, created_at and data (type, id, and object: the object after the write). The feed's order is commit order.",
       "The cursor is always printed: pass it back with --after to read only newer events (an empty page means none yet).",
-      "With --follow, prints one line per event as each commits, {\"cursor\":\"…\",\"event\":{…}}, until --timeout (exit 0) or a signal; started again with --after and the last line's cursor, it neither misses nor repeats an event. Waiting uses next to no CPU, as wait does.",
+      "With --follow, prints one line per event as each commits, {\"cursor\": …, \"event\": …}, until --timeout (exit 0) or a signal; started again with --after and the last line's cursor, it neither misses nor repeats an event. Waiting uses next to no CPU, as wait does.",
     ],
     examples: [
       "optimist events --type payment.updated --limit 10",
@@ -22,7 +22,7 @@ struct Events: Subcommand {
 
   init(_ arguments: inout Arguments) throws(UsageError) {
     types = arguments.repeated(
-      "type", value: "event-type", help: "Only events of this type (repeatable; default: all).",
+      "type", value: "event-type", help: "Only events of this type (default: all).",
       completion: .choices { EventFeed.types })
     after = arguments.option(
       "after", value: "cursor", help: "Only events after the one that printed this cursor.")
