@@ -69,7 +69,7 @@ enum Events {
     for type in EventFeed.types {
       var entry = JSONObject(capacity: 64)
       entry.add("event_type", type)
-      entry.add("api_version", Events.apiVersion)
+      entry.add("api_version", EventFeed.apiVersion)
       metadata.append(entry.text)
     }
     var document = JSONObject()
@@ -78,7 +78,4 @@ enum Events {
     let body = document.text
     return { _ in APIResponse(status: 200, body: body) }
   }
-
-  /// The Square API version whose event shapes optimist writes.
-  static let apiVersion = "2025-10-16"
 }

@@ -124,8 +124,12 @@ extension StoreEngine {
   public func pruneEvents(olderThan age: Int64) throws -> Pruned {
     try write(creating: false) { db in
       let cutoff = Timestamp.now().milliseconds - age
-      return Pruned(
-        kind: .events, count: try db.run("DELETE FROM events WHERE created_at <= \(cutoff)"))
+      let count = try db.run("DELETE FROM events WHERE created_at <= \(cutoff)")
+      // A delivery of a pruned event can no longer be made.
+      try db.run(
+        "DELETE FROM webhook_deliveries WHERE NOT EXISTS "
+          + "(SELECT 1 FROM events e WHERE e.seq = webhook_deliveries.event_seq)")
+      return Pruned(kind: .events, count: count)
     }
   }
 }

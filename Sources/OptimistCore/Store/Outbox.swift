@@ -26,6 +26,18 @@ public enum EventFeed {
   /// What `StoreEngine.watch` is given to wake on a new event: PostgreSQL's trigger on
   /// `events` notifies this payload (not an id: ids have no `*`).
   public static let watchID = "*events"
+
+  /// The Square API version whose event shapes optimist writes (a subscription's default).
+  public static let apiVersion = "2025-10-16"
+
+  /// A test event of `type` (Square's TestWebhookSubscription): the envelope of a change,
+  /// with an empty object.
+  public static func testEvent(type: String) -> String {
+    let dataType =
+      type.hasPrefix("catalog.") ? "catalog_version" : String(type.prefix { $0 != "." })
+    return PendingEvent(type: type, dataType: dataType, id: "", deleted: false, object: "{}")
+      .envelope(id: EventID.make(), createdAt: Timestamp.now().rfc3339)
+  }
 }
 
 /// The events a write transaction appends when it commits, in the order of its changes.
