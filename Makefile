@@ -99,7 +99,7 @@ clean:
 # callgrind files); `render` writes BENCHMARKS.md from that file and measures nothing. About
 # 30 minutes on 2 cores, plus the build. Commits nothing, never part of `make test`; nothing
 # asserts a time. PARTS measures only those parts again (make bench PARTS=callgrind; parts:
-# sqlite callgrind durability pg edit serve), merged into the existing results file;
+# sqlite callgrind durability pg edit serve events), merged into the existing results file;
 # `make bench-render` renders again without measuring. BENCH_BASELINE is the `before` set of
 # the before/after section (a results file, or a baseline file; empty: no such section);
 # BENCH_FLAGS=--quick shrinks every run, to try the benchmark, not to quote it.
