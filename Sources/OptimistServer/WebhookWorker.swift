@@ -51,6 +51,12 @@ final class WebhookWorker: @unchecked Sendable {
         let engine = try store ?? Engines.open(location, timeout: timeout)
         store = engine
         try turn(engine)
+        if engine.isMissing {
+          // No store yet, so no subscription: look again in a second, with a fresh engine
+          // (an engine that found no store keeps saying so).
+          store = nil
+          Thread.sleep(forTimeInterval: 1)
+        }
       } catch {
         // A lost connection or a busy store: start afresh a moment later.
         store = nil
@@ -64,6 +70,7 @@ final class WebhookWorker: @unchecked Sendable {
 
   private func turn(_ store: any StoreEngine) throws {
     _ = try store.scheduleWebhookDeliveries(now: Timestamp.now())
+    if store.isMissing { return }
     let due = try store.dueWebhookDeliveries(now: Timestamp.now(), limit: 4 * Self.parallel)
     if !due.isEmpty {
       var answers = [Int?](repeating: nil, count: due.count)
