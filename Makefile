@@ -110,7 +110,7 @@ BENCH_RESULTS := $(SCRATCH)/bench/results.json
 BENCH_BASELINE ?= Tests/Scripts/bench/baseline.json
 BENCH_FLAGS ?=
 PARTS ?=
-bench: DEPS += hyperfine:hyperfine jq:jq sqlite3:sqlite3 valgrind:valgrind strace:strace /usr/bin/time:time cc:gcc \
+bench: DEPS += hyperfine:hyperfine jq:jq sqlite3:sqlite3 valgrind:valgrind strace:strace /usr/bin/time:time cc:gcc curl:curl \
   python3:python3 readelf:binutils wrk:wrk $(PG_SERVER)
 bench: build
 	mkdir -p $(SCRATCH)/bench
