@@ -68,40 +68,43 @@ final class WebhookWorker: @unchecked Sendable {
     }
   }
 
+  /// One turn: waits for a new event, or the next due attempt, at most a second, and makes
+  /// the attempts due. The work runs as the engine's watch's check, which the engine calls
+  /// only once it is watching (SQLite has read its change counter, PostgreSQL LISTENs): an
+  /// event committed while an attempt is made wakes the next look at once.
   private func turn(_ store: any StoreEngine) throws {
-    _ = try store.scheduleWebhookDeliveries(now: Timestamp.now())
-    if store.isMissing { return }
-    let due = try store.dueWebhookDeliveries(now: Timestamp.now(), limit: 4 * Self.parallel)
-    if !due.isEmpty {
-      var answers = [Int?](repeating: nil, count: due.count)
-      let started = Timestamp.now()
-      answers.withUnsafeMutableBufferPointer { slots in
-        let slots = UnsafeSendable(slots)
-        DispatchQueue.concurrentPerform(iterations: due.count) { index in
-          let delivery = due[index]
-          slots.value[index] = Self.post(
-            delivery.body, to: delivery.url, key: delivery.signatureKey,
-            retry: delivery.attempts, firstAttempt: delivery.firstAttemptAt ?? started)
-        }
-      }
-      for (delivery, status) in zip(due, answers) {
-        try store.recordWebhookAttempt(
-          delivery, delivered: status.map { (200..<300).contains($0) } ?? false, at: started,
-          schedule: schedule)
-      }
-      return
-    }
     let now = Timestamp.now().milliseconds
     let next = try store.nextWebhookAttempt()?.milliseconds ?? Int64.max
     let wait = min(1.0, max(0.0, Double(next - now) / 1000))
-    var first = true
     let _: Bool? = try store.watch(id: EventFeed.watchID, until: Deadline(after: wait)) {
-      if first {
-        first = false
-        return nil
-      }
-      return true
+      try attempt(store) ? true : nil
     }
+  }
+
+  /// Schedules the new events' deliveries and makes the attempts due; whether it made any
+  /// (or found no store), so that the turn ends.
+  private func attempt(_ store: any StoreEngine) throws -> Bool {
+    _ = try store.scheduleWebhookDeliveries(now: Timestamp.now())
+    if store.isMissing { return true }
+    let due = try store.dueWebhookDeliveries(now: Timestamp.now(), limit: 4 * Self.parallel)
+    guard !due.isEmpty else { return false }
+    var answers = [Int?](repeating: nil, count: due.count)
+    let started = Timestamp.now()
+    answers.withUnsafeMutableBufferPointer { slots in
+      let slots = UnsafeSendable(slots)
+      DispatchQueue.concurrentPerform(iterations: due.count) { index in
+        let delivery = due[index]
+        slots.value[index] = Self.post(
+          delivery.body, to: delivery.url, key: delivery.signatureKey,
+          retry: delivery.attempts, firstAttempt: delivery.firstAttemptAt ?? started)
+      }
+    }
+    for (delivery, status) in zip(due, answers) {
+      try store.recordWebhookAttempt(
+        delivery, delivered: status.map { (200..<300).contains($0) } ?? false, at: started,
+        schedule: schedule)
+    }
+    return true
   }
 
   /// POSTs `body` to `url` signed with `key`, with Square's delivery headers; the status code
