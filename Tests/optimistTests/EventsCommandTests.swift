@@ -193,6 +193,50 @@ import Testing
     }
   }
 
+  /// Writers take their place in the feed's order: while another transaction holds it (on
+  /// PostgreSQL only the feed's advisory lock, which every write takes just before it appends
+  /// its events; on SQLite the write lock), a write waits and, past `--timeout`, is exit 75
+  /// having changed and appended nothing; reading the feed does not wait.
+  @Test func aWriteWaitsForTheFeedsOrderAndPastItsTimeoutChangesNothing() throws {
+    let id = sandbox.create("create-customer", "--given-name", "Ada")
+    let marker = sandbox.root + "/locked"
+    let holder: RunningProcess
+    switch sandbox.engine {
+    case .sqlite:
+      holder = OptimistProcess.launch(
+        [sandbox.db], environment: ["HOME": sandbox.root + "/home"], executable: "/usr/bin/sqlite3",
+        input: true)
+      holder.write("BEGIN IMMEDIATE;\n.shell touch '\(marker)'\n")
+    case .postgresql:
+      holder = OptimistProcess.launch(
+        ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", sandbox.db],
+        environment: ["HOME": sandbox.root + "/home"], executable: TestServer.psql, input: true)
+      // PostgresLocks.namespace ("op") and the key PostgresDialect.serializeInserts("events") uses.
+      holder.write(
+        "BEGIN;\nSELECT pg_advisory_xact_lock(\(0x6F70), hashtext(current_schema() || '.events'));\n"
+          + "\\! touch '\(marker)'\n")
+    }
+    var polls = 0
+    while !sandbox.exists(marker) && polls < 3000 {
+      usleep(10_000)
+      polls += 1
+    }
+    try #require(sandbox.exists(marker), "the lock holder never took the lock")
+    let before = feed()
+    sandbox.run("update", id, "--version", "0", "--set", "note=late", "--timeout", "0.5")
+      .expectError(75, "TEMPORARY_ERROR", field: .some(nil), category: "API_ERROR")
+    sandbox.run("create-customer", "--given-name", "Bo", "--timeout", "0.5")
+      .expectError(75, "TEMPORARY_ERROR", field: .some(nil), category: "API_ERROR")
+    #expect(feed().count == before.count, "the feed is read while a write holds its order")
+    holder.write(sandbox.engine == .sqlite ? "ROLLBACK;\n.quit\n" : "ROLLBACK;\n\\q\n")
+    holder.closeInput()
+    #expect(holder.finish().exitCode == 0)
+    #expect(sandbox.get(id)["version"] as? Int == 0, "the refused update changed nothing")
+    #expect(types(feed()) == ["customer.created"])
+    sandbox.run("update", id, "--version", "0", "--set", "note=now").expectSuccess()
+    #expect(types(feed()) == ["customer.created", "customer.updated"])
+  }
+
   /// `--follow` SIGKILLed between events and started again from the last cursor it printed
   /// prints every event once.
   @Test func followKilledAndResumedNeitherMissesNorRepeats() throws {
