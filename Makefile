@@ -202,7 +202,7 @@ clean:
 # callgrind files); `render` writes BENCHMARKS.md from that file and measures nothing. About
 # 30 minutes on 2 cores, plus the build. Commits nothing, never part of `make test`; nothing
 # asserts a time. PARTS measures only those parts again (make bench PARTS=callgrind; parts:
-# sqlite callgrind durability pg edit serve), merged into the existing results file;
+# sqlite callgrind durability pg edit serve events), merged into the existing results file;
 # `make bench-render` renders again without measuring. BENCH_BASELINE is the `before` set of
 # the before/after section (a results file, or a baseline file; empty: no such section);
 # BENCH_FLAGS=--quick shrinks every run, to try the benchmark, not to quote it.
@@ -213,7 +213,7 @@ BENCH_RESULTS := $(SCRATCH)/bench/results.json
 BENCH_BASELINE ?= Tests/Scripts/bench/baseline.json
 BENCH_FLAGS ?=
 PARTS ?=
-bench: DEPS += hyperfine:hyperfine jq:jq sqlite3:sqlite3 valgrind:valgrind strace:strace /usr/bin/time:time cc:gcc \
+bench: DEPS += hyperfine:hyperfine jq:jq sqlite3:sqlite3 valgrind:valgrind strace:strace /usr/bin/time:time cc:gcc curl:curl \
   python3:python3 readelf:binutils wrk:wrk $(PG_SERVER)
 bench: build
 	mkdir -p $(SCRATCH)/bench

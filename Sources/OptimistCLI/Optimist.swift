@@ -36,9 +36,9 @@ public enum Optimist {
   /// Every subcommand, in the order help lists them.
   static let commands: [any Subcommand.Type] = [
     CreateCustomer.self, CreateItem.self, CreatePayment.self, Get.self, List.self, Update.self,
-    Edit.self, Delete.self, Batch.self, History.self, Wait.self, UpdatePayment.self,
+    Edit.self, Delete.self, Batch.self, History.self, Wait.self, Events.self, UpdatePayment.self,
     CompletePayment.self, CancelPayment.self, RefundPayment.self, PruneKeys.self, PruneHistory.self,
-    Doctor.self, Serve.self,
+    PruneEvents.self, Doctor.self, Serve.self,
   ]
 
   /// The subcommand with this name. A switch, not a search of `commands`: the command a
@@ -56,12 +56,14 @@ public enum Optimist {
     case Batch.about.name: return Batch.self
     case History.about.name: return History.self
     case Wait.about.name: return Wait.self
+    case Events.about.name: return Events.self
     case UpdatePayment.about.name: return UpdatePayment.self
     case CompletePayment.about.name: return CompletePayment.self
     case CancelPayment.about.name: return CancelPayment.self
     case RefundPayment.about.name: return RefundPayment.self
     case PruneKeys.about.name: return PruneKeys.self
     case PruneHistory.about.name: return PruneHistory.self
+    case PruneEvents.about.name: return PruneEvents.self
     case Doctor.about.name: return Doctor.self
     case Serve.about.name: return Serve.self
     default: return nil

@@ -27,9 +27,12 @@ struct StoreOptions: Sendable {
 
   static let defaultTimeout = 10.0
 
-  /// The options; `waiting` gives `--timeout` wait's meaning (see `waitLimit`), `color`
-  /// declares `--color`.
-  init(_ arguments: inout Arguments, waiting: Bool = false, color declaresColor: Bool = true) {
+  /// The options; `waiting` gives `--timeout` wait's meaning (see `waitLimit`), described by
+  /// `waitHelp` where the command says it otherwise; `color` declares `--color`.
+  init(
+    _ arguments: inout Arguments, waiting: Bool = false, waitHelp: String? = nil,
+    color declaresColor: Bool = true
+  ) {
     db = arguments.option(
       "db", value: "path",
       help:
@@ -39,8 +42,8 @@ struct StoreOptions: Sendable {
       waiting
       ? arguments.option(
         "timeout", value: "seconds",
-        help:
-          "Seconds to wait for the change, 0 to 86400 (exit 8 after); default: until it comes. A database locked longer than 10 seconds (or than this, if less) is exit 75."
+        help: waitHelp
+          ?? "Seconds to wait for the change, 0 to 86400 (exit 8 after); default: until it comes. A database locked longer than 10 seconds (or than this, if less) is exit 75."
       )
       : arguments.option(
         "timeout", value: "seconds",

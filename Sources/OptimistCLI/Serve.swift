@@ -7,6 +7,7 @@ struct Serve: Subcommand {
       "Serve the store as a Square-compatible HTTP API for Square's SDKs (runs optimist-serve).",
     discussion: [
       "Customers, Catalog items, Payments and Refunds at Square's /v2 paths, with Square's JSON, error documents and statuses: VERSION_MISMATCH and IDEMPOTENCY_KEY_REUSED are 400, NOT_FOUND 404, CARD_DECLINED 402. CLI processes may use the same store at the same time.",
+      "Events (SearchEvents) and webhook subscriptions too: the server delivers every new event of the store, the CLI's included, to the subscriptions that want it, signed and retried on Square's schedule; $OPTIMIST_WEBHOOK_RETRY_SCALE (above 0, at most 1) shrinks the schedule for tests.",
       "Every request needs Authorization: Bearer TOKEN, the token from --token-file, else $OPTIMIST_TOKEN, else a new random one. When ready, one JSON line goes to stdout: {\"url\":…} with the address listened on, and \"token\" only when it was generated.",
       "A client is held to limits: its request head within --header-timeout, its body within --body-timeout, its next request on a kept-alive connection within --idle-timeout, else the connection is closed; at most --max-connections at once (more wait in the listen backlog). SIGTERM or SIGINT stops accepting, finishes the requests in flight and exits 0, closing what is still open after --shutdown-grace.",
     ],

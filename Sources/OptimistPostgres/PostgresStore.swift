@@ -30,7 +30,7 @@ public final class PostgresStore: StoreEngine {
 
   public func write<T>(creating: Bool, _ body: (WriteTransaction) throws -> T) throws -> T {
     try transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED", creating: creating) {
-      try body(WriteTransaction($0))
+      try WriteTransaction.perform(on: $0, body)
     }
   }
 

@@ -162,5 +162,80 @@ extension Migration {
         CREATE TRIGGER items_notify AFTER INSERT OR UPDATE OR DELETE ON items
           FOR EACH ROW EXECUTE FUNCTION optimist_notify_change();
         """#),
+    Migration(
+      number: 5, file: "005_events.sql",
+      sql: #"""
+        -- The event feed (PostgreSQL): every command that changes an object appends Square-shaped
+        -- events here in its own transaction (an outbox).
+
+        CREATE TABLE events (
+          -- The global order. An identity value is handed out before commit, so on its own it is not
+          -- commit order; a writer takes the feed's transaction-level advisory lock just before it
+          -- inserts its events, as the last thing it does before COMMIT (WriteTransaction's outbox),
+          -- so numbers are handed out in commit order and a reader paging by seq never skips one
+          -- that commits later.
+          seq        BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          -- customer.created, payment.updated, … (Square's names).
+          type       TEXT    NOT NULL,
+          -- When the event was written (epoch milliseconds); prune-events --older-than goes by it.
+          created_at BIGINT  NOT NULL,
+          -- The whole event as delivered: {"merchant_id","type","event_id","created_at","data":{…}}.
+          body       TEXT    NOT NULL
+        );
+
+        -- optimist events --follow: a statement that appends events notifies channel
+        -- optimist_changes with payload `*events` (not an id: ids have no `*`) when it commits.
+        CREATE FUNCTION optimist_notify_events() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          PERFORM pg_notify('optimist_changes', '*events');
+          RETURN NULL;
+        END
+        $$;
+        CREATE TRIGGER events_notify AFTER INSERT ON events
+          FOR EACH STATEMENT EXECUTE FUNCTION optimist_notify_events();
+        """#),
+    Migration(
+      number: 6, file: "006_webhooks.sql",
+      sql: #"""
+        -- Webhooks (optimist serve, PostgreSQL): Square's webhook subscriptions, and the delivery of
+        -- each event to each subscription that wants it, kept here so that a server killed and
+        -- restarted resumes with nothing lost.
+
+        CREATE TABLE webhook_subscriptions (
+          seq              BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          id               TEXT    NOT NULL UNIQUE,
+          name             TEXT,
+          enabled          BIGINT  NOT NULL,
+          -- The event types it wants, separated by commas.
+          event_types      TEXT    NOT NULL,
+          notification_url TEXT    NOT NULL,
+          api_version      TEXT    NOT NULL,
+          signature_key    TEXT    NOT NULL,
+          created_at       BIGINT  NOT NULL,
+          updated_at       BIGINT  NOT NULL,
+          -- The feed's position when the subscription was created: it gets only later events.
+          after_seq        BIGINT  NOT NULL
+        );
+
+        -- The one row holding how far the server has scheduled deliveries (events.seq).
+        CREATE TABLE webhook_feed (
+          position BIGINT NOT NULL
+        );
+        INSERT INTO webhook_feed (position) VALUES (0);
+
+        -- One row per (subscription, event) to deliver: PENDING until a 2xx answer (DELIVERED) or the
+        -- end of the retry schedule (FAILED); the attempts made so far, the first one's time
+        -- (square-initial-delivery-timestamp) and the next one's, in epoch milliseconds.
+        CREATE TABLE webhook_deliveries (
+          subscription_id  TEXT    NOT NULL,
+          event_seq        BIGINT  NOT NULL,
+          state            TEXT    NOT NULL,
+          attempts         BIGINT  NOT NULL,
+          first_attempt_at BIGINT,
+          next_attempt_at  BIGINT  NOT NULL,
+          PRIMARY KEY (subscription_id, event_seq)
+        );
+        CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
+        """#),
   ]
 }

@@ -49,7 +49,7 @@ public final class SQLiteStore: StoreEngine {
     let connection = try connect(creating: creating, queryOnly: false)
     return try transaction(connection, "BEGIN IMMEDIATE") {
       let createdSchema = try migrate(connection)
-      let result = try body(WriteTransaction(connection))
+      let result = try WriteTransaction.perform(on: connection, body)
       return (result, createdSchema)
     }
   }
@@ -164,8 +164,10 @@ public final class SQLiteStore: StoreEngine {
       let connection = try connect(creating: false, queryOnly: true)
       let seen = try dataVersion(connection)
       if let found = try check() { return found }
-      // At most one look once the deadline has passed, however busy the store.
-      var pause: UInt64 = 1_000_000
+      // At most one look once the deadline has passed, however busy the store. A missing
+      // file's stand-in never changes: look again every 100 ms until the file is there
+      // (`events --follow` on a store no command has written yet).
+      var pause: UInt64 = isMissing ? 100_000_000 : 1_000_000
       while try dataVersion(connection) == seen || deadline.hasPassed {
         let left = deadline.remaining ?? UInt64.max
         guard left > 0 else { return nil }
@@ -173,6 +175,7 @@ public final class SQLiteStore: StoreEngine {
         var unslept = timespec()
         while nanosleep(&rest, &unslept) != 0 && errno == EINTR { rest = unslept }
         pause = min(pause * 2, 100_000_000)
+        if isMissing { break }
       }
     }
   }

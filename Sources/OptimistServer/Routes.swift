@@ -69,6 +69,16 @@ enum Route {
     Endpoint("POST", "/v2/refunds", Refunds.create),
     Endpoint("GET", "/v2/refunds", Refunds.list),
     Endpoint("GET", "/v2/refunds/{id}", Refunds.retrieve),
+    Endpoint("POST", "/v2/events", Events.search),
+    Endpoint("GET", "/v2/events/types", Events.types),
+    Endpoint("GET", "/v2/webhooks/event-types", Events.types),
+    Endpoint("POST", "/v2/webhooks/subscriptions", Webhooks.create),
+    Endpoint("GET", "/v2/webhooks/subscriptions", Webhooks.list),
+    Endpoint("GET", "/v2/webhooks/subscriptions/{id}", Webhooks.retrieve),
+    Endpoint("PUT", "/v2/webhooks/subscriptions/{id}", Webhooks.update),
+    Endpoint("DELETE", "/v2/webhooks/subscriptions/{id}", Webhooks.delete),
+    Endpoint("POST", "/v2/webhooks/subscriptions/{id}/signature-key", Webhooks.rotateKey),
+    Endpoint("POST", "/v2/webhooks/subscriptions/{id}/test", Webhooks.test),
   ]
 
   /// The job for `request`, or the reason there is none (404, 405, or the request's own

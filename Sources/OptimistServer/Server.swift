@@ -83,7 +83,17 @@ public enum Server {
     } catch {
       fail(error)
     }
+    guard
+      let scale = WebhookWorker.retryScale(
+        getenv("OPTIMIST_WEBHOOK_RETRY_SCALE").map { String(cString: $0) })
+    else {
+      fail(
+        .invalidValue(
+          field: "OPTIMIST_WEBHOOK_RETRY_SCALE",
+          detail: "OPTIMIST_WEBHOOK_RETRY_SCALE must be a number above 0 and at most 1."))
+    }
     let api = SquareAPI(token: token.token, location: location, timeout: timeout, workers: workers)
+    WebhookWorker.start(location: location, timeout: timeout, schedule: RetrySchedule(scale: scale))
     var logger = Logger(label: "optimist-serve")
     logger.logLevel = .critical
     let server = HummingbirdCore.Server(

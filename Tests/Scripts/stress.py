@@ -326,6 +326,20 @@ def check_rows(db, rows):
         OR (SELECT coalesce(max(h.version), -1) FROM history h WHERE h.id = c.id) <> c.version - 1""")[0][0]
     if int(gaps):
         fail(f"{gaps} customers whose history is not exactly their versions 0…N-1")
+    # The event feed holds exactly the committed changes, whatever was killed when (its events
+    # are written in each change's own transaction): one customer.created per customer, one
+    # customer.updated per version above 0, one payment.created per payment (declined ones
+    # too), one refund.created per refund. (Nothing deletes customers in this phase.)
+    events = {str(t): int(c) for t, c in rows(db, "SELECT type, count(*) FROM events GROUP BY type")}
+    expected = {
+        "customer.created": int(rows(db, "SELECT count(*) FROM customers")[0][0]),
+        "customer.updated": int(rows(db, "SELECT coalesce(sum(version), 0) FROM customers")[0][0]),
+        "payment.created": int(rows(db, "SELECT count(*) FROM payments")[0][0]),
+        "refund.created": int(rows(db, "SELECT count(*) FROM refunds")[0][0]),
+    }
+    for kind, count in expected.items():
+        if events.get(kind, 0) != count:
+            fail(f"the feed has {events.get(kind, 0)} {kind} events for {count} committed changes")
     if rows is sqlite_rows:
         integrity = rows(db, "PRAGMA integrity_check")[0][0]
         if integrity != "ok":

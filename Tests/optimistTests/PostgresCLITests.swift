@@ -163,7 +163,7 @@ import Testing
     #expect(doctor["consistency_check"] as? String == "ok")
     #expect((doctor["objects"] as? [String: Any])?["customers"] as? Int == 8)
     // Schema/postgresql/004_…
-    #expect(try TestServer.require("SELECT version FROM optimist_schema", url: url) == "4\n")
+    #expect(try TestServer.require("SELECT version FROM optimist_schema", url: url) == "6\n")
   }
 
   /// Another program's table of the same name: refused, and nothing of optimist's is left.

@@ -25,6 +25,7 @@ public struct Pruned: Answer, Equatable {
   public enum Kind: String, Sendable {
     case keys = "deleted_keys"
     case versions = "deleted_versions"
+    case events = "deleted_events"
   }
 
   public let kind: Kind

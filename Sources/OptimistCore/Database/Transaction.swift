@@ -39,11 +39,14 @@ public struct ReadTransaction: Transaction {
 /// changes commit together or not at all.
 public struct WriteTransaction: Transaction {
   private let database: any Database
+  /// The events of this transaction's changes, appended just before it commits (Outbox.swift).
+  let outbox = Outbox()
   package var reader: any DatabaseReader { database }
   package var lockClause: String { database.dialect.lockForUpdate }
 
-  /// Made only by an engine, after its BEGIN (SQLite's `BEGIN IMMEDIATE`).
-  package init(_ database: any Database) { self.database = database }
+  /// Made only by an engine, after its BEGIN (SQLite's `BEGIN IMMEDIATE`), through
+  /// `perform` (Outbox.swift), which appends the transaction's events before the COMMIT.
+  init(_ database: any Database) { self.database = database }
 
   /// Runs one statement; returns how many rows it changed.
   @discardableResult

@@ -68,6 +68,7 @@ extension WriteTransaction {
     }
     try keepVersion(
       replaced, expectedVersion: expectedVersion, replacedAt: object.updatedAt, deleted: false)
+    recordChange(object, "updated")
   }
 
   /// Deletes the object only if it is still at `expectedVersion`, and keeps `current` (the
@@ -83,6 +84,7 @@ extension WriteTransaction {
       throw try conflict(type: current.type, id: current.id, expectedVersion: expectedVersion)
     }
     try keepVersion(current, expectedVersion: expectedVersion, replacedAt: deletedAt, deleted: true)
+    recordChange(current, "deleted", deletedAt: deletedAt)
   }
 
   /// A row this transaction read locked did not match when written: only the transaction
@@ -118,6 +120,7 @@ extension WriteTransaction {
       version_token = \(payment.versionToken) \
       WHERE id = \(payment.id) AND version_token = \(expectedToken)
       """, changes: 1, otherwise: changedMeanwhile(payment.id))
+    recordChange(payment, "updated")
   }
 
   /// Why a conditional statement changed nothing, read in the same transaction.

@@ -17,6 +17,7 @@ public enum KeyScope: String, Sendable, CaseIterable {
   case upsertCatalogObject = "upsert-catalog-object"
   /// The server's `POST /v2/catalog/batch-upsert`.
   case batchUpsertCatalogObjects = "batch-upsert"
+  case createWebhookSubscription = "create-webhook-subscription"
 
   /// The scope of creating an object of `type` (customers and items).
   static func create(_ type: ObjectType) -> KeyScope {

@@ -87,16 +87,19 @@ extension WriteTransaction {
         .integer(object.updatedAt.milliseconds),
       ] + object.type.fields.map { object.values[$0.name]?.sqlValue ?? .null }
     try insert(into: object.type.table, columns: names, values: values)
+    recordChange(object, "created")
   }
 
   /// Inserts a new payment; it changes later only by `conditionalUpdate(_:expectedToken:)`.
   func insert(_ payment: Payment) throws {
     try insert(into: ObjectType.payment.table, columns: Payment.columns, values: payment.sqlValues)
+    recordChange(payment, "created")
   }
 
   /// Inserts a refund; refunds never change.
   func insert(_ refund: Refund) throws {
     try insert(into: ObjectType.refund.table, columns: Refund.columns, values: refund.sqlValues)
+    recordChange(refund)
   }
 
   /// `INSERT INTO table (columns) VALUES (?, …)` with every value bound.

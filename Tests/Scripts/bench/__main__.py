@@ -19,6 +19,8 @@ The parts, in the order they run:
   pg          optimist against psql on one PostgreSQL server
   edit        `edit` against the README's get/update loop, SQLite and PostgreSQL
   serve       optimist serve under wrk, against one CLI process per request
+  events      the event feed: the outbox's instructions in update and create-payment,
+              commit-to-delivery latency of a webhook, feed throughput under 8 writers
   versus      (only with --before-bin) get and update with an older binary, in the same run
 Nothing asserts a time: ratios are against baselines measured in the same run.
 """
@@ -34,6 +36,7 @@ import callgrind
 import common
 import durability
 import edit
+import events
 import postgres
 import render
 import serve
@@ -41,7 +44,7 @@ import sqlite_cli
 import versus
 
 PARTS = {"sqlite": sqlite_cli, "callgrind": callgrind, "durability": durability, "pg": postgres, "edit": edit,
-         "serve": serve, "versus": versus}
+         "serve": serve, "events": events, "versus": versus}
 FORMAT = 1
 
 

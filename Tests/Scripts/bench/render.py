@@ -232,6 +232,39 @@ Reads at 8 connections: **{speedup:.0f}×** the CLI's single-call read throughpu
 """)
 
 
+def events(results, header_env):
+    p = part(results, "events")
+    title = "## The event feed (SQLite)\n\n"
+    if not p:
+        return title + not_measured("events") + "\n"
+    d = p["data"]
+    rows = []
+    for name, label in (("update", "`update --version`"), ("payment", "`create-payment`")):
+        r = d["outbox"][name]
+        rows.append(f"| {label} | {n(r['total'])} | {n(r['outbox'])} | {n(r['total'] - r['outbox'])} | "
+                    f"{ratio(r['total'], r['total'] - r['outbox'])} |")
+    lat, thr = d["latency"], d["throughput"]
+    return (title + measured_apart(results, "events", header_env) + """What writing each change's event in its own transaction (the outbox) costs one call, by
+callgrind on a fresh copy of the small database: the outbox's instructions are those of
+recording the change and appending its event (`recordChange`, `appendEvents`, inclusive of the
+INSERT they run); "without" is the rest. Goal: total / without at most 1.10.
+
+| call | instructions | outbox | without | total / without |
+| --- | ---: | ---: | ---: | ---: |
+""" + "\n".join(rows) + f"""
+
+Commit-to-delivery: `optimist serve` delivering `customer.created` to a receiver on loopback,
+{lat['events']} events written by `optimist create-customer` one at a time, from each event's
+`created_at` (written just before COMMIT) to the POST's arrival: median {f(lat['median_ms'])} ms,
+p99 {f(lat['p99_ms'])} ms.
+
+Feed throughput: {thr['writers']} processes running {thr['updates']} `update`s at once appended
+{f(thr['events_per_second'], 1)} events/s; `events --follow`, running meanwhile, printed
+{thr['followed']} of them ({thr['followed_unique']} distinct).
+
+""")
+
+
 # The before/after rows: (label, figure, format); then the ratios (label, figure, against).
 BEFORE_AFTER = [
     ("`get` instructions (callgrind)", "get instructions", n),
@@ -330,7 +363,7 @@ def versus(results, header_env):
             f"{ratio(u['after']['median_ms'], u['before']['median_ms'])} |\n\n")
 
 
-ORDER = ("sqlite", "callgrind", "durability", "pg", "edit", "serve", "versus")
+ORDER = ("sqlite", "callgrind", "durability", "pg", "edit", "serve", "events", "versus")
 
 
 def render(results):
@@ -343,6 +376,6 @@ def render(results):
     else:
         out.append("## Results\n\n" + not_measured("sqlite") + "\n")
     out += [durability(results, env), postgresql(results, env), edit(results, env), serve(results, env),
-            versus(results, env), before_after(results), repeat(results)]
+            events(results, env), versus(results, env), before_after(results), repeat(results)]
     text = "\n".join(x.rstrip("\n") + "\n" for x in out if x)
     return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"

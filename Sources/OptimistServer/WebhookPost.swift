@@ -1,0 +1,114 @@
+import OptimistCore
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// One webhook POST over HTTP/1.1 on a blocking socket, bounded by a deadline for the whole
+/// exchange (connect, send, the status line): the delivery worker's threads make them, never
+/// the server's event loops. Only the status code is read; the connection is then closed.
+///
+/// https is not spoken: optimist links no TLS library, so an https URL's attempt fails (and is
+/// retried) with the reason in the server's log; README says so.
+enum WebhookPost {
+  /// The status code the receiver answered with, or nil when there was no answer in time.
+  static func send(
+    to url: WebhookURL, headers: [(String, String)], body: String, timeout seconds: Double
+  ) -> Int? {
+    guard !url.isHTTPS else { return nil }
+    let deadline = Deadline(after: seconds)
+    var hints = addrinfo()
+    hints.ai_family = AF_UNSPEC
+    #if canImport(Glibc)
+      hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+    #else
+      hints.ai_socktype = SOCK_STREAM
+    #endif
+    var found: UnsafeMutablePointer<addrinfo>?
+    guard getaddrinfo(url.host, String(url.port), &hints, &found) == 0, let first = found else {
+      return nil
+    }
+    defer { freeaddrinfo(first) }
+    var candidate: UnsafeMutablePointer<addrinfo>? = first
+    while let address = candidate {
+      candidate = address.pointee.ai_next
+      let fd = socket(address.pointee.ai_family, address.pointee.ai_socktype, 0)
+      guard fd >= 0 else { continue }
+      defer { close(fd) }
+      guard limit(fd, by: deadline),
+        connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0
+      else { continue }
+      var request = "POST \(url.target) HTTP/1.1\r\nHost: \(hostHeader(url))\r\n"
+      request += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
+      request += "Connection: close\r\nUser-Agent: optimist-webhooks\r\n"
+      for (name, value) in headers { request += "\(name): \(value)\r\n" }
+      request += "\r\n" + body
+      guard limit(fd, by: deadline), sendAll(fd, request) else { return nil }
+      return statusCode(fd, deadline: deadline)
+    }
+    return nil
+  }
+
+  private static func hostHeader(_ url: WebhookURL) -> String {
+    let host = url.host.contains(":") ? "[\(url.host)]" : url.host
+    return url.port == (url.isHTTPS ? 443 : 80) ? host : "\(host):\(url.port)"
+  }
+
+  /// Bounds the socket's blocking calls by what is left of `deadline`; false once it passed.
+  private static func limit(_ fd: Int32, by deadline: Deadline) -> Bool {
+    let left = deadline.remaining ?? 10_000_000_000
+    guard left > 0 else { return false }
+    var time = timeval(tv_sec: Int(left / 1_000_000_000), tv_usec: Int(left % 1_000_000_000 / 1000))
+    let size = socklen_t(MemoryLayout<timeval>.size)
+    return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, size) == 0
+      && setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &time, size) == 0
+  }
+
+  private static func sendAll(_ fd: Int32, _ text: String) -> Bool {
+    var text = text
+    return text.withUTF8 { bytes in
+      var offset = 0
+      while offset < bytes.count {
+        #if canImport(Glibc)
+          let sent = Glibc.send(
+            fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+        #else
+          let sent = Darwin.send(fd, bytes.baseAddress! + offset, bytes.count - offset, 0)
+        #endif
+        if sent > 0 {
+          offset += sent
+        } else if sent < 0 && errno == EINTR {
+          continue
+        } else {
+          return false
+        }
+      }
+      return true
+    }
+  }
+
+  /// Reads up to the end of the status line, `HTTP/1.1 200 OK`, and returns its code.
+  private static func statusCode(_ fd: Int32, deadline: Deadline) -> Int? {
+    var received: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 1024)
+    while !received.contains(0x0A) && received.count < 8192 {
+      guard limit(fd, by: deadline) else { return nil }
+      let count = recv(fd, &buffer, buffer.count, 0)
+      if count > 0 {
+        received += buffer[0..<count]
+      } else if count < 0 && errno == EINTR {
+        continue
+      } else {
+        break
+      }
+    }
+    let line = String(decoding: received.prefix { $0 != 0x0D && $0 != 0x0A }, as: UTF8.self)
+    let parts = line.split(separator: " ")
+    guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let code = Int(parts[1]),
+      (100...599).contains(code)
+    else { return nil }
+    return code
+  }
+}
