@@ -128,9 +128,16 @@ extension WriteTransaction {
       insert.appendInterpolation(event.envelope(id: EventID.make(), createdAt: createdAt))
       insert.appendLiteral(")")
     }
+    let count = outbox.pending.count
     outbox.pending.removeAll()
-    if let serialize = dialect.serializeInserts("events") { try execute(serialize) }
-    try run(SQL(stringInterpolation: insert))
+    // Neither result is read: both go with the COMMIT where the engine can (PostgreSQL's
+    // pipeline), so the feed's lock is held for the INSERT and the COMMIT alone.
+    if let serialize = dialect.serializeInserts("events") {
+      try runLater(SQL("\(raw: serialize)"), changes: nil, otherwise: .storage("events"))
+    }
+    try runLater(
+      SQL(stringInterpolation: insert), changes: count,
+      otherwise: .storage("the event feed took another number of events than \(count)"))
   }
 }
 
