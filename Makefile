@@ -26,7 +26,8 @@ export OPTIMIST_VERSION OPTIMIST_COMMIT
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # Debian packages a target needs, installed only when missing: "header-or-command:package"
 # (a path may be a glob: the PostgreSQL server's binaries are under /usr/lib/postgresql/N/bin).
-DEPS := /usr/include/sqlite3.h:libsqlite3-dev /usr/include/postgresql/libpq-fe.h:libpq-dev
+DEPS := /usr/include/sqlite3.h:libsqlite3-dev /usr/include/postgresql/libpq-fe.h:libpq-dev \
+  /usr/include/openssl/ssl.h:libssl-dev
 PG_SERVER := /usr/lib/postgresql/*/bin/initdb:postgresql
 PG_RUN := bash Tests/Scripts/pg-server.sh run
 
@@ -67,7 +68,8 @@ build-cli: deps
 # on PostgreSQL (then on SQLite, with `make demo`'s tour: readme-test below).
 PG_ONLY_SQLITE := DatabasePathTests|StorageErrorTests|FastSyntaxTests|PowerLossTests|SQLite|PostgresCLITests
 VENV := /usr/lib/python3*/ensurepip/__init__.py:python3-venv
-test: DEPS += sqlite3:sqlite3 strace:strace python3:python3 jq:jq uuidgen:uuid-runtime $(VENV) $(PG_SERVER)
+test: DEPS += sqlite3:sqlite3 strace:strace python3:python3 jq:jq uuidgen:uuid-runtime openssl:openssl \
+  $(VENV) $(PG_SERVER)
 test: deps lint
 	$(SWIFT) build --build-tests --scratch-path $(SCRATCH)
 	$(PG_RUN) sh -c '$(SWIFT) test --skip-build --scratch-path $(SCRATCH) && \

@@ -41,6 +41,13 @@ let package = Package(
       pkgConfig: "libpq",
       providers: [.apt(["libpq-dev"])]
     ),
+    // TLS for webhook deliveries to https:// URLs: the system OpenSSL (libssl3, already pulled
+    // in by libpq), linked only into optimist-serve.
+    .systemLibrary(
+      name: "CTLS",
+      pkgConfig: "openssl",
+      providers: [.apt(["libssl-dev"])]
+    ),
     .target(
       name: "OptimistPostgres",
       dependencies: ["OptimistCore", "CLibPQ"]
@@ -59,6 +66,7 @@ let package = Package(
       name: "OptimistServer",
       dependencies: [
         "OptimistCore",
+        "CTLS",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdCore", package: "hummingbird"),
         .product(name: "NIOCore", package: "swift-nio"),

@@ -10,14 +10,14 @@ import OptimistCore
 /// exchange (connect, send, the status line): the delivery worker's threads make them, never
 /// the server's event loops. Only the status code is read; the connection is then closed.
 ///
-/// https is not spoken: optimist links no TLS library, so an https URL's attempt fails (and is
-/// retried) with the reason in the server's log; README says so.
+/// An https URL's exchange goes through `TLSExchange` (the system OpenSSL) on the same socket
+/// and within the same deadline; a failed handshake or an unverified certificate is a failed
+/// attempt, retried, with the reason in the server's log.
 enum WebhookPost {
   /// The status code the receiver answered with, or nil when there was no answer in time.
   static func send(
     to url: WebhookURL, headers: [(String, String)], body: String, timeout seconds: Double
   ) -> Int? {
-    guard !url.isHTTPS else { return nil }
     let deadline = Deadline(after: seconds)
     var hints = addrinfo()
     hints.ai_family = AF_UNSPEC
@@ -45,6 +45,10 @@ enum WebhookPost {
       request += "Connection: close\r\nUser-Agent: optimist-webhooks\r\n"
       for (name, value) in headers { request += "\(name): \(value)\r\n" }
       request += "\r\n" + body
+      if url.isHTTPS {
+        return TLSExchange(fd: fd, host: url.host, port: url.port, deadline: deadline).post(request)
+          .flatMap(statusCode(of:))
+      }
       guard limit(fd, by: deadline), sendAll(fd, request) else { return nil }
       return statusCode(fd, deadline: deadline)
     }
@@ -57,7 +61,7 @@ enum WebhookPost {
   }
 
   /// Bounds the socket's blocking calls by what is left of `deadline`; false once it passed.
-  private static func limit(_ fd: Int32, by deadline: Deadline) -> Bool {
+  static func limit(_ fd: Int32, by deadline: Deadline) -> Bool {
     let left = deadline.remaining ?? 10_000_000_000
     guard left > 0 else { return false }
     var time = timeval(tv_sec: Int(left / 1_000_000_000), tv_usec: Int(left % 1_000_000_000 / 1000))
@@ -66,27 +70,30 @@ enum WebhookPost {
       && setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &time, size) == 0
   }
 
-  private static func sendAll(_ fd: Int32, _ text: String) -> Bool {
+  static func sendAll(_ fd: Int32, _ text: String) -> Bool {
     var text = text
-    return text.withUTF8 { bytes in
-      var offset = 0
-      while offset < bytes.count {
-        #if canImport(Glibc)
-          let sent = Glibc.send(
-            fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
-        #else
-          let sent = Darwin.send(fd, bytes.baseAddress! + offset, bytes.count - offset, 0)
-        #endif
-        if sent > 0 {
-          offset += sent
-        } else if sent < 0 && errno == EINTR {
-          continue
-        } else {
-          return false
-        }
+    return text.withUTF8 { sendAll(fd, $0) }
+  }
+
+  /// Sends every byte, each blocking call bounded by the socket's SO_SNDTIMEO; never SIGPIPE.
+  static func sendAll(_ fd: Int32, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    var offset = 0
+    while offset < bytes.count {
+      #if canImport(Glibc)
+        let sent = Glibc.send(
+          fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+      #else
+        let sent = Darwin.send(fd, bytes.baseAddress! + offset, bytes.count - offset, 0)
+      #endif
+      if sent > 0 {
+        offset += sent
+      } else if sent < 0 && errno == EINTR {
+        continue
+      } else {
+        return false
       }
-      return true
     }
+    return true
   }
 
   /// Reads up to the end of the status line, `HTTP/1.1 200 OK`, and returns its code.
@@ -104,6 +111,11 @@ enum WebhookPost {
         break
       }
     }
+    return statusCode(of: received)
+  }
+
+  /// The code of the status line, `HTTP/1.1 200 OK`, that `received` starts with.
+  static func statusCode(of received: [UInt8]) -> Int? {
     let line = String(decoding: received.prefix { $0 != 0x0D && $0 != 0x0A }, as: UTF8.self)
     let parts = line.split(separator: " ")
     guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let code = Int(parts[1]),

@@ -108,7 +108,7 @@ final class WebhookWorker: @unchecked Sendable {
   }
 
   /// POSTs `body` to `url` signed with `key`, with Square's delivery headers; the status code
-  /// the receiver answered with, or nil (no answer within 10 seconds, or an https URL).
+  /// the receiver answered with, or nil (no answer within 10 seconds, or a failed TLS handshake).
   static func post(
     _ body: String, to url: String, key: String, retry: Int64, firstAttempt: Timestamp
   ) -> Int? {
