@@ -3,6 +3,8 @@ SDK's own `verify_signature`, retries, a SIGKILLed server, and SearchEvents pagi
 
 import http.server
 import json
+import ssl
+import subprocess
 import threading
 import time
 
@@ -17,9 +19,10 @@ FAST = {"OPTIMIST_WEBHOOK_RETRY_SCALE": "0.001"}
 
 class Receiver:
     """A webhook endpoint on loopback recording every POST; it answers 500 to an event's
-    first `failures` attempts (and to every one while `refusing`), 200 after."""
+    first `failures` attempts (and to every one while `refusing`), 200 after. Given `tls`
+    (a certificate file and its key), it speaks https, and `url` names `host`."""
 
-    def __init__(self, failures=0):
+    def __init__(self, failures=0, tls=None, host="127.0.0.1"):
         self.failures = failures
         self.refusing = False
         self.lock = threading.Lock()
@@ -44,7 +47,15 @@ class Receiver:
                 pass
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/square"
+        scheme = "http"
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            # A client that refuses the certificate fails the handshake in accept(), an
+            # OSError the server ignores: no request is recorded.
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            scheme = "https"
+        self.url = f"{scheme}://{host}:{self.server.server_address[1]}/hooks/square"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def delivered(self):
@@ -67,6 +78,28 @@ class Receiver:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+def certificate(folder, name, alt_names):
+    """A self-signed certificate for `alt_names` (subjectAltName), made by openssl in
+    `folder`: (certificate file, key file)."""
+    cert, key = folder / f"{name}.pem", folder / f"{name}.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=localhost", "-addext", f"subjectAltName={alt_names}",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60)
+    return str(cert), str(key)
+
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tls")
+    return {
+        "localhost": certificate(folder, "localhost", "DNS:localhost,IP:127.0.0.1"),
+        "stranger": certificate(folder, "stranger", "DNS:localhost,IP:127.0.0.1"),
+        "elsewhere": certificate(folder, "elsewhere", "DNS:elsewhere.example"),
+    }
 
 
 @pytest.fixture
@@ -231,3 +264,58 @@ def test_search_events_pages_through_the_feed(store, fast_server):
     assert only == everything[-1:]
     types = client.events.list_event_types().event_types
     assert "customer.created" in types and "payment.updated" in types
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1"])
+def test_an_https_receiver_whose_certificate_is_trusted_gets_verified_deliveries(
+        store, certificates, host):
+    # SSL_CERT_FILE: the server trusts the receiver's own certificate, as a CI job would.
+    cert, key = certificates["localhost"]
+    receiver = Receiver(tls=(cert, key), host=host)
+    server = Server(store, extra_env={**FAST, "SSL_CERT_FILE": cert})
+    try:
+        client = server.client()
+        subscription = subscribe(client, receiver.url, ["customer.created"])
+        assert receiver.url.startswith("https://")
+        client.customers.create(given_name="Ada")
+        store.cli("create-customer", "--given-name", "Bob")
+        expected = feed_ids(store)
+        receiver.wait_for(lambda: sorted(receiver.delivered()) == sorted(expected), "both events")
+        for request in receiver.all():
+            assert verify_signature(
+                request_body=request["body"],
+                signature_header=request["headers"]["x-square-hmacsha256-signature"],
+                signature_key=subscription.signature_key, notification_url=receiver.url)
+            assert request["headers"]["square-retry-number"] == "0"
+        assert len(receiver.all()) == 2, "each event once"
+        assert "TLS" not in server.log(), "no attempt failed"
+    finally:
+        receiver.close()
+        assert server.stop() == 0, server.log()
+
+
+@pytest.mark.parametrize("certificate_name, trusted, reason", [
+    ("stranger", "localhost", "certificate verify failed: self-signed certificate"),
+    ("elsewhere", "elsewhere", "certificate verify failed: IP address mismatch"),
+])
+def test_an_https_receiver_that_fails_verification_gets_nothing_and_is_retried(
+        store, certificates, certificate_name, trusted, reason):
+    # The receiver shows a certificate the server does not trust (another self-signed one),
+    # or a trusted one that names another host: the handshake fails, the attempt is retried.
+    receiver = Receiver(tls=certificates[certificate_name])
+    server = Server(store, extra_env={**FAST, "SSL_CERT_FILE": certificates[trusted][0]})
+    try:
+        client = server.client()
+        subscribe(client, receiver.url, ["customer.created"])
+        client.customers.create(given_name="Ada")
+        peer = receiver.url.split("/")[2]
+        line = f"webhook delivery to https://{peer}: TLS: {reason}"
+        deadline = time.monotonic() + 60
+        while server.log().count(line) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.log().count(line) >= 3, server.log()
+        assert receiver.all() == [], "no request completed"
+        assert "/hooks/square" not in server.log(), "the log names the host, not the path"
+    finally:
+        receiver.close()
+        assert server.stop() == 0, server.log()
