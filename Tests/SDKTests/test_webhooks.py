@@ -288,6 +288,10 @@ def test_an_https_receiver_whose_certificate_is_trusted_gets_verified_deliveries
                 signature_key=subscription.signature_key, notification_url=receiver.url)
             assert request["headers"]["square-retry-number"] == "0"
         assert len(receiver.all()) == 2, "each event once"
+        # The subscription's test event goes the same way.
+        tested = client.webhooks.subscriptions.test(
+            subscription.id, event_type="customer.created").subscription_test_result
+        assert tested.status_code == 200 and len(receiver.all()) == 3
         assert "TLS" not in server.log(), "no attempt failed"
     finally:
         receiver.close()
@@ -318,4 +322,22 @@ def test_an_https_receiver_that_fails_verification_gets_nothing_and_is_retried(
         assert "/hooks/square" not in server.log(), "the log names the host, not the path"
     finally:
         receiver.close()
+        assert server.stop() == 0, server.log()
+
+
+def test_an_https_url_whose_receiver_speaks_plain_http_fails_the_handshake_and_is_retried(
+        store, receiver):
+    url = receiver.url.replace("http://", "https://")
+    server = Server(store, extra_env=FAST)
+    try:
+        client = server.client()
+        subscribe(client, url, ["customer.created"])
+        client.customers.create(given_name="Ada")
+        line = f"webhook delivery to https://{url.split('/')[2]}: TLS: handshake failed"
+        deadline = time.monotonic() + 60
+        while server.log().count(line) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.log().count(line) >= 3, server.log()
+        assert receiver.all() == [], "the handshake is no POST"
+    finally:
         assert server.stop() == 0, server.log()
