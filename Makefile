@@ -161,12 +161,13 @@ dist: build
 	$(SUMS)
 
 # The Debian packages optimist (the static CLI, completions, man page), optimist-pg and
-# optimist-serve (each Depends on libpq5 and on optimist), built by debhelper from the
-# binaries `make build` made: Packaging/debian is copied to a staging folder, its changelog
-# written for this version, the files staged by install-files (PREFIX=/usr) in staged/,
-# then `dpkg-buildpackage -b` (binary packages only: the Swift toolchain is not a Debian
-# package, so there is no source package to build them from). lintian must find neither an
-# error nor a warning (Packaging/debian/*.lintian-overrides say why each override is there).
+# optimist-serve (each Depends on libpq5 and on optimist; optimist-serve on libssl3 too),
+# built by debhelper from the binaries `make build` made: Packaging/debian is copied to a
+# staging folder, its changelog written for this version, the files staged by install-files
+# (PREFIX=/usr) in staged/, then `dpkg-buildpackage -b` (binary packages only: the Swift
+# toolchain is not a Debian package, so there is no source package to build them from).
+# lintian must find neither an error nor a warning (Packaging/debian/*.lintian-overrides say
+# why each override is there).
 DEB := $(SCRATCH)/deb
 MAINTAINER := $(shell sed -n 's/^Maintainer: //p' Packaging/debian/control)
 DEB_DEPS := dpkg-buildpackage:dpkg-dev dh:debhelper lintian:lintian

@@ -7,7 +7,7 @@ DIR holds optimist-V-linux-A.tar.gz, the packages optimist*_V_A.deb and SHA256SU
 under Tests/Scripts/pg-server.sh (OPTIMIST_TEST_PG: a throwaway PostgreSQL server):
 
  1. the checksums hold, and each package says what it holds and needs (libpq5 for the helpers
-    only);
+    only, libssl3 for optimist-serve);
  2. `apt-get install ./….deb` installs optimist alone (SQLite works, `serve` and a URL say
     which package is missing), then the two helpers;
  3. /usr/bin/optimist runs the seed flow in an empty folder with PATH=/usr/bin:/bin (no Swift
@@ -191,6 +191,10 @@ def test_packages(args, work):
     check("libpq5" not in depends["optimist"], f"optimist depends on libpq5: {depends}")
     for helper in PACKAGES[1:]:
         check(re.search(r"\blibpq5\b", depends[helper]), f"{helper} lacks libpq5: {depends}")
+    # TLS for https webhook receivers: OpenSSL, in the server only.
+    check(re.search(r"\blibssl3\b", depends["optimist-serve"]),
+          f"optimist-serve lacks libssl3: {depends}")
+    check("libssl" not in depends["optimist"], f"optimist depends on libssl: {depends}")
     contents = run(["dpkg-deb", "-c", debs[0]]).stdout
     for path in ["./usr/bin/optimist", "./usr/share/man/man1/optimist.1.gz",
                  "./usr/share/bash-completion/completions/optimist",
