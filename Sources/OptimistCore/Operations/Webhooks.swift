@@ -356,7 +356,7 @@ extension StoreEngine {
     let next = delivered ? nil : schedule.next(after: attempts, firstAttemptAt: first)
     let state = delivered ? "DELIVERED" : next == nil ? "FAILED" : "PENDING"
     try write(creating: false) { db in
-      try db.run(
+      _ = try db.run(
         """
         UPDATE webhook_deliveries SET state = \(state), attempts = \(attempts), \
         first_attempt_at = \(first.milliseconds), \
