@@ -134,7 +134,7 @@ enum OptimistProcess {
 /// A started process whose stdout and stderr are being read to the end.
 final class RunningProcess: @unchecked Sendable {
   let arguments: [String]
-  private let process = Process()
+  private var process = Process()
   private let inputPipe: Pipe?
   private let drained = DispatchGroup()
   // Written by the reader threads before `drained.leave()`, read after `drained.wait()`.
@@ -146,20 +146,34 @@ final class RunningProcess: @unchecked Sendable {
     executable: String, arguments: [String], environment: [String: String], input: Bool
   ) {
     self.arguments = arguments
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.environment = environment
     let outPipe = Pipe()
     let errPipe = Pipe()
     inputPipe = input ? Pipe() : nil
-    process.standardOutput = outPipe
-    process.standardError = errPipe
-    process.standardInput = inputPipe ?? FileHandle.nullDevice
-    do {
-      try process.run()
-    } catch {
-      launchError = "cannot start \(executable): \(error)"
-      return
+    // A binary a test has just copied can be "busy" for a moment: a child that another test
+    // forked while the copy was open for writing holds that descriptor until it execs
+    // (ETXTBSY). That passes within milliseconds, so the launch is tried again then.
+    for attempt in 1... {
+      process = Process()
+      process.executableURL = URL(fileURLWithPath: executable)
+      process.arguments = arguments
+      process.environment = environment
+      process.standardOutput = outPipe
+      process.standardError = errPipe
+      process.standardInput = inputPipe ?? FileHandle.nullDevice
+      do {
+        try process.run()
+        break
+      } catch {
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        if attempt < 100, underlying?.domain == NSPOSIXErrorDomain,
+          underlying?.code == Int(ETXTBSY)
+        {
+          usleep(20_000)
+          continue
+        }
+        launchError = "cannot start \(executable): \(error)"
+        return
+      }
     }
     let outHandle = outPipe.fileHandleForReading
     let errHandle = errPipe.fileHandleForReading
