@@ -12,6 +12,8 @@ import NIOHTTP1
 ///   HTTP/1.0 request without keep-alive, or a request asking for close: after the answer
 ///   nothing more is read, the output is shut (the client sees the end), and the connection
 ///   is closed `linger` later, the unread rest of the body never read.
+/// - An informational answer (`100 Continue`, which `SquareChannel` sends to a client that
+///   waits for it) is flushed at once and is not the request's answer; HTTP/1.0 gets none.
 /// - Malformed HTTP (the decoder's error, a head over the size limit) is answered here with
 ///   Square's error document, as 400 BAD_REQUEST.
 /// - On graceful shutdown (NIO's quiesce event) an idle connection closes at once, a busy one
@@ -151,6 +153,14 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
       return
     }
     switch unwrapOutboundIn(data) {
+    case .head(let head) where head.status.code / 100 == 1:
+      // An informational answer (100 Continue) goes at once, and is not the answer: an
+      // HTTP/1.0 client, which knows none, gets none (RFC 9110, 15.2).
+      guard pending.first?.version != .http1_0 else {
+        promise?.succeed(())
+        return
+      }
+      context.writeAndFlush(data, promise: promise)
     case .head(var head):
       answerStarted = true
       let request = pending.first ?? (.http1_1, true)

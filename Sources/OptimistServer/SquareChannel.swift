@@ -19,7 +19,14 @@ struct SquareChannel: HTTPChannelHandler {
     self.timeouts = timeouts
     let square = SquareResponder(api: api)
     responder = { (request, writer: consuming ResponseWriter, _) in
-      let response = try await square.respond(to: request)
+      if let refusal = square.refusal(of: request) {
+        try await writer.write(response: refusal.head, body: refusal.body)
+        return
+      }
+      if SquareResponder.expectsContinue(request) {
+        try await writer.writeInformationalHead(HTTPResponse(status: .continue))
+      }
+      let response = try await square.answer(request)
       try await writer.write(response: response.head, body: response.body)
     }
   }

@@ -301,6 +301,58 @@ def test_connections_follow_http_rules(server):
     assert server.client().customers.create(given_name="Still here").customer.version == 0
 
 
+def test_expect_100_continue_is_answered_only_when_the_body_will_be_read(server):
+    """A client that waits for 100 Continue (curl does, for bodies over 1 KiB) gets it at
+    once, sends its body, then gets the answer; a refused one gets its final answer instead
+    and never sends the body; an HTTP/1.0 client gets no 100."""
+    address = urlparse(server.url)
+    body = json.dumps({"given_name": "Continued", "note": "x" * 400}).encode()
+
+    def head_then_wait(head):
+        sock = socket.create_connection((address.hostname, address.port), timeout=10)
+        sock.sendall(head)
+        return sock, sock.recv(65536)
+
+    auth = f"Authorization: Bearer {server.token}\r\n".encode()
+    head = (b"POST /v2/customers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Expect: 100-continue\r\nContent-Length: " + str(len(body)).encode() + b"\r\n")
+    sock, first = head_then_wait(head + auth + b"\r\n")
+    assert first == b"HTTP/1.1 100 Continue\r\n\r\n"
+    sock.sendall(body)
+    answer = b""
+    while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+        answer += sock.recv(65536)
+    sock.close()
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert status_line == b"HTTP/1.1 200 OK", answer
+    created = json.loads(rest.partition(b"\r\n\r\n")[2])["customer"]
+    assert created["given_name"] == "Continued" and created["version"] == 0
+    # A wrong token: the 401 comes instead of the 100, and the connection closes.
+    sock, first = head_then_wait(head + b"Authorization: Bearer wrong\r\n\r\n")
+    sock.close()
+    assert first.startswith(b"HTTP/1.1 401 ") and b"100 Continue" not in first
+    # HTTP/1.0 knows no 100: the server waits for the body and answers once.
+    head10 = head.replace(b"HTTP/1.1", b"HTTP/1.0")
+    sock = socket.create_connection((address.hostname, address.port), timeout=10)
+    sock.sendall(head10 + auth + b"\r\n")
+    sock.settimeout(1)
+    try:
+        early = sock.recv(65536)
+    except socket.timeout:
+        early = b""
+    assert early == b""
+    sock.settimeout(10)
+    sock.sendall(body)
+    answer = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        answer += chunk
+    sock.close()
+    assert answer.startswith(b"HTTP/1.0 200 OK") and b"100 Continue" not in answer
+
+
 def test_a_port_in_use_is_exit_1_naming_the_address(server, store):
     port = urlparse(server.url).port
     done = subprocess.run(
