@@ -28,10 +28,11 @@ enum WebhookPost {
     #endif
     var found: UnsafeMutablePointer<addrinfo>?
     guard getaddrinfo(url.host, String(url.port), &hints, &found) == 0, let first = found else {
-      return nil
+      return failed(url, "cannot resolve the host name")
     }
     defer { freeaddrinfo(first) }
     var candidate: UnsafeMutablePointer<addrinfo>? = first
+    var refusal = "no address to connect to"
     while let address = candidate {
       candidate = address.pointee.ai_next
       let fd = socket(address.pointee.ai_family, address.pointee.ai_socktype, 0)
@@ -39,7 +40,12 @@ enum WebhookPost {
       defer { close(fd) }
       guard limit(fd, by: deadline),
         connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0
-      else { continue }
+      else {
+        refusal =
+          errno == EINPROGRESS || errno == EAGAIN
+          ? "no connection within \(Int(seconds)) s" : String(cString: strerror(errno))
+        continue
+      }
       var request = "POST \(url.target) HTTP/1.1\r\nHost: \(hostHeader(url))\r\n"
       request += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
       request += "Connection: close\r\nUser-Agent: optimist-webhooks\r\n"
@@ -49,9 +55,21 @@ enum WebhookPost {
         return TLSExchange(fd: fd, host: url.host, port: url.port, deadline: deadline).post(request)
           .flatMap(statusCode(of:))
       }
-      guard limit(fd, by: deadline), sendAll(fd, request) else { return nil }
-      return statusCode(fd, deadline: deadline)
+      guard limit(fd, by: deadline), sendAll(fd, request) else {
+        return failed(url, "the request could not be sent (\(String(cString: strerror(errno))))")
+      }
+      guard let code = statusCode(fd, deadline: deadline) else {
+        return failed(url, "no HTTP answer within \(Int(seconds)) s")
+      }
+      return code
     }
+    return failed(url, "cannot connect: \(refusal)")
+  }
+
+  /// Writes why an attempt got no answer to the server's log (standard error), naming the
+  /// receiver by scheme, host and port only: a URL's path or query may hold a secret.
+  private static func failed(_ url: WebhookURL, _ reason: String) -> Int? {
+    Server.write("optimist-serve: webhook delivery to \(url.origin): \(reason)\n", to: 2)
     return nil
   }
 
@@ -122,5 +140,13 @@ enum WebhookPost {
       (100...599).contains(code)
     else { return nil }
     return code
+  }
+}
+
+extension WebhookURL {
+  /// `scheme://host:port`: how the server's log names a receiver (never its path or query,
+  /// which may hold a secret).
+  var origin: String {
+    "\(isHTTPS ? "https" : "http")://\(host.contains(":") ? "[\(host)]" : host):\(port)"
   }
 }

@@ -100,11 +100,26 @@ final class WebhookWorker: @unchecked Sendable {
       }
     }
     for (delivery, status) in zip(due, answers) {
+      let delivered = status.map { (200..<300).contains($0) } ?? false
       try store.recordWebhookAttempt(
-        delivery, delivered: status.map { (200..<300).contains($0) } ?? false, at: started,
-        schedule: schedule)
+        delivery, delivered: delivered, at: started, schedule: schedule)
+      if !delivered { logFailure(delivery, status: status, at: started) }
     }
     return true
+  }
+
+  /// One line in the server's log for an attempt that failed: the receiver (scheme, host and
+  /// port), its answer if it gave one (WebhookPost logged why it gave none), the attempt's
+  /// number and what happens next.
+  private func logFailure(_ delivery: WebhookDelivery, status: Int?, at: Timestamp) {
+    let attempts = delivery.attempts + 1
+    let next = schedule.next(after: attempts, firstAttemptAt: delivery.firstAttemptAt ?? at)
+    let origin = (try? WebhookURL(delivery.url))?.origin ?? "the subscription's URL"
+    let answer = status.map { "answered HTTP \($0)" } ?? "no answer"
+    let then = next.map { "retried at \($0.rfc3339)" } ?? "the last attempt: given up"
+    Server.write(
+      "optimist-serve: webhook delivery to \(origin) (subscription \(delivery.subscriptionID), "
+        + "event \(delivery.eventPosition)): \(answer), attempt \(attempts); \(then)\n", to: 2)
   }
 
   /// POSTs `body` to `url` signed with `key`, with Square's delivery headers; the status code

@@ -3,6 +3,7 @@ SDK's own `verify_signature`, retries, a SIGKILLed server, and SearchEvents pagi
 
 import http.server
 import json
+import socket
 import ssl
 import subprocess
 import threading
@@ -179,8 +180,33 @@ def test_a_failing_receiver_gets_the_third_attempt_with_the_same_event(store, fa
         assert len({a["event_id"] for a in attempts}) == 1
         assert len({a["body"] for a in attempts}) == 1
         assert len({a["headers"]["square-initial-delivery-timestamp"] for a in attempts}) == 1
+        # Each failed attempt is one line in the server's log, naming the host, not the path.
+        origin = receiver.url.rsplit("/hooks/", 1)[0]
+        log = fast_server.log()
+        for number in (1, 2):
+            assert f"webhook delivery to {origin} (subscription " in log, log
+            assert f"answered HTTP 500, attempt {number}; retried at " in log, log
+        assert "attempt 3" not in log and "/hooks/square" not in log, log
     finally:
         receiver.close()
+
+
+def test_a_receiver_that_is_not_listening_is_retried_with_the_reason_in_the_log(store, fast_server):
+    # A port nobody listens on: every attempt is refused, logged, and retried.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    subscribe(fast_server.client(), f"http://127.0.0.1:{port}/hooks/secret-path?token=s3cret",
+              ["customer.created"])
+    store.cli("create-customer", "--given-name", "Ada")
+    refused = f"webhook delivery to http://127.0.0.1:{port}: cannot connect: Connection refused"
+    deadline = time.monotonic() + 60
+    while fast_server.log().count(refused) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    log = fast_server.log()
+    assert log.count(refused) >= 2, log
+    assert "no answer, attempt 1; retried at " in log and "no answer, attempt 2; " in log, log
+    assert "secret-path" not in log and "s3cret" not in log, log
 
 
 def test_a_server_killed_with_deliveries_pending_delivers_them_after_restart(store, receiver):
