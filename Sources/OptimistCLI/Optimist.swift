@@ -169,7 +169,8 @@ public enum Optimist {
     let more: String
     if let command {
       usage = Help.usageLines(
-        command.about.name, command.declarations, label: "Usage:", width: Terminal.width)
+        command.about.name, command.declarations, label: "Usage:",
+        width: Terminal.width(of: STDERR_FILENO))
       more = "optimist \(command.about.name) --help"
     } else {
       usage = ["Usage: optimist <command> [<options>]"]

@@ -54,6 +54,26 @@ import Testing
     #expect(Self.parsed(plain) == Self.parsed(piped.out))
   }
 
+  @Test func aUsageErrorIsWrappedForStandardErrorsTerminalNotStandardOutputs() {
+    // stderr on a 50-column terminal, stdout on /dev/null (no terminal: 80 columns), no
+    // $COLUMNS: the usage goes to stderr, so it is wrapped at 50.
+    let command =
+      "stty cols 50; unset COLUMNS; exec '\(OptimistProcess.binary)' update --bogus >/dev/null"
+    let result = OptimistProcess.run(
+      ["-q", "-e", "-c", command, "/dev/null"], environment: sandbox.environment,
+      executable: "/usr/bin/script")
+    #expect(result.exitCode == 64, "\(result)")
+    let lines = result.out.replacingOccurrences(of: "\r\n", with: "\n")
+      .split(separator: "\n").map(String.init)
+    #expect(lines.contains { $0.hasPrefix("Usage: optimist update <id>") }, "\(lines)")
+    #expect(lines.count > 4, "\(lines)")
+    // The usage is wrapped (its first line and the continuations); the closing hint is one
+    // fixed sentence.
+    for line in lines where line.hasPrefix("Usage:") || line.hasPrefix("   ") {
+      #expect(line.count <= 50, "\(line)")
+    }
+  }
+
   @Test func noColorAndColorNeverIndentWithoutColour() {
     let id = sandbox.create("create-item", "--name", "Coffee")
     let piped = sandbox.run("get", id).out

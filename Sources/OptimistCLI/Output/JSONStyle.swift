@@ -48,14 +48,19 @@ struct JSONStyle: Equatable, Sendable {
 /// The terminal's width for help text: `$COLUMNS`, else the terminal's, else 80; at most
 /// `Help.maximumWidth`, at least 40.
 enum Terminal {
-  static var width: Int {
+  /// The width for text written to standard output.
+  static var width: Int { width(of: STDOUT_FILENO) }
+
+  /// The width for text written to `descriptor` (standard error's own terminal for a usage
+  /// error, which may be another than standard output's, or none when stdout is piped).
+  static func width(of descriptor: Int32) -> Int {
     var columns = 80
     if let text = getenv("COLUMNS").map({ String(cString: $0) }), let number = Int(text), number > 0
     {
       columns = number
     } else {
       var size = winsize()
-      if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 {
+      if ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 {
         columns = Int(size.ws_col)
       }
     }

@@ -90,8 +90,7 @@ enum Parser {
     if let remainder, specs[remainder].values.isEmpty {
       throw UsageError("Missing expected argument '\(specs[remainder].label)'.")
     }
-    for (position, spec) in specs.enumerated()
-    where spec.kind == .required && spec.values.isEmpty {
+    for spec in specs where spec.kind == .required && spec.values.isEmpty {
       throw UsageError("Missing expected argument '\(spec.label)'.")
     }
     return .found(specs)
