@@ -111,18 +111,29 @@ extension Transaction {
         problems.append("\(above) history rows at or above their \(table.dropLast())'s version")
       }
     }
+    // Every kept version is parsed, a page at a time in (id, version) order, so that the check
+    // holds one page in memory however long the history is.
     var malformed = 0
-    for row in try rows("SELECT id, version, object FROM history WHERE object <> ''") {
-      let id = row.text(0) ?? ""
-      let version = row.integer(1)
-      guard let object = try? JSONValue.parse(row.text(2) ?? ""),
-        object.members != nil, object["id"]?.string == id, object["version"]?.int64 == version,
-        object["type"].map({ $0.string == "ITEM" && object["item_data"]?.members != nil })
-          ?? (object["created_at"]?.string != nil)
-      else {
-        malformed += 1
-        continue
+    var after = (id: "", version: Int64.min)
+    while true {
+      let page = try rows(
+        "SELECT id, version, object FROM history WHERE object <> '' AND (id > \(after.id) OR "
+          + "(id = \(after.id) AND version > \(after.version))) ORDER BY id, version "
+          + "LIMIT \(historyCheckPage)")
+      for row in page {
+        let id = row.text(0) ?? ""
+        let version = row.integer(1)
+        guard let object = try? JSONValue.parse(row.text(2) ?? ""),
+          object.members != nil, object["id"]?.string == id, object["version"]?.int64 == version,
+          object["type"].map({ $0.string == "ITEM" && object["item_data"]?.members != nil })
+            ?? (object["created_at"]?.string != nil)
+        else {
+          malformed += 1
+          continue
+        }
       }
+      guard page.count == historyCheckPage, let last = page.last else { break }
+      after = (last.text(0) ?? "", last.integer(1) ?? Int64.max)
     }
     if malformed != 0 {
       problems.append("\(malformed) history rows that are not the object they name")
@@ -130,3 +141,6 @@ extension Transaction {
     return problems
   }
 }
+
+/// How many history rows `historyProblems` (doctor's check) reads at once.
+let historyCheckPage = 500

@@ -79,6 +79,32 @@ import Testing
     #expect(pruned["history_check"] as? String == "ok")
   }
 
+  /// The check reads the history a page at a time: damage on the first and on the last of
+  /// several pages is all found, and nothing is counted twice.
+  @Test func checksAHistoryLongerThanOnePage() throws {
+    _ = try withHistory()
+    let connection = try Connection(path: database.path, create: false)
+    // 1,200 kept versions of a deleted customer (no live row): about three pages.
+    try connection.execute(
+      """
+      WITH RECURSIVE k(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM k WHERE n < 1199)
+      INSERT INTO history (id, version, replaced_at, object)
+      SELECT 'GONE', n, 1, '{"id":"GONE","version":' || n || ',"created_at":"x"}' FROM k
+      """)
+    let healthy = try TestJSON.success(StoredAnswer(database.store.doctor(testBuild)))
+    #expect(TestJSON.int(healthy["history_versions"]) == 1203)
+    #expect(healthy["history_check"] as? String == "ok")
+    try connection.execute(
+      "UPDATE history SET object = '{}' WHERE id = 'GONE' AND version IN (0, 1199)")
+    let output = runCommand(database: database.path, timeout: 1) {
+      StoredAnswer(try $0.doctor(testBuild))
+    }
+    #expect(output.status == .storageError, "\(output)")
+    #expect(
+      try TestJSON.object(output.stdout)["history_check"] as? String
+        == "2 history rows that are not the object they name")
+  }
+
   /// Each broken rule is found, reported in `history_check`, and exits 1 (the report still
   /// printed).
   @Test(arguments: [
