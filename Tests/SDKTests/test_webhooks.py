@@ -1,18 +1,21 @@
 """Events and webhooks through Square's SDK: subscriptions, signed deliveries checked with the
 SDK's own `verify_signature`, retries, a SIGKILLed server, and SearchEvents paging."""
 
+import contextlib
 import http.server
 import json
 import socket
+import sqlite3
 import ssl
 import subprocess
 import threading
 import time
+import uuid
 
 import pytest
 from square.utils.webhooks_helper import verify_signature
 
-from conftest import Server, api_error, codes
+from conftest import Server, Store, api_error, codes, psql
 
 # Square's schedule shrunk 1000 times: a minute is 60 ms.
 FAST = {"OPTIMIST_WEBHOOK_RETRY_SCALE": "0.001"}
@@ -365,5 +368,204 @@ def test_an_https_url_whose_receiver_speaks_plain_http_fails_the_handshake_and_i
             time.sleep(0.05)
         assert server.log().count(line) >= 3, server.log()
         assert receiver.all() == [], "the handshake is no POST"
+    finally:
+        assert server.stop() == 0, server.log()
+
+
+# ------------------------------------------------------------------ the webhook tables
+WEBHOOK_TABLES = ["webhook_deliveries", "webhook_feed", "webhook_subscriptions"]
+
+# Schema/006_webhooks.sql as development builds ran it on every store (the tables are now made
+# with the first subscription): such a store keeps them.
+DEVELOPMENT_MIGRATION_6 = {
+    "sqlite": """
+CREATE TABLE webhook_subscriptions (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, name TEXT, enabled INTEGER NOT NULL,
+  event_types TEXT NOT NULL, notification_url TEXT NOT NULL, api_version TEXT NOT NULL,
+  signature_key TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+  after_seq INTEGER NOT NULL);
+CREATE TABLE webhook_feed (position INTEGER NOT NULL);
+INSERT INTO webhook_feed (position) VALUES (0);
+CREATE TABLE webhook_deliveries (
+  subscription_id TEXT NOT NULL, event_seq INTEGER NOT NULL, state TEXT NOT NULL,
+  attempts INTEGER NOT NULL, first_attempt_at INTEGER, next_attempt_at INTEGER NOT NULL,
+  PRIMARY KEY (subscription_id, event_seq)) WITHOUT ROWID;
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
+""",
+    "postgresql": """
+CREATE TABLE webhook_subscriptions (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT,
+  enabled BIGINT NOT NULL, event_types TEXT NOT NULL, notification_url TEXT NOT NULL,
+  api_version TEXT NOT NULL, signature_key TEXT NOT NULL, created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL, after_seq BIGINT NOT NULL);
+CREATE TABLE webhook_feed (position BIGINT NOT NULL);
+INSERT INTO webhook_feed (position) VALUES (0);
+CREATE TABLE webhook_deliveries (
+  subscription_id TEXT NOT NULL, event_seq BIGINT NOT NULL, state TEXT NOT NULL,
+  attempts BIGINT NOT NULL, first_attempt_at BIGINT, next_attempt_at BIGINT NOT NULL,
+  PRIMARY KEY (subscription_id, event_seq));
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
+""",
+}
+
+
+def run_sql(store, script):
+    """Runs SQL on the store itself (its PostgreSQL schema, or its SQLite file)."""
+    if store.schema:
+        return psql(f"SET search_path TO {store.schema}; {script}")
+    with contextlib.closing(sqlite3.connect(store.location, isolation_level=None)) as db:
+        db.executescript(script)
+
+
+def webhook_tables(store):
+    """The store's tables whose names start with webhook, sorted."""
+    if store.schema:
+        return psql(f"SELECT tablename FROM pg_tables WHERE schemaname = '{store.schema}' "
+                    "AND tablename LIKE 'webhook%' ORDER BY 1").split()
+    with contextlib.closing(sqlite3.connect(f"file:{store.location}?mode=ro", uri=True)) as db:
+        return [row[0] for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'webhook%' ORDER BY 1")]
+
+
+def create_subscription(client, url, types):
+    """A new subscription, asked for once: the SDK would retry a 500 (with the same key)."""
+    return client.webhooks.subscriptions.create(
+        idempotency_key=str(uuid.uuid4()),
+        subscription={"notification_url": url, "event_types": types},
+        request_options={"max_retries": 0}).subscription
+
+
+def test_a_store_without_subscriptions_has_no_webhook_tables_and_answers_as_empty(
+        store, fast_server, receiver):
+    client = fast_server.client()
+    customer = client.customers.create(given_name="Ada").customer
+    store.cli("update", customer.id, "--set", "note=VIP")
+    assert [s.id for s in client.webhooks.subscriptions.list(include_disabled=True)] == []
+    subscriptions = client.webhooks.subscriptions
+    for call in (lambda: subscriptions.get("wbhk_missing"),
+                 lambda: subscriptions.update("wbhk_missing", subscription={"enabled": False}),
+                 lambda: subscriptions.delete("wbhk_missing"),
+                 lambda: subscriptions.update_signature_key("wbhk_missing", idempotency_key="k"),
+                 lambda: subscriptions.test("wbhk_missing", event_type="customer.created")):
+        error = api_error(call)
+        assert error.status_code == 404 and codes(error) == ["NOT_FOUND"], error.body
+    assert store.cli("prune-events", "--older-than", "0s")[1] == {"deleted_events": 2}
+    # The delivery worker's turns (a second apart at most) made nothing either.
+    time.sleep(1.5)
+    assert webhook_tables(store) == []
+    assert "webhook" not in fast_server.log(), fast_server.log()
+
+    subscription = create_subscription(client, receiver.url, ["customer.updated"])
+    assert webhook_tables(store) == WEBHOOK_TABLES
+    store.cli("update", customer.id, "--set", "note=first")
+    event = feed_ids(store)[-1]
+    receiver.wait_for(lambda: receiver.delivered() == [event], "the update's event")
+    request = receiver.all()[-1]
+    assert verify_signature(
+        request_body=request["body"], signature_header=request["headers"]["x-square-hmacsha256-signature"],
+        signature_key=subscription.signature_key, notification_url=receiver.url)
+
+
+class HeldKeys:
+    """Holds the store's idempotency_keys table for `seconds` from another process's point of
+    view (PostgreSQL: an ACCESS EXCLUSIVE lock taken by psql; SQLite: the write lock, taken in
+    this process), so that writes started meanwhile wait at their key's claim and then go on
+    together."""
+
+    def __init__(self, store, seconds):
+        self.store, self.seconds = store, seconds
+        self.held = threading.Event()
+        if store.schema:
+            self.thread = threading.Thread(target=lambda: psql(
+                f"BEGIN; LOCK TABLE {store.schema}.idempotency_keys IN ACCESS EXCLUSIVE MODE; "
+                f"SELECT pg_sleep({seconds}); COMMIT;"))
+        else:
+            self.thread = threading.Thread(target=self._sqlite)
+        self.thread.start()
+        if store.schema:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not self.held.is_set():
+                if psql(f"SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                        f"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{store.schema}' "
+                        "AND c.relname = 'idempotency_keys' AND l.mode = 'AccessExclusiveLock' "
+                        "AND l.granted").strip() == "1":
+                    self.held.set()
+                time.sleep(0.02)
+        assert self.held.wait(60), "the store was not held"
+
+    def _sqlite(self):
+        with contextlib.closing(sqlite3.connect(self.store.location, isolation_level=None)) as db:
+            db.execute("BEGIN IMMEDIATE")
+            self.held.set()
+            time.sleep(self.seconds)
+            db.execute("COMMIT")
+
+    def join(self):
+        self.thread.join(120)
+
+
+def test_two_servers_creating_the_first_subscription_at_once_both_get_theirs(receiver):
+    """Two servers on one store that has no webhook tables yet, each asked for a subscription
+    while the store is held, so that both creations go on together when it is released,
+    twice over: both are made, and each gets the event."""
+    for _ in range(2):
+        store = Store()
+        servers = []
+        try:
+            store.cli("create-customer", "--given-name", "Seed")
+            servers = [Server(store, extra_env=FAST) for _ in range(2)]
+            clients = [server.client() for server in servers]
+            for client in clients:
+                assert [s.id for s in client.webhooks.subscriptions.list()] == []
+            made, failed = [None, None], []
+
+            def create(k):
+                try:
+                    made[k] = create_subscription(clients[k], receiver.url, ["customer.created"])
+                except Exception as error:  # noqa: BLE001: reported below
+                    failed.append(error)
+
+            held = HeldKeys(store, 1.5)
+            threads = [threading.Thread(target=create, args=(k,)) for k in range(2)]
+            for thread in threads:
+                thread.start()
+            held.join()
+            for thread in threads:
+                thread.join(120)
+            assert not failed, [getattr(e, "body", e) for e in failed]
+            ids = sorted(subscription.id for subscription in made)
+            assert len(set(ids)) == 2
+            for client in clients:
+                assert sorted(s.id for s in client.webhooks.subscriptions.list()) == ids
+            assert webhook_tables(store) == WEBHOOK_TABLES
+            store.cli("create-customer", "--given-name", "Ada")
+            event = feed_ids(store)[-1]
+
+            def signed_by_each():
+                bodies = [r for r in receiver.all() if r["event_id"] == event and r["ok"]]
+                return all(any(verify_signature(
+                    request_body=r["body"], signature_header=r["headers"]["x-square-hmacsha256-signature"],
+                    signature_key=subscription.signature_key, notification_url=receiver.url)
+                    for r in bodies) for subscription in made)
+            receiver.wait_for(signed_by_each, "the event, for each subscription")
+        finally:
+            for server in servers:
+                assert server.stop() == 0, server.log()
+            store.drop()
+
+
+def test_a_store_whose_webhook_tables_a_development_build_made_keeps_working(store, receiver):
+    store.cli("create-customer", "--given-name", "Seed")
+    run_sql(store, DEVELOPMENT_MIGRATION_6["postgresql" if store.schema else "sqlite"])
+    server = Server(store, extra_env=FAST)
+    try:
+        client = server.client()
+        assert [s.id for s in client.webhooks.subscriptions.list()] == []
+        subscription = create_subscription(client, receiver.url, ["customer.created"])
+        assert [s.id for s in client.webhooks.subscriptions.list()] == [subscription.id]
+        store.cli("create-customer", "--given-name", "Ada")
+        event = feed_ids(store)[-1]
+        receiver.wait_for(lambda: receiver.delivered() == [event], "the event")
+        assert webhook_tables(store) == WEBHOOK_TABLES
     finally:
         assert server.stop() == 0, server.log()

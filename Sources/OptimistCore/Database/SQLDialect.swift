@@ -32,6 +32,15 @@ public protocol SQLDialect: Sendable {
   /// order. SQLite's write lock already does.
   func serializeInserts(_ table: String) -> String?
 
+  /// A statement with one row when `table` exists in the store's schema, none when not.
+  func tableExists(_ table: String) -> SQL
+
+  /// Creates the webhook tables when they are missing (Operations/Webhooks.swift): every
+  /// statement `IF NOT EXISTS`, the feed's one row only when it has none. Run in the write
+  /// transaction that creates the first subscription, after `serializeInserts` of
+  /// `webhook_subscriptions`, so that two servers creating at once do not race.
+  var webhookTables: String { get }
+
   /// Records the schema version: `PRAGMA user_version = N` or the `optimist_schema` row.
   func setSchemaVersion(_ version: Int) -> String
 

@@ -2,11 +2,14 @@
 public struct VersionedObject: Sendable, Equatable {
   public let type: ObjectType
   public let id: String
-  public var version: Int64
+  public var version: Int64 { didSet { rendered = nil } }
   public let createdAt: Timestamp
-  public var updatedAt: Timestamp
+  public var updatedAt: Timestamp { didSet { rendered = nil } }
   /// The user's values by JSON name; absent fields are not there.
-  public var values: FieldValues
+  public var values: FieldValues { didSet { rendered = nil } }
+  /// `json` as `render()` made it, until a value changes: a write renders the object it
+  /// wrote once, for its event (Outbox.swift) and for the answer that prints it.
+  private var rendered: String?
 
   public init(
     type: ObjectType, id: String, version: Int64, createdAt: Timestamp, updatedAt: Timestamp,
@@ -49,7 +52,16 @@ public struct VersionedObject: Sendable, Equatable {
   }
 
   /// The object in Square's JSON shape.
-  public var json: String { json(deletedAt: nil) }
+  public var json: String { rendered ?? json(deletedAt: nil) }
+
+  /// Renders `json` now and keeps it, until a value changes.
+  mutating func render() { rendered = json(deletedAt: nil) }
+
+  /// Equal objects are equal whether or not either was rendered.
+  public static func == (a: VersionedObject, b: VersionedObject) -> Bool {
+    a.type == b.type && a.id == b.id && a.version == b.version && a.createdAt == b.createdAt
+      && a.updatedAt == b.updatedAt && a.values == b.values
+  }
 
   /// The object in Square's JSON shape; the last version of a deleted object (as its history
   /// keeps it) also says `"is_deleted":true` and `"deleted_at"`, right after `version`.

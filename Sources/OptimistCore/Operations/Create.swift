@@ -34,9 +34,10 @@ extension WriteTransaction {
     // An item's version is its creation time (see `nextCatalogStamp`).
     let (version, now) =
       type == .item ? try nextCatalogStamp(now: Timestamp.now()) : (0, Timestamp.now())
-    let object = VersionedObject(
+    var object = VersionedObject(
       type: type, id: ObjectID.make(), version: version, createdAt: now, updatedAt: now,
       values: values)
+    object.render()
     try insert(object)
     return object
   }

@@ -44,8 +44,15 @@ public struct PaymentRequest: IdempotentRequest, Equatable {
 /// CARD_DECLINED, the payment still in the answer.
 public struct NewPayment: Answer, Equatable {
   public let payment: Payment
+  /// The payment's JSON, rendered once: its event, its key's stored answer and what the
+  /// CLI prints are the same text.
+  public let json: String
 
-  public var json: String { payment.json }
+  init(payment: Payment) {
+    self.payment = payment
+    json = payment.json
+  }
+
   public var refusal: OptimistError? { payment.status == .failed ? .cardDeclined : nil }
 }
 
@@ -66,9 +73,9 @@ extension StoreEngine {
             }
           }
         ) {
-          let payment = Payment(request: request, now: Timestamp.now())
-          try db.insert(payment)
-          return (payment.id, NewPayment(payment: payment))
+          let created = NewPayment(payment: Payment(request: request, now: Timestamp.now()))
+          try db.insert(created.payment, json: created.json)
+          return (created.payment.id, created)
         }
       })
   }

@@ -125,10 +125,13 @@ extension StoreEngine {
     try write(creating: false) { db in
       let cutoff = Timestamp.now().milliseconds - age
       let count = try db.run("DELETE FROM events WHERE created_at <= \(cutoff)")
-      // A delivery of a pruned event can no longer be made.
-      try db.run(
-        "DELETE FROM webhook_deliveries WHERE NOT EXISTS "
-          + "(SELECT 1 FROM events e WHERE e.seq = webhook_deliveries.event_seq)")
+      // A delivery of a pruned event can no longer be made (a store without the webhook
+      // tables has none).
+      if try db.hasWebhookTables() {
+        try db.run(
+          "DELETE FROM webhook_deliveries WHERE NOT EXISTS "
+            + "(SELECT 1 FROM events e WHERE e.seq = webhook_deliveries.event_seq)")
+      }
       return Pruned(kind: .events, count: count)
     }
   }

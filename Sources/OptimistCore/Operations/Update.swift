@@ -80,6 +80,7 @@ extension WriteTransaction {
       }
       updated.version = next
     }
+    updated.render()
     try conditionalUpdate(updated, replacing: current, expectedVersion: expected)
     return updated
   }

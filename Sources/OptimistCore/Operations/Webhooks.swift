@@ -1,5 +1,11 @@
-/// Square's webhook subscriptions (Schema/006_webhooks.sql) and the state of their
-/// deliveries, which `optimist serve` keeps in the store so that a restart loses nothing.
+/// Square's webhook subscriptions and the state of their deliveries, which `optimist serve`
+/// keeps in the store so that a restart loses nothing.
+///
+/// Their tables (`SQLDialect.webhookTables`) are made with the first subscription, in its
+/// transaction, not by a migration: SQLite parses every table of a file in every process that
+/// opens it, and no CLI command but `prune-events` reads them (Schema/006_webhooks.sql,
+/// BENCHMARKS.md). Every reader asks `hasWebhookTables` first: a store without them has no
+/// subscription, no delivery and nothing to schedule.
 
 /// A `notification_url`: http or https, with a host. Loopback is allowed: this is a test tool.
 public struct WebhookURL: Sendable, Equatable, Encodable {
@@ -206,6 +212,7 @@ extension StoreEngine {
     try Keyed(
       try write { db in
         try db.idempotent(.createWebhookSubscription, request) {
+          try db.createWebhookTables()
           let id = "wbhk_" + ObjectID.make().lowercased()
           let now = Timestamp.now().milliseconds
           let position = try db.first("SELECT max(seq) FROM events")?.integer(0) ?? 0
@@ -229,7 +236,8 @@ extension StoreEngine {
     -> [WebhookSubscription]
   {
     try read { db in
-      try db.rows(
+      guard try db.hasWebhookTables() else { return [] }
+      return try db.rows(
         """
         SELECT \(raw: WebhookSubscription.columns) FROM webhook_subscriptions \
         \(raw: includeDisabled ? "" : "WHERE enabled = 1 ")ORDER BY seq \
@@ -287,6 +295,7 @@ extension StoreEngine {
   /// The feed's position is locked while it moves, so two servers never schedule twice.
   public func scheduleWebhookDeliveries(now: Timestamp) throws -> Int {
     try write(creating: false) { db in
+      guard try db.hasWebhookTables() else { return 0 }
       guard
         let position = try db.first(
           "SELECT position FROM webhook_feed\(raw: db.lockClause)")?.integer(0)
@@ -319,7 +328,8 @@ extension StoreEngine {
   /// Up to `limit` deliveries due at `now`, the longest due first.
   public func dueWebhookDeliveries(now: Timestamp, limit: Int) throws -> [WebhookDelivery] {
     try read { db in
-      try db.rows(
+      guard try db.hasWebhookTables() else { return [] }
+      return try db.rows(
         """
         SELECT d.subscription_id, d.event_seq, d.attempts, d.first_attempt_at, \
         s.notification_url, s.signature_key, e.body FROM webhook_deliveries d \
@@ -341,8 +351,10 @@ extension StoreEngine {
   /// When the next pending delivery is due, if any is.
   public func nextWebhookAttempt() throws -> Timestamp? {
     try read { db in
-      try db.first("SELECT min(next_attempt_at) FROM webhook_deliveries WHERE state = 'PENDING'")?
-        .integer(0).map { Timestamp(milliseconds: $0) }
+      guard try db.hasWebhookTables() else { return nil }
+      return try db.first(
+        "SELECT min(next_attempt_at) FROM webhook_deliveries WHERE state = 'PENDING'"
+      )?.integer(0).map { Timestamp(milliseconds: $0) }
     }
   }
 
@@ -369,8 +381,14 @@ extension StoreEngine {
 }
 
 extension Transaction {
+  /// Whether the store has the webhook tables, made with its first subscription; without
+  /// them it has no subscription and no delivery.
+  func hasWebhookTables() throws -> Bool {
+    try first(dialect.tableExists("webhook_subscriptions")) != nil
+  }
+
   func webhookSubscription(id: String, locked: Bool = false) throws -> WebhookSubscription {
-    guard
+    guard try hasWebhookTables(),
       let row = try first(
         SQL(
           endingInPlaceholder: "SELECT \(WebhookSubscription.columns) FROM webhook_subscriptions "
@@ -378,5 +396,19 @@ extension Transaction {
         ).appending(raw: locked ? lockClause : ""))
     else { throw OptimistError.notFound(id: id, field: "subscription_id") }
     return try WebhookSubscription(row: row)
+  }
+}
+
+extension WriteTransaction {
+  /// Creates the webhook tables unless they exist, under the lock that orders inserts into
+  /// `webhook_subscriptions` (PostgreSQL: a transaction-level advisory lock, so two servers
+  /// creating the first subscription at once take turns, and the second finds the first's
+  /// tables once it commits; SQLite: the write lock already held).
+  func createWebhookTables() throws {
+    if let serialize = dialect.serializeInserts("webhook_subscriptions") {
+      try execute(serialize)
+    }
+    guard try !hasWebhookTables() else { return }
+    try execute(dialect.webhookTables)
   }
 }

@@ -90,10 +90,11 @@ extension WriteTransaction {
     recordChange(object, "created")
   }
 
-  /// Inserts a new payment; it changes later only by `conditionalUpdate(_:expectedToken:)`.
-  func insert(_ payment: Payment) throws {
+  /// Inserts a new payment (`json`: its JSON, already rendered); it changes later only by
+  /// `conditionalUpdate(_:expectedToken:)`.
+  func insert(_ payment: Payment, json: String) throws {
     try insert(into: ObjectType.payment.table, columns: Payment.columns, values: payment.sqlValues)
-    recordChange(payment, "created")
+    recordChange(payment, "created", json: json)
   }
 
   /// Inserts a refund; refunds never change.

@@ -17,6 +17,8 @@ import Testing
     var lockForUpdate: String { "" }
     func highestPosition(_ table: String) -> SQL { "SELECT 0" }
     func serializeInserts(_ table: String) -> String? { nil }
+    func tableExists(_ table: String) -> SQL { "SELECT 1" }
+    var webhookTables: String { "" }
     func setSchemaVersion(_ version: Int) -> String { "" }
     func placeholder(at index: Int) -> String { "$\(index)" }
   }

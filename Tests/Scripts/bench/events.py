@@ -1,9 +1,13 @@
 """Part `events`: what the event feed costs and how fast it goes (SQLite, release binary).
 
-- outbox: `update` and `create-payment` under callgrind on a fresh copy of the small
-  database: every instruction, and the outbox's (recording the change and appending its event,
-  WriteTransaction.recordChange and appendEvents, inclusive of the SQL they run); the ratio is
-  total / (total - outbox), what the outbox multiplies a call's instructions by.
+- outbox: `get`, `update` and `create-payment` under callgrind, each binary on a fresh copy
+  of the small database it seeded itself (so at its own schema): before = the release binary
+  of BEFORE, main just before the event feed merged (built from `git archive` into
+  .build/bench/, or BENCH_OUTBOX_BEFORE=PATH); after = this binary; and this binary on a store
+  with one webhook subscription (whose tables every process then parses). The goal is after /
+  before at most 1.10 for update and create-payment. As an explanation, the instructions of
+  recording the change and appending its event (WriteTransaction.recordChange and
+  appendEvents, inclusive of the SQL they run).
 - latency: `optimist serve` delivering to a receiver on loopback: from an event's created_at
   (written just before COMMIT) to the POST's arrival, one event at a time, median and p99.
 - throughput: 8 writer processes updating at once while `events --follow` runs: events
@@ -32,29 +36,88 @@ def outbox_instructions(path):
     return sum(callgrind.inclusive(path, pattern) for pattern in OUTBOX)
 
 
-def measure_outbox(ctx):
-    out = {}
-    dbs = ctx.databases()
+# Main just before the event feed merged (c27d042^1): serve, the README and failover, no outbox.
+BEFORE = "92b1c70"
+
+
+def before_binary(ctx):
+    """The release optimist of BEFORE, built once into .build/bench/ (or BENCH_OUTBOX_BEFORE)."""
+    given = os.environ.get("BENCH_OUTBOX_BEFORE")
+    if given:
+        return os.path.abspath(given), given
+    folder = os.path.join(os.path.dirname(ctx.work), f"before-{BEFORE}")
+    binary = os.path.join(folder, "optimist")
+    if not os.path.exists(binary):
+        common.say(f"building the release optimist of {BEFORE} (the event feed's before) in {folder}")
+        source = os.path.join(folder, "src")
+        shutil.rmtree(source, ignore_errors=True)
+        os.makedirs(source)
+        archive = subprocess.run(["git", "-C", common.REPO, "archive", BEFORE], capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", source], input=archive.stdout, check=True)
+        # Without the version and commit `make` exports for this checkout: not the old binary's.
+        env = {k: v for k, v in os.environ.items() if k not in ("OPTIMIST_VERSION", "OPTIMIST_COMMIT")}
+        common.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "-Xswiftc", "-static-executable",
+                    "--product", "optimist"], cwd=source, env=env)
+        shutil.copy(os.path.join(source, ".build", "release", "optimist"), binary)
+    return binary, f"commit {BEFORE}"
+
+
+def calls_of(binary, work, name, subscribe=None):
+    """callgrind's instructions of get, update and create-payment by `binary` on a small
+    database it seeded itself (subscribe(db): before the measured calls), and the files."""
+    seeded = os.path.join(work, f"{name}.db")
+    sql.seed(binary, seeded, 1000)
+    if subscribe:
+        subscribe(seeded)
+    out, files = {}, {}
     with callgrind.Place() as place:
-        db = place.copy(dbs["pristine"], "small.db")
-        binary = place.copy(ctx.binary, "optimist")
-        customer = sql.id_at(db, 10)
-        warm = sql.id_at(db, 11)
+        db = place.copy(seeded, "small.db")
+        copy = place.copy(binary, "optimist")
+        customer, warm, read = sql.id_at(db, 10), sql.id_at(db, 11), sql.id_at(db, 500)
         # One unmeasured write first: the copy's first write may bring its schema up to date.
-        common.run([binary, "update", warm, "--version", "0", "--set", "note=warm", "--db", "./small.db"],
+        common.run([copy, "update", warm, "--version", "0", "--set", "note=warm", "--db", "./small.db"],
                    cwd=place.folder)
         calls = {
+            "get": ["./optimist", "get", read, "--db", "./small.db"],
             "update": ["./optimist", "update", customer, "--version", "0", "--set", "note=probe", "--db",
                        "./small.db"],
             "payment": ["./optimist", "create-payment", "--key", "events-probe", "--amount", "450", "--currency",
                         "USD", "--source-id", "cnon:card-nonce-ok", "--customer-id", customer, "--db",
                         "./small.db"],
         }
-        for name, argv in calls.items():
-            path = os.path.join(ctx.work, f"callgrind.events.{name}.out")
-            total = place.run(argv, path)
-            outbox = outbox_instructions(path)
-            out[name] = {"total": total, "outbox": outbox}
+        for call, argv in calls.items():
+            files[call] = os.path.join(work, f"callgrind.events.{name}.{call}.out")
+            out[call] = place.run(argv, files[call])
+    return out, files
+
+
+def subscriber(ctx, work):
+    """A function giving a database one webhook subscription, made as a user makes it: through
+    `optimist serve`'s CreateWebhookSubscription."""
+    def subscribe(db):
+        token = secrets.token_hex(16)
+        server = subprocess.Popen([ctx.binary, "serve", "--listen", "127.0.0.1:0", "--db", db],
+                                  env={**os.environ, "OPTIMIST_TOKEN": token}, stdout=subprocess.PIPE,
+                                  stderr=open(os.path.join(work, "serve-subscribe.err"), "w"))
+        try:
+            url = json.loads(server.stdout.readline())["url"]
+            common.run(["curl", "-sf", "-X", "POST", f"{url}/v2/webhooks/subscriptions",
+                        "-H", f"Authorization: Bearer {token}",
+                        "-d", json.dumps({"subscription": {"notification_url": "http://127.0.0.1:9/hook",
+                                                           "event_types": ["customer.updated"]}})])
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+    return subscribe
+
+
+def measure_outbox(ctx, work):
+    before, label = before_binary(ctx)
+    out = {"before_label": label}
+    out["before"], _ = calls_of(before, work, "before")
+    out["after"], files = calls_of(ctx.binary, work, "after")
+    out["subscribed"], _ = calls_of(ctx.binary, work, "subscribed", subscriber(ctx, work))
+    out["attributed"] = {call: outbox_instructions(files[call]) for call in ("update", "payment")}
     return out
 
 
@@ -162,6 +225,6 @@ def measure(ctx):
     os.makedirs(work)
     common.say("the event feed: outbox instructions, delivery latency, throughput under 8 writers")
     quick = ctx.quick
-    return {"outbox": measure_outbox(ctx),
+    return {"outbox": measure_outbox(ctx, work),
             "latency": measure_latency(ctx, work, 20 if quick else 200),
             "throughput": measure_throughput(ctx, work, 8, 5 if quick else 50)}

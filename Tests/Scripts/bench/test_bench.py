@@ -76,6 +76,17 @@ class RenderTests(unittest.TestCase):
         get["opt"].update(median_ms=3.0, block_medians_ms=[3.0] * len(get["opt"]["block_medians_ms"]))
         self.assertTrue(row(render.render(results), "`get ID`").endswith("| **no** |"))
 
+    def test_the_event_feeds_goal_follows_its_figures(self):
+        results = fixture()
+        outbox = results["parts"]["events"]["data"]["outbox"]
+        page = section(render.render(results), "## The event feed")
+        self.assertIn("1.10 for `update` and `create-payment`: met.", page)
+        self.assertTrue(row(page, "`update --version`").startswith("| `update --version` | 1,140,000 | 1,230,000 | 1.08 |"))
+        outbox["after"]["payment"] = outbox["before"]["payment"] * 1.2
+        page = section(render.render(results), "## The event feed")
+        self.assertIn("**not met**", page)
+        self.assertIn("| 1.20 |", row(page, "`create-payment`"))
+
     def test_before_and_after(self):
         results = fixture()
         before = render.figures(results)
