@@ -28,7 +28,7 @@ struct Events: Subcommand {
       "after", value: "cursor", help: "Only events after the one that printed this cursor.")
     limit = arguments.option("limit", help: "At most this many events, 1-1000 (default 100).")
     follow = arguments.flag("follow", help: "Keep printing events, one per line, as they commit.")
-    options = try StoreOptions(
+    options = StoreOptions(
       &arguments, waiting: true,
       waitHelp:
         "With --follow: seconds to follow, 0 to 86400 (then exit 0); default: until a signal. A database locked longer than 10 seconds (or than this, if less) is exit 75."

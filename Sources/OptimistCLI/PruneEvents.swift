@@ -14,7 +14,7 @@ struct PruneEvents: Subcommand {
   init(_ arguments: inout Arguments) throws(UsageError) {
     olderThan = arguments.required(
       "older-than", value: "duration", help: "Age, e.g. 90s, 30m, 24h, 7d; 0s prunes every event.")
-    options = try StoreOptions(&arguments)
+    options = StoreOptions(&arguments)
   }
 
   func run() {
