@@ -127,6 +127,10 @@ def postgresql(results, header_env):
                 "| --- | ---: | ---: | ---: | ---: | ---: |")
         turns = (f" The three take turns in {s['blocks']} blocks (in reverse order every other block), "
                  "so that the machine's drift weighs on all alike. Goal: each ratio at most 1.0.")
+        differences = ("\nWhat the clients do differently: `optimist` execs `optimist-pg` (the difference between "
+                       "their columns); a `get` sends SET lock_timeout, BEGIN … READ ONLY, the schema-version check, "
+                       "the SELECT and COMMIT in its one round trip where psql sends one SELECT; a write waits for "
+                       "the server twice (round trips, below) where psql's script waits once.\n")
     else:
         intro = "optimist (through `optimist-pg`) against `psql` running the same SQL"
         head = "| one call | optimist | psql | optimist / psql |\n| --- | ---: | ---: | ---: |"
@@ -140,7 +144,7 @@ in the same run. Each psql call connects too, as each optimist call does. Median
 {row("get", "get")}
 {row("update --version", "update")}
 {row("create-payment --key", "payment")}
-
+{differences if direct else ""}
 """ + instructions(d) + f"""Contention: {s['workers']} workers x {s['pg_cycles']} read-modify-write cycles on one customer
 (get, update --version, again on VERSION_MISMATCH / no row updated):
 
