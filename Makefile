@@ -20,7 +20,7 @@ OPTIMIST_COMMIT ?= $(word 2,$(VERSION_AND_COMMIT))
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 export OPTIMIST_VERSION OPTIMIST_COMMIT
 
-.PHONY: lint build build-cli test readme-test demo-test demo install install-files dist deb package-test clean deps \
+.PHONY: lint build build-cli static-c++ test readme-test demo-test demo install install-files dist deb package-test clean deps \
   schema bench bench-render bench-test stress stress-serve fuzz
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -51,13 +51,26 @@ STATIC := -c release --static-swift-stdlib -Xswiftc -static-executable --scratch
 # `optimist serve` execs.
 # `build-cli` leaves out optimist-serve, whose first release build (SwiftNIO) takes minutes:
 # `make stress` needs only the CLI.
+# The helpers link the Swift runtime statically, and the C++ library it needs too: the
+# runtime's link line asks for -lstdc++, and the linker looks in the -L folders given here
+# before the compiler's own (where libstdc++.so is), so a folder holding only libstdc++.a
+# (a link to the compiler's) makes it static. The dynamic loader then has one library less
+# to load, bind and initialize at every start (BENCHMARKS.md, PostgreSQL); libpq and the
+# libraries it pulls in use no C++.
+HELPERS := -c release --static-swift-stdlib --scratch-path $(SCRATCH)/pg -Xlinker -L$(abspath $(SCRATCH))/pg/static-c++
+static-c++:
+	@mkdir -p $(SCRATCH)/pg/static-c++
+	@library=$$($${CC:-cc} -print-file-name=libstdc++.a); \
+	  [ -f "$$library" ] || { echo "no libstdc++.a ($$library): apt-get install libstdc++-12-dev"; exit 1; }; \
+	  ln -sf "$$library" $(SCRATCH)/pg/static-c++/libstdc++.a
+
 build: build-cli
-	$(SWIFT) build -c release --static-swift-stdlib --product optimist-serve --scratch-path $(SCRATCH)/pg
+	$(SWIFT) build $(HELPERS) --product optimist-serve
 	install -m 0755 $(SCRATCH)/pg/release/optimist-serve $(RELEASE)-serve
 
-build-cli: deps
+build-cli: deps static-c++
 	$(SWIFT) build $(STATIC) --product optimist
-	$(SWIFT) build -c release --static-swift-stdlib --product optimist-pg --scratch-path $(SCRATCH)/pg
+	$(SWIFT) build $(HELPERS) --product optimist-pg
 	install -m 0755 $(SCRATCH)/pg/release/optimist-pg $(RELEASE)-pg
 
 # Every test, then the CLI contract again against PostgreSQL, with a throwaway server

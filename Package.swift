@@ -52,9 +52,11 @@ let package = Package(
       name: "OptimistPostgres",
       dependencies: ["OptimistCore", "CLibPQ"]
     ),
+    // No SQLite: for a path optimist-pg runs optimist (OptimistCLI's Companion); COptimistBuild
+    // gives it the SQLite version optimist has.
     .executableTarget(
       name: "optimist-pg",
-      dependencies: ["OptimistCLI", "OptimistPostgres", "OptimistSQLite"]
+      dependencies: ["OptimistCLI", "OptimistPostgres", "COptimistBuild"]
     ),
     .testTarget(
       name: "OptimistPostgresTests",

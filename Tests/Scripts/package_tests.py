@@ -81,6 +81,10 @@ class Flow:
             binary = os.path.join(folder, name)
             libraries = run(["ldd", binary], env=self.env, expect=None).stdout
             check("swift" not in libraries.lower(), f"{binary} loads a Swift library:\n{libraries}")
+            if name != "optimist":
+                check("libstdc++" not in libraries, f"{binary} loads libstdc++:\n{libraries}")
+            if name == "optimist-pg":
+                check("libsqlite3" not in libraries, f"{binary} loads SQLite:\n{libraries}")
             line = run([binary, "--version"], env=self.env, cwd=self.work).stdout
             check(re.fullmatch(rf"optimist {re.escape(self.version)} \(commit [0-9a-f]{{40}}, "
                                r"SQLite \d+\.\d+\.\d+\)\n", line),
@@ -143,6 +147,10 @@ class Flow:
         self.check_environment()
         doctor = self.seed(os.path.join(self.work, "shop.db"))
         check(doctor["integrity_check"] == "ok", f"doctor: {doctor}")
+        # optimist-pg, which links no SQLite, runs optimist beside it for a path.
+        helper = os.path.join(os.path.dirname(self.optimist), "optimist-pg")
+        done = run([helper, "doctor", "--db", "shop.db"], env=self.env, cwd=self.work)
+        check(json.loads(done.stdout)["objects"]["payments"] == 1, f"optimist-pg doctor: {done.stdout}")
         self.serve(os.path.join(self.work, "shop.db"))
         # optimist execs optimist-pg beside it for the URL.
         doctor = self.seed(postgres_url)
@@ -195,6 +203,11 @@ def test_packages(args, work):
     check(re.search(r"\blibssl3\b", depends["optimist-serve"]),
           f"optimist-serve lacks libssl3: {depends}")
     check("libssl" not in depends["optimist"], f"optimist depends on libssl: {depends}")
+    # optimist-pg links no SQLite (it runs optimist for a path), and both helpers link the C++
+    # library statically (the Makefile's HELPERS): fewer libraries to load at every start.
+    check("libsqlite3" not in depends["optimist-pg"], f"optimist-pg depends on SQLite: {depends}")
+    for helper in PACKAGES[1:]:
+        check("libstdc++" not in depends[helper], f"{helper} depends on libstdc++: {depends}")
     contents = run(["dpkg-deb", "-c", debs[0]]).stdout
     for path in ["./usr/bin/optimist", "./usr/share/man/man1/optimist.1.gz",
                  "./usr/share/bash-completion/completions/optimist",

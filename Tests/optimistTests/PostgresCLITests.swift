@@ -195,6 +195,31 @@ import Testing
     ).expectSuccess()
   }
 
+  /// The mirror: optimist-pg links no SQLite, and runs optimist beside it for a path (the
+  /// same file as optimist's); without optimist beside it, it says so and creates nothing.
+  @Test func optimistPgRunsOptimistForAPath() throws {
+    let folder = URL(fileURLWithPath: OptimistProcess.binary).deletingLastPathComponent().path
+    let path = sandbox.root + "/through-pg.db"
+    let created = OptimistProcess.run(
+      ["create-item", "--name", "x", "--db", path], environment: sandbox.environment,
+      executable: folder + "/optimist-pg"
+    ).expectSuccess()
+    let id = try #require(created["id"] as? String, "\(created)")
+    let read = OptimistProcess.run(["get", id, "--db", path], environment: sandbox.environment)
+    #expect(read.expectSuccess()["id"] as? String == id)
+
+    let alone = sandbox.root + "/pg-alone"
+    try FileManager.default.createDirectory(atPath: alone, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(
+      atPath: folder + "/optimist-pg", toPath: alone + "/optimist-pg")
+    let result = OptimistProcess.run(
+      ["create-item", "--name", "x", "--db", sandbox.root + "/alone.db"],
+      environment: sandbox.environment, executable: alone + "/optimist-pg")
+    result.expectError(1, "INTERNAL_SERVER_ERROR")
+    #expect(result.err.contains("needs optimist beside optimist-pg"), "\(result)")
+    #expect(!FileManager.default.fileExists(atPath: sandbox.root + "/alone.db"))
+  }
+
   /// doctor's consistency check finds a rule broken behind optimist's back: exit 1, the
   /// report still on stdout.
   @Test func doctorExitsOneWhenTheConsistencyCheckFails() throws {

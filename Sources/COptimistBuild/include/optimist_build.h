@@ -10,4 +10,10 @@ const char *optimist_build_version(void);
 /// The commit it was built from (40 hex digits), or "unknown".
 const char *optimist_build_commit(void);
 
+/// The version of the sqlite3.h it was compiled against (SQLITE_VERSION, e.g. "3.40.1"): the
+/// SQLite library of the `optimist` built with it (one Debian package gives both), for
+/// optimist-pg, which links no SQLite and runs `optimist` for a path. Only the header is
+/// read: nothing here links SQLite.
+const char *optimist_build_sqlite_version(void);
+
 #endif

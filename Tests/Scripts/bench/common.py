@@ -182,14 +182,16 @@ class Context:
         system = sum(r["system"] * len(r["times"]) for r in results) / len(times)
         return {"times": times, "user": user, "system": system}
 
-    def blocks(self, name, commands, scan_letter=None, first=0):
+    def blocks(self, name, commands, scan_letter=None, first=0, runs=None):
         """Runs every command `runs` times, in `blocks` blocks. Within a block a command's runs
         follow one another, as a script's loop calls it; the commands take turns, in reverse
         order every other block, so that the machine getting faster or slower during the
         measurement weighs on all of them alike. Without scan_letter the commands run as they
         are, after 3 warm-up runs per block; with it, the runs of each command get the values
-        first, first+1, ... as {v} or {n}. Returns a summary per command, in order."""
-        blocks, per = self.size["blocks"], self.size["runs"] // self.size["blocks"]
+        first, first+1, ... as {v} or {n}. Returns a summary per command, in order. runs: the
+        size's `runs` unless given (then rounded down to whole blocks)."""
+        blocks = self.size["blocks"]
+        per = max(1, (runs or self.size["runs"]) // blocks)
         measured = [[] for _ in commands]
         for block in range(blocks):
             order = list(range(len(commands)))

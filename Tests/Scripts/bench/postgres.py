@@ -1,9 +1,12 @@
-"""Part `pg`: optimist (through optimist-pg) against psql running the same SQL on one
-throwaway PostgreSQL server (Tests/Scripts/pg-server.sh, durable: fsync and synchronous_commit
-on), both over its Unix socket, in the same run. Each psql call connects too, as each optimist
-call does.
+"""Part `pg`: optimist (which execs optimist-pg), optimist-pg called directly, and psql running
+the same SQL, on one throwaway PostgreSQL server (Tests/Scripts/pg-server.sh, durable: fsync
+and synchronous_commit on), all over its Unix socket, in the same run. Each psql call connects
+too, as each optimist call does.
 
-  one call: get, update --version, create-payment --key: wall time (hyperfine -N)
+  one call: get, update --version, create-payment --key: wall time (hyperfine -N), the three
+  clients taking turns in blocks (Context.blocks)
+  instructions: one `get` under callgrind, optimist-pg's and psql's (and optimist's, both
+  processes of the exec), with what the dynamic loader spends of it
   contention: workers x cycles read-modify-write cycles (get, update --version, again on a
   stale version) on one customer: throughput and lost updates
   round trips: how often each command waits for the server after connecting, counted with
@@ -20,6 +23,7 @@ import tempfile
 import threading
 import time
 
+import callgrind
 import common
 
 COLUMNS = ("id, version, created_at, updated_at, given_name, family_name, company_name, "
@@ -108,6 +112,32 @@ def contention(tool, binary, url, customer, workers, cycles):
     return {"cycles_per_second": done[0] / elapsed, "lost_updates": workers * cycles - read()[1]}
 
 
+def instructions(binary, url, customer):
+    """Instructions of one `get` (callgrind, in a fixed small environment, from a folder of
+    fixed length holding copies of the binaries): optimist-pg's, psql's, and optimist's with
+    the optimist-pg it execs (both processes counted), each with the dynamic loader's share."""
+    out = {}
+    with callgrind.Place() as place:
+        opt = place.copy(binary, "optimist")
+        pg = place.copy(os.path.join(os.path.dirname(binary), "optimist-pg"), "optimist-pg")
+        calls = {"optimist-pg": [pg, "get", customer, "--db", url], "psql": psql(url, get_sql(customer)),
+                 "optimist": [opt, "get", customer, "--db", url]}
+        for name, argv in calls.items():
+            # The exec replaces the process (same pid): what ran before it is dumped at execv,
+            # as NAME.PID.1, and the program it becomes is counted afresh in NAME.PID.
+            common.run(["valgrind", "--tool=callgrind", "--trace-children=yes", "--dump-before=execv",
+                        f"--callgrind-out-file={os.path.join(place.folder, name)}.%p", *argv],
+                       env=callgrind.ENVIRONMENT, cwd=place.folder)
+            paths = [os.path.join(place.folder, f) for f in sorted(os.listdir(place.folder))
+                     if f.startswith(f"{name}.")]
+            loader = sum(cost for path in paths for part, cost in callgrind.components(path, set())
+                         if part.startswith("dynamic loader"))
+            before_exec = sum(callgrind.total(p) for p in paths if p.endswith(".1"))
+            out[name] = {"total": sum(callgrind.total(p) for p in paths), "loader": loader,
+                         "before_exec": before_exec}
+    return out
+
+
 def round_trips(argv):
     """How often `argv` waited for the server after connecting: a recvfrom that returned data
     after a sendto on the same socket, in every process it started (strace -f), less the
@@ -176,25 +206,33 @@ def measure(ctx):
             def create(*words):
                 return json.loads(common.run([binary, *words, "--db", url]))["id"]
 
-            ids = [create("create-customer", "--given-name", f"c{i}", "--note", "0") for i in range(6)]
+            ids = [create("create-customer", "--given-name", f"c{i}", "--note", "0") for i in range(7)]
             common.run(psql(url, "INSERT INTO customers (id, version, created_at, updated_at, given_name) "
                                  f"SELECT 'FILL' || n, 0, {NOW}, {NOW}, 'x' FROM generate_series(1, 1000) n"))
 
-            def one(name, argv, scan=None):
-                return common.summary([ctx.hyperfine(f"pg-{name}", argv, runs=runs, warmup=None if scan else 3,
-                                                     scan=scan)])
+            pg = os.path.join(os.path.dirname(binary), "optimist-pg")
 
+            def one(name, commands, scan=None):
+                """optimist, optimist-pg and psql taking turns (Context.blocks)."""
+                letter, first = scan or (None, 0)
+                return dict(zip(("opt", "direct", "psql"),
+                                ctx.blocks(f"pg-{name}", commands, scan_letter=letter, first=first, runs=runs)))
+
+            pay = ["--amount", "450", "--currency", "USD", "--source-id", "cnon:card-nonce-ok", "--customer-id",
+                   ids[0], "--db", url]
             out = {
                 "server_version": common.run(psql(url, "SHOW server_version")).strip(),
-                "get": {"opt": one("get-opt", [binary, "get", ids[0], "--db", url]),
-                        "psql": one("get-psql", psql(url, get_sql(ids[0])))},
-                "update": {"opt": one("update-opt", [binary, "update", ids[1], "--version", "{v}", "--set",
-                                                     "note=n{v}", "--db", url], ("v", 0)),
-                           "psql": one("update-psql", psql(url, update_sql(ids[2], "{v}", "n{v}")), ("v", 0))},
-                "payment": {"opt": one("payment-opt", [binary, "create-payment", "--key", "o{v}", "--amount", "450",
-                                                       "--currency", "USD", "--source-id", "cnon:card-nonce-ok",
-                                                       "--customer-id", ids[0], "--db", url], ("v", 0)),
-                            "psql": one("payment-psql", psql(url, payment_sql("s{v}", ids[0])), ("v", 0))},
+                "get": one("get", [[binary, "get", ids[0], "--db", url], [pg, "get", ids[0], "--db", url],
+                                   psql(url, get_sql(ids[0]))]),
+                "update": one("update", [[binary, "update", ids[1], "--version", "{v}", "--set", "note=n{v}",
+                                          "--db", url],
+                                         [pg, "update", ids[6], "--version", "{v}", "--set", "note=n{v}", "--db",
+                                          url],
+                                         psql(url, update_sql(ids[2], "{v}", "n{v}"))], ("v", 0)),
+                "payment": one("payment", [[binary, "create-payment", "--key", "o{v}", *pay],
+                                           [pg, "create-payment", "--key", "d{v}", *pay],
+                                           psql(url, payment_sql("s{v}", ids[0]))], ("v", 0)),
+                "instructions": instructions(binary, url, ids[0]),
                 "contention": {"opt": contention("optimist", binary, url, ids[3], workers, cycles),
                                "psql": contention("psql", binary, url, ids[4], workers, cycles)},
                 "round_trips": round_trip_counts(binary, url, ids[5], {

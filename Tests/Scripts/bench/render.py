@@ -37,6 +37,8 @@ def figures(results):
         for op in ("get", "update", "payment"):
             out[f"pg {op} ms"] = pg["data"][op]["opt"]["median_ms"]
             out[f"psql {op} ms"] = pg["data"][op]["psql"]["median_ms"]
+            if "direct" in pg["data"][op]:
+                out[f"pg direct {op} ms"] = pg["data"][op]["direct"]["median_ms"]
     sv = part(results, "serve")
     if sv:
         out["serve GET 8 connections req/s"] = sv["data"]["get"]["8"]["requests_per_second"]
@@ -109,22 +111,41 @@ def postgresql(results, header_env):
     if not p:
         return title + not_measured("pg") + "\n"
     d, s = p["data"], p["env"]["sizes"]
+    # optimist-pg called directly: measured since it was added to the part.
+    direct = "direct" in d["get"]
 
     def row(name, key):
         o, q = d[key]["opt"]["median_ms"], d[key]["psql"]["median_ms"]
-        return f"| `{name}` | {f(o)} ms | {f(q)} ms | {ratio(o, q)} |"
+        if not direct:
+            return f"| `{name}` | {f(o)} ms | {f(q)} ms | {ratio(o, q)} |"
+        g = d[key]["direct"]["median_ms"]
+        return f"| `{name}` | {f(o)} ms | {f(g)} ms | {f(q)} ms | {goal_ratio(o, q)} | {goal_ratio(g, q)} |"
+    if direct:
+        intro = ("optimist (which execs `optimist-pg`), `optimist-pg` called directly with the same arguments, "
+                 "and `psql` running the same SQL")
+        head = ("| one call | optimist | optimist-pg | psql | optimist / psql | optimist-pg / psql |\n"
+                "| --- | ---: | ---: | ---: | ---: | ---: |")
+        turns = (f" The three take turns in {s['blocks']} blocks (in reverse order every other block), "
+                 "so that the machine's drift weighs on all alike. Goal: each ratio at most 1.0.")
+        differences = ("\nWhat the clients do differently: `optimist` execs `optimist-pg` (the difference between "
+                       "their columns); a `get` sends SET lock_timeout, BEGIN … READ ONLY, the schema-version check, "
+                       "the SELECT and COMMIT in its one round trip where psql sends one SELECT; a write waits for "
+                       "the server twice (round trips, below) where psql's script waits once.\n")
+    else:
+        intro = "optimist (through `optimist-pg`) against `psql` running the same SQL"
+        head = "| one call | optimist | psql | optimist / psql |\n| --- | ---: | ---: | ---: |"
+        turns = ""
     co, cq = d["contention"]["opt"], d["contention"]["psql"]
-    return (title + measured_apart(results, "pg", header_env) + f"""optimist (through `optimist-pg`) against `psql` running the same SQL, on one throwaway
-PostgreSQL {d['server_version']} server (fsync and synchronous_commit on), both over its Unix socket,
-in the same run. Each psql call connects too, as each optimist call does. Medians of {s['pg_runs']} runs.
+    return (title + measured_apart(results, "pg", header_env) + f"""{intro}, on one throwaway
+PostgreSQL {d['server_version']} server (fsync and synchronous_commit on), all over its Unix socket,
+in the same run. Each psql call connects too, as each optimist call does. Medians of {s['pg_runs']} runs.{turns}
 
-| one call | optimist | psql | optimist / psql |
-| --- | ---: | ---: | ---: |
+{head}
 {row("get", "get")}
 {row("update --version", "update")}
 {row("create-payment --key", "payment")}
-
-Contention: {s['workers']} workers x {s['pg_cycles']} read-modify-write cycles on one customer
+{differences if direct else ""}
+""" + instructions(d) + f"""Contention: {s['workers']} workers x {s['pg_cycles']} read-modify-write cycles on one customer
 (get, update --version, again on VERSION_MISMATCH / no row updated):
 
 | | optimist | psql | optimist / psql |
@@ -133,6 +154,26 @@ Contention: {s['workers']} workers x {s['pg_cycles']} read-modify-write cycles o
 | lost updates | {co['lost_updates']} | {cq['lost_updates']} | |
 
 """ + round_trips(d))
+
+
+def instructions(d):
+    """Instructions of one `get` (callgrind), when measured."""
+    ins = d.get("instructions")
+    if not ins:
+        return ""
+    q = ins["psql"]["total"]
+
+    def row(name, label):
+        i = ins[name]
+        return (f"| {label} | {n(i['total'])} | {n(i['loader'])} | {n(i['total'] - i['loader'])} | "
+                f"{ratio(i['total'], q)} |")
+    return ("Instructions of one `get` (valgrind --tool=callgrind, every process the call starts; the dynamic "
+            "loader's part is its symbol lookup and relocation of the shared libraries, libpq's and theirs):\n\n"
+            "| client | instructions | dynamic loader | the rest | / psql |\n| --- | ---: | ---: | ---: | ---: |\n"
+            + "\n".join([row("optimist-pg", "`optimist-pg get`"), row("psql", "`psql -c 'SELECT …'`"),
+                          row("optimist", "`optimist get` (optimist, then the optimist-pg it execs)")])
+            + f"\n\nOf `optimist get`'s, the static `optimist` spends {n(ins['optimist'].get('before_exec', 0))} "
+            "before it execs `optimist-pg`.\n\n")
 
 
 def round_trips(d):
@@ -332,6 +373,9 @@ RATIOS = [
     ("PostgreSQL `get`, optimist / psql", "pg get ms", "psql get ms"),
     ("PostgreSQL `update`, optimist / psql", "pg update ms", "psql update ms"),
     ("PostgreSQL `create-payment`, optimist / psql", "pg payment ms", "psql payment ms"),
+    ("PostgreSQL `get`, optimist-pg / psql", "pg direct get ms", "psql get ms"),
+    ("PostgreSQL `update`, optimist-pg / psql", "pg direct update ms", "psql update ms"),
+    ("PostgreSQL `create-payment`, optimist-pg / psql", "pg direct payment ms", "psql payment ms"),
     ("serve reads at 8 connections / CLI reads", "serve GET 8 connections req/s", "CLI get req/s"),
 ]
 

@@ -97,6 +97,23 @@ class RenderTests(unittest.TestCase):
         self.assertTrue(row(page, "`get` instructions (callgrind)").endswith("| 0.50 |"))
         self.assertTrue(row(page, "`update` instructions").endswith("| 1.00 |"))
 
+    def test_postgresql_with_optimist_pg_called_directly_and_instructions(self):
+        results = fixture()
+        d = results["parts"]["pg"]["data"]
+        for op, ms in (("get", 5.0), ("update", 8.0), ("payment", 9.0)):
+            d[op]["direct"] = dict(d[op]["psql"], median_ms=ms)
+            d[op]["psql"]["median_ms"] = 10.0
+        d["instructions"] = {"optimist-pg": {"total": 9000, "loader": 6000, "before_exec": 0},
+                             "psql": {"total": 10000, "loader": 7000, "before_exec": 0},
+                             "optimist": {"total": 9500, "loader": 6000, "before_exec": 500}}
+        page = section(render.render(results), "## PostgreSQL")
+        self.assertTrue(row(page, "`get`").endswith("| 0.50 |"))
+        self.assertTrue(row(page, "`create-payment --key`").endswith("| 0.90 |"))
+        self.assertEqual(row(page, "`optimist-pg get`"), "| `optimist-pg get` | 9,000 | 6,000 | 3,000 | 0.90 |")
+        self.assertIn("spends 500 before it execs", page)
+        self.assertIn("| PostgreSQL `get`, optimist-pg / psql |",
+                      render.render(dict(results, before={"label": "x", "figures": render.figures(results)})))
+
     def test_before_without_common_figures(self):
         results = fixture()
         results["before"] = {"label": "elsewhere", "figures": {"something else": 1}}
