@@ -100,7 +100,7 @@ typealias ExitStatus = OptimistCore.ExitStatus
     let database = TestDatabase()
     _ = try database.createCustomer([("given_name", "Ada")])
     let stored = status?.code ?? 42
-    try database.store.write { db in
+    _ = try database.store.write { db in
       try db.run(
         "INSERT INTO idempotency_keys (command, key, request, object_id, stdout, stderr, "
           + "exit_code, created_at) VALUES ('create-payment', 'k', 'r', '', 'out', 'err', "
