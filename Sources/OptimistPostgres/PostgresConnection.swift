@@ -109,12 +109,17 @@ public final class PostgresConnection: Database {
       : "\(number / 10_000).\(number / 100 % 100).\(number % 100)"
   }
 
+  /// How often this connection has waited for the server's answers since it connected (a
+  /// pipeline, or one statement run alone): a command's round trips (the tests count them).
+  public private(set) var roundTrips = 0
+
   /// Runs one or more statements with the simple query protocol (no parameters), after
   /// whatever is held back.
   public func execute(_ sql: String) throws {
     dropEarly()
     if !held.isEmpty { try pipeline(then: nil) }
     settle()
+    roundTrips += 1
     PQclear(try result(of: PQexec(handle, sql), sql: sql))
   }
 
@@ -192,7 +197,7 @@ public final class PostgresConnection: Database {
   /// Holds `statement` back until the next statement or COMMIT. The server itself checks
   /// that it changes exactly `changes` rows (a data-modifying WITH whose count fails a cast
   /// otherwise), so a COMMIT sent with it never commits a transaction where it did not.
-  public func runLater(_ statement: SQL, changes: Int?, otherwise: OptimistError) throws {
+  public func runLater(_ statement: SQL, changes: Int?, otherwise: any Error) throws {
     dropEarly()
     var sql = statement.text(in: dialect)
     if let changes {
@@ -201,6 +206,18 @@ public final class PostgresConnection: Database {
         + "('\(PostgresConnection.countMarker) ' || count(*))::int END FROM changed"
     }
     held.append(Held(sql: sql, values: statement.values, otherwise: otherwise))
+  }
+
+  /// Holds `query` back like `runLater`; the server fails the transaction (the same cast,
+  /// of a text that is not a constant, which the planner would fold and fail at once) when
+  /// it finds no row.
+  public func requireLater(_ query: SQL, otherwise: any Error) throws {
+    dropEarly()
+    held.append(
+      Held(
+        sql: "SELECT CASE count(*) WHEN 0 THEN ('\(PostgresConnection.countMarker) ' || count(*))"
+          + "::int ELSE 0 END FROM (\(query.text(in: dialect)) LIMIT 1) AS found",
+        values: query.values, otherwise: otherwise))
   }
 
   /// Sends `statement`, a read the transaction is likely to run as its statement after
@@ -237,7 +254,10 @@ public final class PostgresConnection: Database {
     let items = held + (last.map { [$0] + reads } ?? [])
     held = []
     settle()
+    // Only this pipeline's schema check counts (a migration's transaction sends none).
+    schemaWasNotCurrent = false
     try send(items)
+    roundTrips += 1
     var failure: (any Error)?
     var answer: OpaquePointer?
     for (index, item) in items.enumerated() {
@@ -337,6 +357,13 @@ public final class PostgresConnection: Database {
       if status == PGRES_PIPELINE_SYNC { break }
     }
     PQexitPipelineMode(handle)
+  }
+
+  /// Sends what is held back and waits for it: a held check that fails throws here, in a
+  /// transaction that is about to be rolled back rather than committed.
+  public func flush() throws {
+    dropEarly()
+    if !held.isEmpty { try pipeline(then: nil) }
   }
 
   /// Drops what is held back and ends the transaction, if one is open, with ROLLBACK.
@@ -443,6 +470,7 @@ public final class PostgresConnection: Database {
       else { throw PostgresError(connection: handle, result: nil, sql: sql, secret: secret) }
       return result
     }
+    roundTrips += 1
     let result = PostgresConnection.withValues(statement.values) { count, types, values in
       PQexecParams(handle, sql, count, types, values, nil, nil, 0)
     }

@@ -22,15 +22,31 @@ public final class PostgresStore: StoreEngine {
     self.timeout = timeout
   }
 
+  /// How often this store's connection has waited for the server (`PostgresConnection`).
+  package var roundTrips: Int { opened?.roundTrips ?? 0 }
+
   /// The URL with its password masked.
   public var location: String { url.redacted }
 
   /// The schema version this binary writes.
   static var latest: Int { Migration.postgresql.last?.number ?? 0 }
 
+  /// A write speculates (`WriteTransaction.isSpeculative`): what it would only read to
+  /// check goes with its writes, so a create is one round trip. When its key turns out to be
+  /// taken, it runs again reading the claim, and replays or refuses.
   public func write<T>(creating: Bool, _ body: (WriteTransaction) throws -> T) throws -> T {
+    do {
+      return try write(creating: creating, speculative: true, body)
+    } catch is KeyWasTaken {
+      return try write(creating: creating, speculative: true, body)
+    }
+  }
+
+  private func write<T>(
+    creating: Bool, speculative: Bool, _ body: (WriteTransaction) throws -> T
+  ) throws -> T {
     try transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED", creating: creating) {
-      try WriteTransaction.perform(on: $0, body)
+      try WriteTransaction.perform(on: $0, speculative: speculative, body)
     }
   }
 
@@ -91,7 +107,8 @@ public final class PostgresStore: StoreEngine {
   }
 
   /// Runs `body` in the open transaction, then COMMIT (`commit` true; without `waiting`,
-  /// not waited for), ROLLBACK (false) or neither (nil); any error rolls back.
+  /// not waited for), ROLLBACK (false) or neither (nil); any error rolls back. Before a
+  /// ROLLBACK, what `body` held back is still run: its checks decide the answer.
   private func finish<T>(
     _ connection: PostgresConnection, commit: Bool?, waiting: Bool = true, _ body: () throws -> T
   ) throws -> T {
@@ -100,7 +117,9 @@ public final class PostgresStore: StoreEngine {
       result = try body()
       switch commit {
       case true?: try connection.commit(waiting: waiting)
-      case false?: try connection.rollback()
+      case false?:
+        try connection.flush()
+        try connection.rollback()
       case nil: break
       }
     } catch {

@@ -30,7 +30,11 @@ package protocol Database: DatabaseReader {
   /// round trip for them all). When it does not change exactly `changes` rows (if given),
   /// the transaction fails with `otherwise` and commits nothing, however late the engine ran
   /// it. SQLite runs it at once.
-  func runLater(_ statement: SQL, changes: Int?, otherwise: OptimistError) throws
+  func runLater(_ statement: SQL, changes: Int?, otherwise: any Error) throws
+
+  /// Fails the transaction with `otherwise` unless `query` (a SELECT) finds a row: now, or
+  /// held back like `runLater` and checked on the server. SQLite reads it at once.
+  func requireLater(_ query: SQL, otherwise: any Error) throws
 
   /// A read the transaction is likely to run soon, word for word (the locked read an
   /// idempotent command makes once its key is claimed): an engine may send it with the next
@@ -40,9 +44,13 @@ package protocol Database: DatabaseReader {
 }
 
 extension Database {
-  package func runLater(_ statement: SQL, changes: Int?, otherwise: OptimistError) throws {
+  package func runLater(_ statement: SQL, changes: Int?, otherwise: any Error) throws {
     let changed = try run(statement)
     if let changes, changed != changes { throw otherwise }
+  }
+
+  package func requireLater(_ query: SQL, otherwise: any Error) throws {
+    if try first(query) == nil { throw otherwise }
   }
 
   package func readAhead(_ statement: SQL) {}

@@ -41,12 +41,22 @@ public struct WriteTransaction: Transaction {
   private let database: any Database
   /// The events of this transaction's changes, appended just before it commits (Outbox.swift).
   let outbox = Outbox()
+  /// Whether the transaction sends what it expects instead of reading it first: an
+  /// idempotency key's claim, and the checks an operation makes before it acts, are held back
+  /// with the writes and checked on the server (`Database.runLater`, `requireLater`), so
+  /// that a write that reads nothing is one round trip (PostgreSQL). Should a claim find its
+  /// key taken, the transaction fails with `KeyWasTaken` and the engine runs it again
+  /// without speculating (Idempotency.swift). SQLite, which waits for nothing, never does.
+  let isSpeculative: Bool
   package var reader: any DatabaseReader { database }
   package var lockClause: String { database.dialect.lockForUpdate }
 
   /// Made only by an engine, after its BEGIN (SQLite's `BEGIN IMMEDIATE`), through
   /// `perform` (Outbox.swift), which appends the transaction's events before the COMMIT.
-  init(_ database: any Database) { self.database = database }
+  init(_ database: any Database, speculative: Bool) {
+    self.database = database
+    isSpeculative = speculative
+  }
 
   /// Runs one statement; returns how many rows it changed.
   @discardableResult
@@ -57,6 +67,21 @@ public struct WriteTransaction: Transaction {
   /// fails the transaction with `otherwise`.
   func runLater(_ statement: SQL, changes: Int?, otherwise: OptimistError) throws {
     try database.runLater(statement, changes: changes, otherwise: otherwise)
+  }
+
+  /// `runLater` for a speculative claim, which fails the transaction with `KeyWasTaken`.
+  func runLater(_ statement: SQL, changes: Int?, otherwise: KeyWasTaken) throws {
+    try database.runLater(statement, changes: changes, otherwise: otherwise)
+  }
+
+  /// Fails the transaction with `otherwise` unless `query` finds a row: read at once, or,
+  /// speculating, checked on the server with the statements that follow it.
+  func require(_ query: SQL, otherwise: OptimistError) throws {
+    if isSpeculative {
+      try database.requireLater(query, otherwise: otherwise)
+    } else if try first(query) == nil {
+      throw otherwise
+    }
   }
 
   /// Hints a read this transaction is likely to run soon (`Database.readAhead`).

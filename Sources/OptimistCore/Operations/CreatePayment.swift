@@ -66,10 +66,10 @@ extension StoreEngine {
           .createPayment, request,
           ahead: request.customerID.map { WriteTransaction.containment(id: $0, type: .customer) },
           check: {
-            if let customerID = request.customerID,
-              try !db.contains(id: customerID, type: .customer)
-            {
-              throw OptimistError.notFound(id: customerID, field: "customer_id")
+            if let customerID = request.customerID {
+              try db.require(
+                WriteTransaction.containment(id: customerID, type: .customer),
+                otherwise: .notFound(id: customerID, field: "customer_id"))
             }
           }
         ) {

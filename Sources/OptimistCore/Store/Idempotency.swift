@@ -10,6 +10,13 @@ enum Idempotency {
   static let canceledBeforeCreation = "canceled-before-creation"
 }
 
+/// A claim sent without waiting for its answer (`WriteTransaction.isSpeculative`) found its
+/// key taken. Nothing of the transaction commits: the engine rolls it back and runs it again
+/// without speculating, and that run replays the key's answer or refuses the reuse.
+package struct KeyWasTaken: Error {
+  package init() {}
+}
+
 /// A key's row, as a later command finds it.
 struct KeyRow {
   /// The fingerprint of the request the key was first used for.
@@ -38,8 +45,14 @@ extension WriteTransaction {
   ///   error rolls the claim back with everything else.
   /// - The same key with another request is IDEMPOTENCY_KEY_REUSED, except a key that
   ///   `cancel-payment --key` took first, which replays that refusal to any request.
-  /// - `ahead` is the read `check` or `perform` runs first: with a key, the engine may send it
-  ///   with the claim (`readAhead`), so that claiming costs no round trip of its own.
+  /// - Speculating (PostgreSQL), the claim is not read: it is sent with what follows and
+  ///   checked on the server, which fails the whole transaction with `KeyWasTaken` if the key
+  ///   is taken; the engine then runs it again without speculating (the branch that replays
+  ///   or refuses). A command that reads nothing before it writes (a create) is then one
+  ///   round trip.
+  /// - `ahead` is the read `check` or `perform` runs first: with a key read at once, the
+  ///   engine may send it with the claim (`readAhead`), so that claiming costs no round trip
+  ///   of its own.
   func idempotent(
     _ scope: KeyScope, _ request: some IdempotentRequest, ahead: SQL? = nil,
     check: () throws -> Void = {},
@@ -49,13 +62,19 @@ extension WriteTransaction {
       try check()
       return .new(try perform().value)
     }
-    if let ahead { readAhead(ahead) }
     let fingerprint = request.fingerprint
-    guard try claim(scope, key, request: fingerprint, answer: nil) else {
-      let stored = try keyRow(scope, key)
-      if stored.answers(fingerprint) { return .replayed(stored.answer) }
-      try check()
-      throw OptimistError.idempotencyKeyReused(key: key.text)
+    if isSpeculative {
+      try runLater(
+        claimStatement(scope, key, request: fingerprint, answer: nil), changes: 1,
+        otherwise: KeyWasTaken())
+    } else {
+      if let ahead { readAhead(ahead) }
+      guard try claim(scope, key, request: fingerprint, answer: nil) else {
+        let stored = try keyRow(scope, key)
+        if stored.answers(fingerprint) { return .replayed(stored.answer) }
+        try check()
+        throw OptimistError.idempotencyKeyReused(key: key.text)
+      }
     }
     try check()
     let (objectID, value) = try perform()
@@ -78,13 +97,19 @@ extension WriteTransaction {
   func claim(
     _ scope: KeyScope, _ key: IdempotencyKey, request: String, answer: StoredAnswer?
   ) throws -> Bool {
-    try run(
-      """
-      INSERT INTO idempotency_keys (command, key, request, object_id, stdout, stderr, \
-      exit_code, created_at) VALUES (\(scope.rawValue), \(key.text), \(request), '', \
-      \(answer?.stdout ?? ""), \(answer?.stderr ?? ""), \(Int64(answer?.status.code ?? -1)), \
-      \(Timestamp.now().milliseconds)) ON CONFLICT (command, key) DO NOTHING
-      """) == 1
+    try run(claimStatement(scope, key, request: request, answer: answer)) == 1
+  }
+
+  /// The INSERT that claims (scope, key): one row when it took the key, none when taken.
+  private func claimStatement(
+    _ scope: KeyScope, _ key: IdempotencyKey, request: String, answer: StoredAnswer?
+  ) -> SQL {
+    """
+    INSERT INTO idempotency_keys (command, key, request, object_id, stdout, stderr, \
+    exit_code, created_at) VALUES (\(scope.rawValue), \(key.text), \(request), '', \
+    \(answer?.stdout ?? ""), \(answer?.stderr ?? ""), \(Int64(answer?.status.code ?? -1)), \
+    \(Timestamp.now().milliseconds)) ON CONFLICT (command, key) DO NOTHING
+    """
   }
 
   /// Deletes the keys created at or before `cutoff`; returns how many went.

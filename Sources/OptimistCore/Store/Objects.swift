@@ -37,7 +37,7 @@ extension Transaction {
     try first(Self.containment(id: id, type: type)) != nil
   }
 
-  /// The statement `contains(id:type:)` runs.
+  /// The statement `contains(id:type:)` runs, and create-payment requires for its customer.
   static func containment(id: String, type: ObjectType) -> SQL {
     "SELECT 1 FROM \(raw: type.table) WHERE id = \(id)"
   }

@@ -64,10 +64,11 @@ struct PendingEvent {
 extension WriteTransaction {
   /// Runs `body` in a write transaction made on `database` (after the engine's BEGIN), then
   /// appends the events its changes recorded; the engine commits after this returns.
-  package static func perform<T>(on database: any Database, _ body: (WriteTransaction) throws -> T)
-    throws -> T
-  {
-    let transaction = WriteTransaction(database)
+  /// `speculative`: see `isSpeculative`.
+  package static func perform<T>(
+    on database: any Database, speculative: Bool = false, _ body: (WriteTransaction) throws -> T
+  ) throws -> T {
+    let transaction = WriteTransaction(database, speculative: speculative)
     let result = try body(transaction)
     try transaction.appendEvents()
     return result
