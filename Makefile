@@ -294,8 +294,9 @@ fuzz: deps
 	timeout $$(( $(FUZZ_SECONDS) + 60 )) $(FUZZ) -max_total_time=$(FUZZ_SECONDS) -max_len=1024 \
 	  -artifact_prefix=.build-fuzz/ .build-fuzz/corpus
 
-# Regenerates the SQL the binaries embed from Schema/*.sql (SQLite) and Schema/postgresql/*.sql
-# (a test checks they are equal).
+# Regenerates the SQL the binaries embed from Schema/*.sql (SQLite) and Schema/postgresql/*.sql,
+# and the webhook tables from each folder's on-demand/webhooks.sql (tests check they are equal),
+# then formats it as the rest of the sources.
 schema:
 	@gen() { dir=$$1; name=$$2; out=$$3; doc=$$4; \
 	  { echo '// Generated from '"$$dir"'*.sql by `make schema`; a test checks it matches.'; \
@@ -311,6 +312,12 @@ schema:
 	    echo '"""#),'; \
 	  done; \
 	  echo '  ]'; \
+	  echo ''; \
+	  echo "  /// The webhook tables, made with the first subscription, not by a migration ($${dir}on-demand/webhooks.sql)."; \
+	  echo "  public static let $${name}WebhookTables = #\"\"\""; \
+	  cat $${dir}on-demand/webhooks.sql; \
+	  echo '"""#'; \
 	  echo '}'; } > $$out; }; \
 	gen Schema/ sqlite $(SCHEMA_SWIFT) 'Every SQLite migration, in order: migration N sets `PRAGMA user_version = N`.'; \
 	gen Schema/postgresql/ postgresql $(PG_SCHEMA_SWIFT) 'Every PostgreSQL migration, in order: migration N sets `optimist_schema.version = N`.'
+	$(SWIFT) format -i $(SCHEMA_SWIFT) $(PG_SCHEMA_SWIFT)

@@ -34,5 +34,9 @@ import Testing
       let onDisk = try Data(contentsOf: Self.schemaFolder.appendingPathComponent(migration.file))
       #expect(onDisk == Data((migration.sql + "\n").utf8), "\(migration.file) differs")
     }
+    // The webhook tables, made on demand (not a migration), are embedded from there too.
+    let onDemand = try Data(
+      contentsOf: Self.schemaFolder.appendingPathComponent("on-demand/webhooks.sql"))
+    #expect(onDemand == Data((Migration.postgresqlWebhookTables + "\n").utf8))
   }
 }

@@ -24,6 +24,10 @@ import Testing
       let onDisk = try Data(contentsOf: Self.schemaFolder.appendingPathComponent(migration.file))
       #expect(onDisk == Data((migration.sql + "\n").utf8), "\(migration.file) differs")
     }
+    // The webhook tables, made on demand (not a migration), are embedded from there too.
+    let onDemand = try Data(
+      contentsOf: Self.schemaFolder.appendingPathComponent("on-demand/webhooks.sql"))
+    #expect(onDemand == Data((Migration.sqliteWebhookTables + "\n").utf8))
   }
 
   @Test func migrationsAreNumberedInOrderFromOne() throws {
