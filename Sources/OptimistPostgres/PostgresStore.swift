@@ -38,7 +38,7 @@ public final class PostgresStore: StoreEngine {
     do {
       return try write(creating: creating, speculative: true, body)
     } catch is KeyWasTaken {
-      return try write(creating: creating, speculative: true, body)
+      return try write(creating: creating, speculative: false, body)
     }
   }
 
