@@ -41,9 +41,14 @@ struct TLSExchange {
     }
   }
 
-  /// Sends `request` and returns what the receiver answered, up to the end of its status line;
-  /// nil when the handshake, the verification or the exchange failed or ran out of time.
-  func post(_ request: String) -> [UInt8]? {
+  /// Why an exchange failed, for the server's log.
+  struct Failure: Error {
+    let reason: String
+  }
+
+  /// Sends `request` and returns what the receiver answered, up to the end of its status line,
+  /// or why the handshake, the verification or the exchange failed or ran out of time.
+  func post(_ request: String) -> Result<[UInt8], Failure> {
     guard let context = Self.context.pointer else {
       return failed("OpenSSL could not make a client context")
     }
@@ -74,7 +79,9 @@ struct TLSExchange {
     let sent = request.withUTF8 { bytes in
       pipe.run(ssl) { SSL_write(ssl, bytes.baseAddress, Int32(bytes.count)) }
     }
-    guard sent == Int32(request.utf8.count) else { return nil }
+    guard sent == Int32(request.utf8.count) else {
+      return failed("the request could not be sent")
+    }
 
     var received: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 1024)
@@ -88,14 +95,11 @@ struct TLSExchange {
     // A polite close_notify, sent without waiting for the peer's.
     _ = SSL_shutdown(ssl)
     pipe.flush()
-    return received
+    return .success(received)
   }
 
-  /// Logs why the attempt failed; nil, the attempt's outcome.
-  private func failed(_ reason: String) -> [UInt8]? {
-    let peer = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
-    Server.write("optimist-serve: webhook delivery to https://\(peer): TLS: \(reason)\n", to: 2)
-    return nil
+  private func failed(_ reason: String) -> Result<[UInt8], Failure> {
+    .failure(Failure(reason: reason))
   }
 
   /// Why the handshake failed: the certificate's verification error, else OpenSSL's first

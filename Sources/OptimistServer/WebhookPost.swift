@@ -14,10 +14,10 @@ import OptimistCore
 /// and within the same deadline; a failed handshake or an unverified certificate is a failed
 /// attempt, retried, with the reason in the server's log.
 enum WebhookPost {
-  /// The status code the receiver answered with, or nil when there was no answer in time.
+  /// The status code the receiver answered with, or why there was no answer in time.
   static func send(
     to url: WebhookURL, headers: [(String, String)], body: String, timeout seconds: Double
-  ) -> Int? {
+  ) -> WebhookOutcome {
     let deadline = Deadline(after: seconds)
     var hints = addrinfo()
     hints.ai_family = AF_UNSPEC
@@ -28,7 +28,7 @@ enum WebhookPost {
     #endif
     var found: UnsafeMutablePointer<addrinfo>?
     guard getaddrinfo(url.host, String(url.port), &hints, &found) == 0, let first = found else {
-      return failed(url, "cannot resolve the host name")
+      return .noAnswer("cannot resolve the host name")
     }
     defer { freeaddrinfo(first) }
     var candidate: UnsafeMutablePointer<addrinfo>? = first
@@ -51,26 +51,21 @@ enum WebhookPost {
       request += "Connection: close\r\nUser-Agent: optimist-webhooks\r\n"
       for (name, value) in headers { request += "\(name): \(value)\r\n" }
       request += "\r\n" + body
+      let noAnswer = WebhookOutcome.noAnswer("no HTTP answer within \(Int(seconds)) s")
       if url.isHTTPS {
-        return TLSExchange(fd: fd, host: url.host, port: url.port, deadline: deadline).post(request)
-          .flatMap(statusCode(of:))
+        switch TLSExchange(fd: fd, host: url.host, port: url.port, deadline: deadline).post(request)
+        {
+        case .success(let received):
+          return statusCode(of: received).map { .answered($0) } ?? noAnswer
+        case .failure(let failure): return .noAnswer("TLS: \(failure.reason)")
+        }
       }
       guard limit(fd, by: deadline), sendAll(fd, request) else {
-        return failed(url, "the request could not be sent (\(String(cString: strerror(errno))))")
+        return .noAnswer("the request could not be sent (\(String(cString: strerror(errno))))")
       }
-      guard let code = statusCode(fd, deadline: deadline) else {
-        return failed(url, "no HTTP answer within \(Int(seconds)) s")
-      }
-      return code
+      return statusCode(fd, deadline: deadline).map { .answered($0) } ?? noAnswer
     }
-    return failed(url, "cannot connect: \(refusal)")
-  }
-
-  /// Writes why an attempt got no answer to the server's log (standard error), naming the
-  /// receiver by scheme, host and port only: a URL's path or query may hold a secret.
-  private static func failed(_ url: WebhookURL, _ reason: String) -> Int? {
-    Server.write("optimist-serve: webhook delivery to \(url.origin): \(reason)\n", to: 2)
-    return nil
+    return .noAnswer("cannot connect: \(refusal)")
   }
 
   private static func hostHeader(_ url: WebhookURL) -> String {
@@ -140,6 +135,18 @@ enum WebhookPost {
       (100...599).contains(code)
     else { return nil }
     return code
+  }
+}
+
+/// What one attempt got: the receiver's status code, or why there was none (for the log).
+enum WebhookOutcome: Equatable {
+  case answered(Int)
+  case noAnswer(String)
+
+  /// Whether the receiver took the event: a 2xx.
+  var delivered: Bool {
+    if case .answered(let status) = self { return (200..<300).contains(status) }
+    return false
   }
 }
 

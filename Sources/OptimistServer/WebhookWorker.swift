@@ -88,9 +88,9 @@ final class WebhookWorker: @unchecked Sendable {
     if store.isMissing { return true }
     let due = try store.dueWebhookDeliveries(now: Timestamp.now(), limit: 4 * Self.parallel)
     guard !due.isEmpty else { return false }
-    var answers = [Int?](repeating: nil, count: due.count)
+    var outcomes = [WebhookOutcome](repeating: .noAnswer(""), count: due.count)
     let started = Timestamp.now()
-    answers.withUnsafeMutableBufferPointer { slots in
+    outcomes.withUnsafeMutableBufferPointer { slots in
       let slots = UnsafeSendable(slots)
       DispatchQueue.concurrentPerform(iterations: due.count) { index in
         let delivery = due[index]
@@ -99,35 +99,39 @@ final class WebhookWorker: @unchecked Sendable {
           retry: delivery.attempts, firstAttempt: delivery.firstAttemptAt ?? started)
       }
     }
-    for (delivery, status) in zip(due, answers) {
-      let delivered = status.map { (200..<300).contains($0) } ?? false
+    for (delivery, outcome) in zip(due, outcomes) {
       try store.recordWebhookAttempt(
-        delivery, delivered: delivered, at: started, schedule: schedule)
-      if !delivered { logFailure(delivery, status: status, at: started) }
+        delivery, delivered: outcome.delivered, at: started, schedule: schedule)
+      if !outcome.delivered { logFailure(delivery, outcome, at: started) }
     }
     return true
   }
 
   /// One line in the server's log for an attempt that failed: the receiver (scheme, host and
-  /// port), its answer if it gave one (WebhookPost logged why it gave none), the attempt's
-  /// number and what happens next.
-  private func logFailure(_ delivery: WebhookDelivery, status: Int?, at: Timestamp) {
+  /// port, never the path or query, which may hold a secret), its answer or why there was
+  /// none, the attempt's number and what happens next.
+  private func logFailure(_ delivery: WebhookDelivery, _ outcome: WebhookOutcome, at: Timestamp) {
     let attempts = delivery.attempts + 1
     let next = schedule.next(after: attempts, firstAttemptAt: delivery.firstAttemptAt ?? at)
     let origin = (try? WebhookURL(delivery.url))?.origin ?? "the subscription's URL"
-    let answer = status.map { "answered HTTP \($0)" } ?? "no answer"
+    let answer: String
+    switch outcome {
+    case .answered(let status): answer = "answered HTTP \(status)"
+    case .noAnswer(let reason): answer = reason
+    }
     let then = next.map { "retried at \($0.rfc3339)" } ?? "the last attempt: given up"
     Server.write(
       "optimist-serve: webhook delivery to \(origin) (subscription \(delivery.subscriptionID), "
         + "event \(delivery.eventPosition)): \(answer), attempt \(attempts); \(then)\n", to: 2)
   }
 
-  /// POSTs `body` to `url` signed with `key`, with Square's delivery headers; the status code
-  /// the receiver answered with, or nil (no answer within 10 seconds, or a failed TLS handshake).
+  /// POSTs `body` to `url` signed with `key`, with Square's delivery headers: the status code
+  /// the receiver answered with, or why there was none (nothing within 10 seconds, a failed
+  /// TLS handshake, …).
   static func post(
     _ body: String, to url: String, key: String, retry: Int64, firstAttempt: Timestamp
-  ) -> Int? {
-    guard let target = try? WebhookURL(url) else { return nil }
+  ) -> WebhookOutcome {
+    guard let target = try? WebhookURL(url) else { return .noAnswer("the URL is not valid") }
     let headers = [
       ("x-square-hmacsha256-signature", HMAC.signature(key: key, message: url + body)),
       ("square-retry-number", String(retry)),

@@ -103,12 +103,23 @@ enum Webhooks {
       let subscription = try store.webhookSubscription(id: id)
       let event = EventFeed.testEvent(type: type ?? subscription.eventTypes.first ?? "")
       let now = Timestamp.now()
-      let status = WebhookWorker.post(
+      let outcome = WebhookWorker.post(
         event, to: subscription.notificationURL, key: subscription.signatureKey, retry: 0,
         firstAttempt: now)
+      var status: Int64?
+      switch outcome {
+      case .answered(let code): status = Int64(code)
+      case .noAnswer(let reason):
+        // Square's answer has no room for why: the server's log has it.
+        let origin =
+          (try? WebhookURL(subscription.notificationURL))?.origin ?? "the subscription's URL"
+        Server.write(
+          "optimist-serve: webhook test to \(origin) (subscription \(subscription.id)): "
+            + "\(reason)\n", to: 2)
+      }
       var result = JSONObject()
       result.add("id", "wbhktr_" + ObjectID.make().lowercased())
-      result.add("status_code", status.map(Int64.init))
+      result.add("status_code", status)
       result.add("payload", event)
       result.add("created_at", now.rfc3339)
       result.add("updated_at", now.rfc3339)
