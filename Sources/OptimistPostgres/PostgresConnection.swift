@@ -98,6 +98,10 @@ public final class PostgresConnection: Database {
 
   deinit {
     for (_, result) in early { PQclear(result) }
+    // A read's COMMIT, sent without waiting, is answered by now (the command printed its
+    // answer meanwhile): read it, so that the server does not find the connection closed
+    // under its answer (a `FATAL: connection to client lost` in its log for every read).
+    settle()
     PQfinish(handle)
   }
 

@@ -49,6 +49,30 @@ import Testing
     sandbox.run("get", id, "--db", wrong).expectError(1, "INTERNAL_SERVER_ERROR")
   }
 
+  /// Every call ends its session cleanly, a read too (its COMMIT is sent without waiting,
+  /// and answered before the connection closes): the server never finds the client gone
+  /// under an answer, which it would log as FATAL and count in `sessions_fatal`.
+  @Test func everyCallEndsItsSessionCleanly() throws {
+    let (name, url) = try TestServer.freshDatabase()
+    let created = sandbox.run("create-customer", "--given-name", "Ada", "--db", url)
+    let id = try #require(created.expectSuccess()["id"] as? String)
+    for _ in 0..<10 { sandbox.run("get", id, "--db", url).expectSuccess() }
+    sandbox.run("list", "--db", url).expectSuccess()
+    sandbox.run("history", id, "--db", url).expectSuccess()
+    // Once their sessions are over, the server has counted how each ended.
+    var over = false
+    for _ in 0..<1000 where !over {
+      over =
+        try TestServer.require("SELECT count(*) FROM pg_stat_activity WHERE datname = '\(name)'")
+        .trimmingCharacters(in: .whitespacesAndNewlines) == "0"
+      if !over { usleep(10_000) }
+    }
+    #expect(over)
+    let fatal = try TestServer.require(
+      "SELECT sessions_fatal FROM pg_stat_database WHERE datname = '\(name)'")
+    #expect(fatal.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+  }
+
   @Test func anUnreachableServerIsATemporaryErrorWithinTheTimeout() throws {
     // Nothing listens on a socket folder that does not exist, nor on TCP port 1.
     for url in [
