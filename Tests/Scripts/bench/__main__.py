@@ -16,7 +16,7 @@ The parts, in the order they run:
               on disk and on tmpfs; contention; idempotency; scale; memory; system calls
   callgrind   instructions of one call (get, update, create-payment; optimist, shell, floor)
   durability  the shell's update in three journal settings
-  pg          optimist against psql on one PostgreSQL server
+  pg          optimist against psql (optimist's own SQL, and the least SQL) on one PostgreSQL server
   edit        `edit` against the README's get/update loop, SQLite and PostgreSQL
   serve       optimist serve under wrk, against one CLI process per request
   events      the event feed: the outbox's instructions in update and create-payment,

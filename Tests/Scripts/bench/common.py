@@ -50,6 +50,11 @@ def quote(word):
     return '"' + re.sub(r'([\\"$`])', r"\\\1", word) + '"'
 
 
+def expand(word, letter, value):
+    """A word of a scanned command for one run: {v} is the run's value, {v+1} the next one."""
+    return word.replace(f"{{{letter}+1}}", str(value + 1)).replace(f"{{{letter}}}", str(value))
+
+
 def summary(blocks):
     """Figures of one command measured in blocks: [[wall seconds, ...] per block] and the
     hyperfine user/system means, as {median_ms, p25_ms, p75_ms, block_medians_ms, user_ms,
@@ -164,18 +169,26 @@ class Context:
     def hyperfine(self, name, argv, runs=None, warmup=None, scan=None, listed=True):
         """One hyperfine run of one command (argv, with {v} or {n} when scanning): its wall times
         (s) and its mean user and system time. scan=(letter, first) gives each run a value of
-        its own: a version or a key (a parameter scan with --runs 1)."""
+        its own: a version or a key (a parameter scan with --runs 1; {v+1}, the value plus one,
+        makes it one concrete command per run instead)."""
         out = os.path.join(self.work, f"{name}.json")
         args = ["hyperfine", "-N", "--style", "basic", "--export-json", out]
+        command = " ".join(quote(w) for w in argv)
+        commands = [command]
         if scan:
             letter, first = scan
-            args += ["--runs", "1", "--parameter-scan", letter, str(first), str(first + runs - 1)]
+            args += ["--runs", "1"]
+            if any(f"{{{letter}+1}}" in w for w in argv):
+                # hyperfine substitutes {v} but cannot add one: such a command is expanded here,
+                # one concrete command per run (hyperfine runs them in turn, once each).
+                commands = [" ".join(quote(expand(w, letter, x)) for w in argv) for x in range(first, first + runs)]
+            else:
+                args += ["--parameter-scan", letter, str(first), str(first + runs - 1)]
         else:
             args += (["--warmup", str(warmup)] if warmup else []) + ["--runs", str(runs)]
-        command = " ".join(quote(w) for w in argv)
         if listed:
             self.remember(args[:2] + args[6:] + [command])
-        run(args + [command])
+        run(args + commands)
         results = json.loads(read(out))["results"]
         times = [t for r in results for t in r["times"]]
         user = sum(r["user"] * len(r["times"]) for r in results) / len(times)

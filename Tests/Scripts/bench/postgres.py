@@ -1,18 +1,26 @@
-"""Part `pg`: optimist (which execs optimist-pg), optimist-pg called directly, and psql running
-the same SQL, on one throwaway PostgreSQL server (Tests/Scripts/pg-server.sh, durable: fsync
-and synchronous_commit on), all over its Unix socket, in the same run. Each psql call connects
-too, as each optimist call does.
+"""Part `pg`: optimist (which execs optimist-pg), optimist-pg called directly, and psql, on one
+throwaway PostgreSQL server (Tests/Scripts/pg-server.sh, durable: fsync and synchronous_commit
+on), all over its Unix socket, in the same run. Each psql call connects too, as each optimist
+call does. psql sends one script (`psql -c "stmt1; stmt2; …"`: one message), in two versions:
 
-  one call: get, update --version, create-payment --key: wall time (hyperfine -N), the three
-  clients taking turns in blocks (Context.blocks)
-  instructions: one `get` under callgrind, optimist-pg's and psql's (and optimist's, both
-  processes of the exec), with what the dynamic loader spends of it
+  same SQL: exactly the statements optimist-pg sends for the command, captured at bench time
+  from the server's statement log (pgcapture: log_statement = 'all' for one call, then off),
+  with the parameters inlined as SQL literals and the per-call values (version, note, key, ids)
+  made placeholders; each script is checked once before it is timed. The goal's baseline.
+  least SQL: the least SQL with the same effect on the customer or payment row (get_sql,
+  update_sql, payment_sql below).
+
+  one call: get, update --version, create-payment --key: wall time (hyperfine -N), the four
+  clients taking turns in blocks (Context.blocks); afterwards every timed call's work is
+  checked (the versions reached, the payments taken)
+  instructions: one `get` under callgrind, optimist-pg's and psql's (the least SQL; and
+  optimist's, both processes of the exec), with what the dynamic loader spends of it
   contention: workers x cycles read-modify-write cycles (get, update --version, again on a
-  stale version) on one customer: throughput and lost updates
+  stale version) on one customer: throughput and lost updates (psql with the least SQL)
   round trips: how often each command waits for the server after connecting, counted with
   strace (a recvfrom with data after a sendto on the same socket; the connection's own
   start-up, one round trip with trust authentication, is not counted), for optimist's
-  commands and for psql sending the same SQL as one script
+  commands and for psql's scripts, both versions
 """
 
 import json
@@ -25,6 +33,7 @@ import time
 
 import callgrind
 import common
+import pgcapture
 
 COLUMNS = ("id, version, created_at, updated_at, given_name, family_name, company_name, "
            "email_address, phone_number, reference_id, note")
@@ -64,6 +73,105 @@ def payment_sql(key, customer):
         f"UPDATE idempotency_keys k SET object_id = p.id, stdout = {PAYMENT_JSON}, exit_code = 0 FROM p "
         f"WHERE k.command = 'create-payment' AND k.key = '{key}' AND k.exit_code = -1; "
         f"SELECT stdout FROM idempotency_keys WHERE command = 'create-payment' AND key = '{key}'; COMMIT")
+
+
+# The capture's customer is set to this version before its update, so that the version (and
+# the next one) stand out in the captured script: no other number there equals them.
+CAPTURE_VERSION = 424242
+# What each captured script must do, in order (regular expressions, each matching one statement):
+# a capture that misses one fails.
+EXPECTED = {
+    "get": [r"BEGIN .*", r"SELECT .* FROM optimist_schema.*", r"SELECT .* FROM customers WHERE id = .*", r"COMMIT"],
+    "update": [r"BEGIN .*", r"SELECT .* FROM optimist_schema.*", r"SELECT .* FROM customers WHERE id = .* FOR UPDATE",
+               r"WITH changed AS \(UPDATE customers SET .*", r"WITH changed AS \(INSERT INTO history .*",
+               r"WITH changed AS \(INSERT INTO events .*", r"COMMIT"],
+    "payment": [r"BEGIN .*", r"SELECT .* FROM optimist_schema.*", r"INSERT INTO idempotency_keys .*",
+                r"WITH changed AS \(INSERT INTO payments .*", r"WITH changed AS \(UPDATE idempotency_keys .*",
+                r"WITH changed AS \(INSERT INTO events .*", r"COMMIT"],
+}
+
+
+def expect(name, statements):
+    """Fails unless the captured statements do what EXPECTED says `name` does, in that order."""
+    left = list(EXPECTED[name])
+    for sql in statements:
+        if left and re.fullmatch(left[0], sql, re.S):
+            left.pop(0)
+    if left:
+        raise SystemExit(f"bench: the captured `{name}` has no statement like {left[0]!r}: "
+                         + " | ".join(s[:80] for s in statements))
+
+
+def per_call(statements, replacements):
+    """The statements with each per-call value (captured, placeholder) replaced by its
+    placeholder ({v}, {v+1}: common.expand); a number only where it stands alone. Each value
+    must occur."""
+    for captured, placeholder in replacements:
+        pattern = rf"(?<![0-9]){captured}(?![0-9])" if captured.isdigit() else re.escape(captured)
+        total = 0
+        for k, sql in enumerate(statements):
+            statements[k], count = re.subn(pattern, lambda m: placeholder, sql)
+            total += count
+        if not total:
+            raise SystemExit(f"bench: no {captured!r} in the captured statements, to make per call")
+    return statements
+
+
+def event_ids(statements):
+    """Each event's id in the statements, with its per-call placeholder: its last group the run's value."""
+    found = dict.fromkeys(e for sql in statements for e in re.findall(r'"event_id":"([0-9a-f-]{36})"', sql))
+    return [(e, e[:24] + "{v}") for e in found]
+
+
+def same_sql(url, folder, pg, customers, capture):
+    """psql's scripts of exactly the SQL optimist sends: the statements `optimist-pg get`, `update
+    --version` and `create-payment --key` send, captured from the server's log (pgcapture), with
+    the parameters inlined and each per-call value made a placeholder: {v} (the run's value) and
+    {v+1} in the version, the note and the event's id of an update; the key, the payment's id and
+    version token and the event's id of a payment. Timestamps stay the captured call's. Each
+    template is run once here and checked. customers: {"get", "update", "payment"}: whose rows
+    the scripts read, update and pay for; capture: a customer of the capture's own, at version
+    0. Returns {name: [statement, ...]}."""
+    def captured(name, argv):
+        statements, stdout = pgcapture.capture(psql, url, folder, argv)
+        statements = [pgcapture.inline(sql, parameters) for sql, parameters in statements]
+        expect(name, statements)
+        return statements, stdout
+
+    def check(template, v, sql, expected):
+        common.run(psql(url, common.expand("; ".join(template), "v", v)))
+        got = common.run(psql(url, sql)).strip()
+        if got != expected:
+            raise SystemExit(f"bench: psql's same-SQL script did not do what optimist's call does: {sql} gave "
+                             f"{got!r}, not {expected!r}")
+
+    get, stdout = captured("get", [pg, "get", customers["get"], "--db", url])
+    row = common.run(psql(url, "; ".join(get)))
+    if json.loads(stdout)["id"] not in row:
+        raise SystemExit(f"bench: psql's same-SQL get did not read the customer: {row!r}")
+
+    common.run(psql(url, f"UPDATE customers SET version = {CAPTURE_VERSION} WHERE id = '{capture}'"))
+    update, _ = captured("update", [pg, "update", capture, "--version", str(CAPTURE_VERSION), "--set",
+                                    "note=capture-note", "--db", url])
+    update = per_call(update, [(str(CAPTURE_VERSION), "{v}"), (str(CAPTURE_VERSION + 1), "{v+1}"),
+                               ("capture-note", "n{v}"), *event_ids(update)])
+    # Once more on the capture's customer: the next version, its note and history row.
+    v = CAPTURE_VERSION + 1
+    check(update, v, f"SELECT version, note, (SELECT count(*) FROM history WHERE id = '{capture}') FROM customers "
+                     f"WHERE id = '{capture}'", f"{v + 1}|n{v}|2")
+    update = per_call(update, [(capture, customers["update"])])
+
+    payment, stdout = captured("payment", [pg, "create-payment", "--key", "capture-key", "--amount", "450",
+                                           "--currency", "USD", "--source-id", "cnon:card-nonce-ok",
+                                           "--customer-id", customers["payment"], "--db", url])
+    paid = json.loads(stdout)
+    payment = per_call(payment, [("capture-key", "q{v}"), (paid["id"], paid["id"][:20] + "{v}"),
+                                 (paid["version_token"], paid["version_token"][:20] + "{v}"), *event_ids(payment)])
+    v = 1000000
+    check(payment, v, f"SELECT k.exit_code, p.status FROM idempotency_keys k JOIN payments p ON p.id = k.object_id "
+                      f"WHERE k.command = 'create-payment' AND k.key = 'q{v}' AND p.id = '{paid['id'][:20]}{v}'",
+          "0|COMPLETED")
+    return {"get": get, "update": update, "payment": payment}
 
 
 def psql(url, statement):
@@ -138,6 +246,21 @@ def instructions(binary, url, customer):
     return out
 
 
+def done(url, runs, expected):
+    """Fails unless every timed call did its work: each updated customer is at version `runs`
+    (one update per run, from 0), and each key prefix has `runs` payments taken (o0, o1, ...)."""
+    for customer in expected["update"]:
+        version = common.run(psql(url, f"SELECT version FROM customers WHERE id = '{customer}'")).strip()
+        if version != str(runs):
+            raise SystemExit(f"bench: customer {customer} is at version {version} after {runs} updates")
+    for prefix in expected["payment"]:
+        paid = common.run(psql(url, "SELECT count(*) FROM idempotency_keys k JOIN payments p ON p.id = k.object_id "
+                                    f"WHERE k.command = 'create-payment' AND k.exit_code = 0 "
+                                    f"AND k.key ~ '^{prefix}[0-9]+$' AND substr(k.key, 2)::int < {runs}")).strip()
+        if paid != str(runs):
+            raise SystemExit(f"bench: {paid} payments with keys {prefix}0… after {runs} calls")
+
+
 def round_trips(argv):
     """How often `argv` waited for the server after connecting: a recvfrom that returned data
     after a sendto on the same socket, in every process it started (strace -f), less the
@@ -160,8 +283,9 @@ def round_trips(argv):
     return waits - 1
 
 
-def round_trip_counts(binary, url, customer, psql_scripts):
-    """Round trips of each command (a fresh object or key for each), optimist's and psql's."""
+def round_trip_counts(binary, url, customer, least, same):
+    """Round trips of each command (a fresh object or key for each), optimist's and psql's (the
+    least SQL's scripts, then the same SQL's)."""
     def opt(*words):
         return [binary, *words, "--db", url]
 
@@ -190,7 +314,9 @@ def round_trip_counts(binary, url, customer, psql_scripts):
         "refund-payment": round_trips(opt("refund-payment", "--key", "rt-r", "--payment-id", completed["id"],
                                           "--amount", "100", "--currency", "USD")),
     }
-    return {"opt": counts, "psql": {name: round_trips(psql(url, sql)) for name, sql in psql_scripts.items()}}
+    least = {name: round_trips(psql(url, sql)) for name, sql in least.items()}
+    return {"opt": counts, "same": {name: round_trips(psql(url, sql)) for name, sql in same.items()},
+            "psql": least}
 
 
 def measure(ctx):
@@ -206,39 +332,55 @@ def measure(ctx):
             def create(*words):
                 return json.loads(common.run([binary, *words, "--db", url]))["id"]
 
-            ids = [create("create-customer", "--given-name", f"c{i}", "--note", "0") for i in range(7)]
+            # The capture's customer (8) is named as the one psql's same SQL updates (7): the
+            # captured UPDATE sets every column, its name too.
+            ids = [create("create-customer", "--given-name", f"c{min(i, 7)}", "--note", "0") for i in range(9)]
             common.run(psql(url, "INSERT INTO customers (id, version, created_at, updated_at, given_name) "
                                  f"SELECT 'FILL' || n, 0, {NOW}, {NOW}, 'x' FROM generate_series(1, 1000) n"))
 
             pg = os.path.join(os.path.dirname(binary), "optimist-pg")
+            # ids: 0 read and paid for by all; updated by optimist 1, optimist-pg 6, psql's same SQL 7,
+            # psql's least SQL 2; 3 and 4 contended; 5 round trips; 8 the capture's.
+            same = same_sql(url, folder, pg, {"get": ids[0], "update": ids[7], "payment": ids[0]}, ids[8])
+            least = {"get": get_sql(ids[0]), "update": update_sql(ids[2], "{v}", "n{v}"),
+                     "payment": payment_sql("s{v}", ids[0])}
 
             def one(name, commands, scan=None):
-                """optimist, optimist-pg and psql taking turns (Context.blocks)."""
+                """optimist, optimist-pg, psql with the same SQL and psql with the least, taking
+                turns (Context.blocks)."""
                 letter, first = scan or (None, 0)
-                return dict(zip(("opt", "direct", "psql"),
-                                ctx.blocks(f"pg-{name}", commands, scan_letter=letter, first=first, runs=runs)))
+                return dict(zip(("opt", "direct", "same", "psql"),
+                                ctx.blocks(f"pg-{name}", commands + [psql(url, "; ".join(same[name])),
+                                                                     psql(url, least[name])],
+                                           scan_letter=letter, first=first, runs=runs)))
 
             pay = ["--amount", "450", "--currency", "USD", "--source-id", "cnon:card-nonce-ok", "--customer-id",
                    ids[0], "--db", url]
             out = {
                 "server_version": common.run(psql(url, "SHOW server_version")).strip(),
-                "get": one("get", [[binary, "get", ids[0], "--db", url], [pg, "get", ids[0], "--db", url],
-                                   psql(url, get_sql(ids[0]))]),
+                "get": one("get", [[binary, "get", ids[0], "--db", url], [pg, "get", ids[0], "--db", url]]),
                 "update": one("update", [[binary, "update", ids[1], "--version", "{v}", "--set", "note=n{v}",
                                           "--db", url],
                                          [pg, "update", ids[6], "--version", "{v}", "--set", "note=n{v}", "--db",
-                                          url],
-                                         psql(url, update_sql(ids[2], "{v}", "n{v}"))], ("v", 0)),
+                                          url]], ("v", 0)),
                 "payment": one("payment", [[binary, "create-payment", "--key", "o{v}", *pay],
-                                           [pg, "create-payment", "--key", "d{v}", *pay],
-                                           psql(url, payment_sql("s{v}", ids[0]))], ("v", 0)),
+                                           [pg, "create-payment", "--key", "d{v}", *pay]], ("v", 0)),
+            }
+            whole = max(1, runs // ctx.size["blocks"]) * ctx.size["blocks"]  # the runs Context.blocks made
+            done(url, whole, {"update": (ids[1], ids[6], ids[7], ids[2]), "payment": "odqs"})
+            out.update({
+                "scripts": {"same": same, "least": {name: sql.split("; ") for name, sql in least.items()}},
                 "instructions": instructions(binary, url, ids[0]),
                 "contention": {"opt": contention("optimist", binary, url, ids[3], workers, cycles),
                                "psql": contention("psql", binary, url, ids[4], workers, cycles)},
                 "round_trips": round_trip_counts(binary, url, ids[5], {
                     "get": get_sql(ids[5]), "update --version": update_sql(ids[5], 0, "rt"),
-                    "create-payment --key": payment_sql("rt-psql", ids[5])}),
-            }
+                    "create-payment --key": payment_sql("rt-psql", ids[5])}, {
+                    "get": "; ".join(same["get"]),
+                    # After the least SQL's update of the same customer: at version 1.
+                    "update --version": common.expand("; ".join(same["update"]).replace(ids[7], ids[5]), "v", 1),
+                    "create-payment --key": common.expand("; ".join(same["payment"]), "v", 1000001)}),
+            })
         finally:
             subprocess.run(["bash", PG_SERVER, "stop", folder], check=False)
     ctx.commands = [c.replace(folder, "$PGDIR").replace(f"port={port}", "port=$PGPORT") for c in ctx.commands]

@@ -39,6 +39,8 @@ def figures(results):
             out[f"psql {op} ms"] = pg["data"][op]["psql"]["median_ms"]
             if "direct" in pg["data"][op]:
                 out[f"pg direct {op} ms"] = pg["data"][op]["direct"]["median_ms"]
+            if "same" in pg["data"][op]:
+                out[f"psql same {op} ms"] = pg["data"][op]["same"]["median_ms"]
     sv = part(results, "serve")
     if sv:
         out["serve GET 8 connections req/s"] = sv["data"]["get"]["8"]["requests_per_second"]
@@ -111,30 +113,39 @@ def postgresql(results, header_env):
     if not p:
         return title + not_measured("pg") + "\n"
     d, s = p["data"], p["env"]["sizes"]
-    # optimist-pg called directly: measured since it was added to the part.
-    direct = "direct" in d["get"]
+    # optimist-pg called directly, and psql sending optimist's own statements: measured since
+    # they were added to the part (older results have neither, or only the first).
+    direct, same = "direct" in d["get"], "same" in d["get"]
+    clients = [("optimist", "opt")] + ([("optimist-pg", "direct")] if direct else [])
+    psqls = [("psql, same SQL", "same"), ("psql, least SQL", "psql")] if same else [("psql", "psql")]
+    columns = clients + psqls
+    # (header, client, baseline, a goal ratio): each client against psql with the same SQL (the
+    # goal), and optimist against the least SQL; in older results, against their one psql.
+    ratios = [(f"{name} / {psqls[0][0]}", key, psqls[0][1], direct or same) for name, key in clients]
+    if same:
+        ratios.append(("optimist / psql, least SQL", "opt", "psql", False))
 
     def row(name, key):
-        o, q = d[key]["opt"]["median_ms"], d[key]["psql"]["median_ms"]
-        if not direct:
-            return f"| `{name}` | {f(o)} ms | {f(q)} ms | {ratio(o, q)} |"
-        g = d[key]["direct"]["median_ms"]
-        return f"| `{name}` | {f(o)} ms | {f(g)} ms | {f(q)} ms | {goal_ratio(o, q)} | {goal_ratio(g, q)} |"
-    if direct:
+        cells = [f"{f(d[key][c]['median_ms'])} ms" for _, c in columns]
+        cells += [(goal_ratio if goal else ratio)(d[key][a]["median_ms"], d[key][b]["median_ms"])
+                  for _, a, b, goal in ratios]
+        return f"| `{name}` | " + " | ".join(cells) + " |"
+    head = ("| one call | " + " | ".join(name for name, _ in columns) + " | "
+            + " | ".join(name for name, *_ in ratios) + " |\n| --- |" + " ---: |" * (len(columns) + len(ratios)))
+    if same:
+        intro = ("optimist (which execs `optimist-pg`), `optimist-pg` called directly with the same arguments, "
+                 "`psql` sending the same SQL as optimist-pg in one script, and `psql` sending the least SQL "
+                 "that has the same effect on the customer or payment row")
+        turns = (f" The four take turns in {s['blocks']} blocks (in reverse order every other block), "
+                 "so that the machine's drift weighs on all alike. Goal: optimist / psql with the same SQL "
+                 "at most 1.0 for each command.")
+    elif direct:
         intro = ("optimist (which execs `optimist-pg`), `optimist-pg` called directly with the same arguments, "
                  "and `psql` running the same SQL")
-        head = ("| one call | optimist | optimist-pg | psql | optimist / psql | optimist-pg / psql |\n"
-                "| --- | ---: | ---: | ---: | ---: | ---: |")
         turns = (f" The three take turns in {s['blocks']} blocks (in reverse order every other block), "
                  "so that the machine's drift weighs on all alike. Goal: each ratio at most 1.0.")
-        differences = ("\nWhat the clients do differently: `optimist` execs `optimist-pg` (the difference between "
-                       "their columns); a `get` sends SET lock_timeout, BEGIN … READ ONLY, the schema-version check, "
-                       "the SELECT and COMMIT in its one round trip where psql sends one SELECT; a write waits for "
-                       "the server twice (round trips, below) where psql's script waits once.\n")
     else:
-        intro = "optimist (through `optimist-pg`) against `psql` running the same SQL"
-        head = "| one call | optimist | psql | optimist / psql |\n| --- | ---: | ---: | ---: |"
-        turns = ""
+        intro, turns = "optimist (through `optimist-pg`) against `psql` running the same SQL", ""
     co, cq = d["contention"]["opt"], d["contention"]["psql"]
     return (title + measured_apart(results, "pg", header_env) + f"""{intro}, on one throwaway
 PostgreSQL {d['server_version']} server (fsync and synchronous_commit on), all over its Unix socket,
@@ -144,9 +155,9 @@ in the same run. Each psql call connects too, as each optimist call does. Median
 {row("get", "get")}
 {row("update --version", "update")}
 {row("create-payment --key", "payment")}
-{differences if direct else ""}
-""" + instructions(d) + f"""Contention: {s['workers']} workers x {s['pg_cycles']} read-modify-write cycles on one customer
-(get, update --version, again on VERSION_MISMATCH / no row updated):
+
+""" + scripts(d, direct) + instructions(d) + f"""Contention: {s['workers']} workers x {s['pg_cycles']} read-modify-write cycles on one customer
+(get, update --version, again on VERSION_MISMATCH / no row updated; psql with the least SQL):
 
 | | optimist | psql | optimist / psql |
 | --- | ---: | ---: | ---: |
@@ -154,6 +165,59 @@ in the same run. Each psql call connects too, as each optimist call does. Median
 | lost updates | {co['lost_updates']} | {cq['lost_updates']} | |
 
 """ + round_trips(d))
+
+
+def gist(sql):
+    """A statement in a few words: its verb and table (SELECT … FROM customers … FOR UPDATE)."""
+    s = " ".join(sql.split())
+    m = re.match(r"WITH (\w+) AS \((.*?) RETURNING [^)]*\) (UPDATE \w+|INSERT INTO \w+|SELECT)\b", s)
+    if m:
+        return f"WITH {m.group(1)} AS ({gist(m.group(2))}) {m.group(3)} …"
+    m = re.match(r"(UPDATE \w+|INSERT INTO \w+|DELETE FROM \w+)", s)
+    if m:
+        return m.group(1) + (" … ON CONFLICT … DO NOTHING" if " ON CONFLICT " in s else " …")
+    m = re.match(r"SELECT (\w+)\(", s)
+    if m and len(s) > 40:
+        return f"SELECT {m.group(1)}(…)"
+    m = re.match(r"SELECT .*? FROM (\w+)", s)
+    if m and len(s) > 40:
+        return f"SELECT … FROM {m.group(1)}" + (" … FOR UPDATE" if s.endswith(" FOR UPDATE") else "")
+    return s if len(s) <= 48 else s[:40] + " …"
+
+
+def scripts(d, direct):
+    """What the clients send: psql's two scripts per command, in a few words each, when the
+    results carry them; otherwise the old paragraph."""
+    sent = d.get("scripts")
+    if not sent:
+        if not direct:
+            return ""
+        return ("What the clients do differently: `optimist` execs `optimist-pg` (the difference between "
+                "their columns); a `get` sends SET lock_timeout, BEGIN … READ ONLY, the schema-version check, "
+                "the SELECT and COMMIT in its one round trip where psql sends one SELECT; a write waits for "
+                "the server twice (round trips, below) where psql's script waits once.\n\n")
+    names = {"get": "get", "update": "update --version", "payment": "create-payment --key"}
+
+    def listed(side):
+        return "\n".join(f"- `{names[op]}` ({len(sent[side][op])} statement{'s' * (len(sent[side][op]) > 1)}): `"
+                         + "; ".join(gist(x) for x in sent[side][op]) + "`" for op in names)
+    return ("What each psql column sends, as one `psql -c` script (one message, one round trip):\n\n"
+            "**psql, same SQL**: exactly the statements `optimist-pg` sends for that command, captured at "
+            "the start of the run from the server's statement log (log_statement = 'all' for one call of "
+            "each, then off again before anything is timed), with their parameters inlined as SQL literals. "
+            "What differs per call is made per call: the version, the note and the event's id of an update; "
+            "the key, the payment's id and version token and the event's id of a payment (timestamps are "
+            "the captured call's). The part checks each script once before timing it, and every call's "
+            "work after (the versions reached, the payments taken); a write's script fails, as "
+            "optimist's does, unless its conditional UPDATE and INSERTs change one row each.\n\n"
+            + listed("same") + "\n\n"
+            "**psql, least SQL**: the least SQL with the same effect on the customer or payment row "
+            "(no lock_timeout, schema-version check, history, event or stored answer's JSON; ids and "
+            "timestamps computed by the server):\n\n" + listed("least") + "\n\n"
+            "The same SQL's column differs from optimist-pg's in the client only: psql sends the script as "
+            "one simple-query message, where optimist-pg sends each statement with its parameters "
+            "(extended protocol, libpq's pipeline mode) and waits for the server twice for a write "
+            "(round trips, below). `optimist` execs `optimist-pg`: the difference between their columns.\n\n")
 
 
 def instructions(d):
@@ -181,16 +245,19 @@ def round_trips(d):
     counts = d.get("round_trips")
     if not counts:
         return ""
-    rows = "\n".join(f"| `{name}` | {n} | {counts['psql'].get(name, '')} |"
+    sides = (["same"] if "same" in counts else []) + ["psql"]
+    rows = "\n".join(f"| `{name}` | {n} | " + " | ".join(str(counts[x].get(name, "")) for x in sides) + " |"
                      for name, n in counts["opt"].items())
+    head = ("| command | optimist | psql, same SQL | psql, least SQL |\n| --- | ---: | ---: | ---: |"
+            if "same" in counts else "| command | optimist | psql |\n| --- | ---: | ---: |")
     return ("Round trips to the server per command, after connecting: how often the client waited for "
             "an answer (strace: a `recvfrom` with data after a `sendto` on the same socket, in every "
-            "process; the connection's start-up is not counted). psql sends the same SQL as one "
-            "script, the one-call rows above. optimist sends a transaction's BEGIN with its first "
+            "process; the connection's start-up is not counted). psql sends each of its scripts "
+            "above as one message. optimist sends a transaction's BEGIN with its first "
             "statement, and the statements whose results it does not read with COMMIT (libpq's "
             "pipeline mode); a keyed command's locked read goes with the key's claim. A write still "
             "waits once for its locked read before it can compute what to write.\n\n"
-            "| command | optimist | psql |\n| --- | ---: | ---: |\n" + rows + "\n\n")
+            + head + "\n" + rows + "\n\n")
 
 
 def edit(results, header_env):
@@ -370,12 +437,15 @@ RATIOS = [
     ("`create-payment` wall time, optimist / floor", "payment ms", "floor payment ms"),
     ("`create-payment` wall time, optimist / shell", "payment ms", "shell payment ms"),
     ("contention, optimist / shell", "contention updates/s", "shell contention updates/s"),
-    ("PostgreSQL `get`, optimist / psql", "pg get ms", "psql get ms"),
-    ("PostgreSQL `update`, optimist / psql", "pg update ms", "psql update ms"),
-    ("PostgreSQL `create-payment`, optimist / psql", "pg payment ms", "psql payment ms"),
-    ("PostgreSQL `get`, optimist-pg / psql", "pg direct get ms", "psql get ms"),
-    ("PostgreSQL `update`, optimist-pg / psql", "pg direct update ms", "psql update ms"),
-    ("PostgreSQL `create-payment`, optimist-pg / psql", "pg direct payment ms", "psql payment ms"),
+    ("PostgreSQL `get`, optimist / psql, same SQL", "pg get ms", "psql same get ms"),
+    ("PostgreSQL `update`, optimist / psql, same SQL", "pg update ms", "psql same update ms"),
+    ("PostgreSQL `create-payment`, optimist / psql, same SQL", "pg payment ms", "psql same payment ms"),
+    ("PostgreSQL `get`, optimist / psql, least SQL", "pg get ms", "psql get ms"),
+    ("PostgreSQL `update`, optimist / psql, least SQL", "pg update ms", "psql update ms"),
+    ("PostgreSQL `create-payment`, optimist / psql, least SQL", "pg payment ms", "psql payment ms"),
+    ("PostgreSQL `get`, optimist-pg / psql, least SQL", "pg direct get ms", "psql get ms"),
+    ("PostgreSQL `update`, optimist-pg / psql, least SQL", "pg direct update ms", "psql update ms"),
+    ("PostgreSQL `create-payment`, optimist-pg / psql, least SQL", "pg direct payment ms", "psql payment ms"),
     ("serve reads at 8 connections / CLI reads", "serve GET 8 connections req/s", "CLI get req/s"),
 ]
 
@@ -413,7 +483,9 @@ def repeat(results):
              "The measurements it made, by part, in order ($WORK is its work folder, $SHM a folder on tmpfs,",
              "$PLACE the folder of fixed path length that callgrind runs in, $PGDIR and $PGPORT the PostgreSQL",
              "server's, $URL optimist serve's; ids are from its databases). Of each one-call measurement the first",
-             "of its blocks is listed; the others repeat it with the next versions and keys. The workloads with",
+             "of its blocks is listed; the others repeat it with the next versions and keys. A command with",
+             "{v+1} (psql's same-SQL update) is not a hyperfine parameter scan: the bench runs it once per",
+             "version v, with {v+1} the next one. The workloads with",
              "threads (contention, idempotency, edit) are in `Tests/Scripts/bench/workers.py` and `edit.py`.", ""]
     for name, p in results.get("parts", {}).items():
         if p.get("commands"):

@@ -98,9 +98,12 @@ class RenderTests(unittest.TestCase):
         self.assertTrue(row(page, "`update` instructions").endswith("| 1.00 |"))
 
     def test_postgresql_with_optimist_pg_called_directly_and_instructions(self):
+        # Results from before the same SQL's column: optimist-pg's, against psql's least SQL.
         results = fixture()
         d = results["parts"]["pg"]["data"]
+        del d["scripts"]
         for op, ms in (("get", 5.0), ("update", 8.0), ("payment", 9.0)):
+            del d[op]["same"]
             d[op]["direct"] = dict(d[op]["psql"], median_ms=ms)
             d[op]["psql"]["median_ms"] = 10.0
         d["instructions"] = {"optimist-pg": {"total": 9000, "loader": 6000, "before_exec": 0},
@@ -111,13 +114,115 @@ class RenderTests(unittest.TestCase):
         self.assertTrue(row(page, "`create-payment --key`").endswith("| 0.90 |"))
         self.assertEqual(row(page, "`optimist-pg get`"), "| `optimist-pg get` | 9,000 | 6,000 | 3,000 | 0.90 |")
         self.assertIn("spends 500 before it execs", page)
-        self.assertIn("| PostgreSQL `get`, optimist-pg / psql |",
+        self.assertIn("| PostgreSQL `get`, optimist-pg / psql, least SQL |",
                       render.render(dict(results, before={"label": "x", "figures": render.figures(results)})))
+
+    def test_postgresql_against_psql_with_the_same_sql_and_the_least(self):
+        results = fixture()
+        d = results["parts"]["pg"]["data"]
+        for op, (opt, direct, same, least) in (("get", (9, 8, 10, 6)), ("update", (12, 11, 10, 9)),
+                                               ("payment", (11, 10, 11, 8))):
+            for key, ms in (("opt", opt), ("direct", direct), ("same", same), ("psql", least)):
+                d[op][key]["median_ms"] = float(ms)
+        page = section(render.render(results), "## PostgreSQL")
+        self.assertIn("| one call | optimist | optimist-pg | psql, same SQL | psql, least SQL | optimist / psql, "
+                      "same SQL | optimist-pg / psql, same SQL | optimist / psql, least SQL |", page)
+        self.assertEqual(row(page, "`get`"), "| `get` | 9.00 ms | 8.00 ms | 10.00 ms | 6.00 ms | 0.90 | 0.80 | 1.50 |")
+        self.assertTrue(row(page, "`update --version`").endswith("| 1.20 | 1.10 | 1.33 |"))
+        self.assertTrue(row(page, "`create-payment --key`").endswith("| 1.00 | 0.91 | 1.38 |"))
+        # What each column sends, from the scripts the part ran.
+        self.assertIn("- `update --version` (9 statements): `SET lock_timeout = 10000; BEGIN ISOLATION LEVEL READ "
+                      "COMMITTED; SELECT … FROM optimist_schema; SELECT … FROM customers … FOR UPDATE; WITH changed "
+                      "AS (UPDATE customers …) SELECT …; WITH changed AS (INSERT INTO history …) SELECT …; SELECT "
+                      "pg_advisory_xact_lock(…); WITH changed AS (INSERT INTO events …) SELECT …; COMMIT`", page)
+        self.assertIn("- `get` (1 statement): `SELECT … FROM customers`", page)
+        self.assertEqual(row(page, "`update --version`").count("|"), 9)
+        self.assertIn("| command | optimist | psql, same SQL | psql, least SQL |", page)
+        self.assertEqual(row(section(page, "Round trips"), "`create-payment --key`"),
+                         "| `create-payment --key` | 2 | 1 | 1 |")
+        after = render.render(dict(results, before={"label": "x", "figures": render.figures(results)}))
+        self.assertIn("| PostgreSQL `update`, optimist / psql, same SQL | 1.20 | 1.20 | 1.00 |", after)
+
+    def test_postgresql_of_older_results_without_the_same_sql(self):
+        results = fixture()
+        d = results["parts"]["pg"]["data"]
+        for op in ("get", "update", "payment"):
+            del d[op]["same"], d[op]["direct"]
+        del d["scripts"], d["round_trips"]["same"]
+        page = section(render.render(results), "## PostgreSQL")
+        self.assertIn("| one call | optimist | psql | optimist / psql |", page)
+        self.assertIn("| command | optimist | psql |", page)
+        self.assertNotIn("psql, same SQL", page)
 
     def test_before_without_common_figures(self):
         results = fixture()
         results["before"] = {"label": "elsewhere", "figures": {"something else": 1}}
         self.assertIn("None of its figures", render.render(results))
+
+
+class CaptureTests(unittest.TestCase):
+    """The statements of a session read back from PostgreSQL's log (pgcapture), and made a
+    template with per-call values (postgres)."""
+
+    LOG = "\n".join([
+        "2026-12-05 03:49:31.848 UTC [4117] LOG:  received SIGHUP, reloading configuration files",
+        "@@bench@@psql@@4200@@ LOG:  statement: SHOW log_statement",
+        "@@bench@@optimist-bench-capture@@4201@@ LOG:  execute <unnamed>: BEGIN ISOLATION LEVEL READ COMMITTED",
+        "@@bench@@optimist-bench-capture@@4201@@ LOG:  execute <unnamed>: UPDATE customers SET note = $1,",
+        "\t  version = $2 WHERE id = $10 AND version = $11 AND x = $3 AND y = $4 AND z = $5",
+        "\t  AND a = $6 AND b = $7 AND c = $8 AND d = $9",
+        "@@bench@@optimist-bench-capture@@4201@@ DETAIL:  parameters: $1 = 'it''s, $2 = ''x''",
+        "\tsecond line', $2 = '1', $3 = NULL, $4 = '', $5 = '5', $6 = '6', $7 = '7', $8 = '8', $9 = '9', "
+        "$10 = 'ID', $11 = '0'",
+        "@@bench@@psql@@4200@@ LOG:  statement: SELECT 1",
+        "@@bench@@optimist-bench-capture@@4201@@ LOG:  execute <unnamed>: COMMIT",
+        "@@bench@@optimist-bench-capture@@4201@@ LOG:  could not send data to client: Broken pipe",
+        "@@bench@@optimist-bench-capture@@4201@@ FATAL:  connection to client lost",
+        ""])
+
+    def test_the_sessions_statements_with_their_parameters(self):
+        import pgcapture
+        statements = pgcapture.parse_log(self.LOG)
+        self.assertEqual([sql.split()[0] for sql, _ in statements], ["BEGIN", "UPDATE", "COMMIT"])
+        sql, parameters = statements[1]
+        self.assertEqual(parameters, ["it's, $2 = 'x'\nsecond line", "1", None, "", "5", "6", "7", "8", "9", "ID", "0"])
+        self.assertEqual(pgcapture.inline(sql, parameters),
+                         "UPDATE customers SET note = 'it''s, $2 = ''x''\nsecond line',\n  version = '1' WHERE "
+                         "id = 'ID' AND version = '0' AND x = NULL AND y = '' AND z = '5'\n  AND a = '6' AND "
+                         "b = '7' AND c = '8' AND d = '9'")
+        self.assertEqual(pgcapture.script([("SELECT $1", ["a"]), ("COMMIT", [])]), "SELECT 'a'; COMMIT")
+
+    def test_what_does_not_add_up_fails(self):
+        import pgcapture
+        with self.assertRaises(SystemExit):
+            pgcapture.parse_log(self.LOG.replace("LOG:  statement: SELECT 1",
+                                                 "LOG:  x").replace("@@4201@@ LOG:  execute <unnamed>: COMMIT",
+                                                                    "@@4201@@ ERROR:  deadlock detected"))
+        with self.assertRaises(SystemExit):
+            pgcapture.parse_parameters("$1 = 'a', $3 = 'b'")
+        with self.assertRaises(SystemExit):
+            pgcapture.inline("SELECT $1", ["a", "b"])
+        with self.assertRaises(SystemExit):
+            pgcapture.inline("SELECT $2", ["a"])
+
+    def test_per_call_values_and_what_a_capture_must_hold(self):
+        import common
+        import postgres
+        statements = postgres.per_call(
+            ["UPDATE customers SET version = '424243', updated_at = '1796442424242' WHERE id = 'CUSTOMER1' AND "
+             "version = '424242'", "INSERT INTO events VALUES ('{\"event_id\":\"c48ff49f-a92e-4ead-bd65-3fad11a3ab70\"}')"],
+            [("424242", "{v}"), ("424243", "{v+1}"), ("CUSTOMER1", "CUSTOMER2"),
+             ("c48ff49f-a92e-4ead-bd65-3fad11a3ab70", "c48ff49f-a92e-4ead-bd65-{v}")])
+        self.assertEqual(common.expand("; ".join(statements), "v", 7),
+                         "UPDATE customers SET version = '8', updated_at = '1796442424242' WHERE id = 'CUSTOMER2' AND "
+                         "version = '7'; INSERT INTO events VALUES ('{\"event_id\":\"c48ff49f-a92e-4ead-bd65-7\"}')")
+        with self.assertRaises(SystemExit):
+            postgres.per_call(["SELECT 1"], [("capture-key", "q{v}")])
+        postgres.expect("get", ["SET lock_timeout = 1", "BEGIN READ ONLY", "SELECT v FROM optimist_schema",
+                                "SELECT id FROM customers WHERE id = 'x'", "COMMIT"])
+        with self.assertRaises(SystemExit):
+            postgres.expect("update", ["BEGIN ISOLATION LEVEL READ COMMITTED", "SELECT v FROM optimist_schema",
+                                       "SELECT id FROM customers WHERE id = 'x' FOR UPDATE", "COMMIT"])
 
 
 class MeasureTests(unittest.TestCase):
