@@ -177,7 +177,8 @@ public final class PostgresConnection: Database {
   /// than this binary's (`begin`). The transaction is then aborted; the store migrates.
   public private(set) var schemaWasNotCurrent = false
 
-  /// Holds back the BEGIN of a transaction: `statements` (the lock timeout, the BEGIN), then
+  /// Holds back the BEGIN of a transaction (after the ROLLBACK `rollbackWithNextBegin`
+  /// left, if any): `statements` (the lock timeout, the BEGIN), then
   /// a check that the schema is at `version`, go with the transaction's first statement.
   /// The check fails on the server (the transaction aborts there, so nothing after it can
   /// commit) when the schema is missing or at another version, and then every statement of
@@ -186,7 +187,7 @@ public final class PostgresConnection: Database {
     settle()
     forgetReadsAhead()
     schemaWasNotCurrent = false
-    held = statements.map { Held(sql: $0, values: [], otherwise: nil) }
+    held += statements.map { Held(sql: $0, values: [], otherwise: nil) }
     held.append(
       Held(
         sql: "SELECT CASE WHEN v = \(version) THEN 0 ELSE "
@@ -368,6 +369,17 @@ public final class PostgresConnection: Database {
   public func flush() throws {
     dropEarly()
     if !held.isEmpty { try pipeline(then: nil) }
+  }
+
+  /// Drops what is held back and ends the transaction, if one is open, with a ROLLBACK sent
+  /// with the next transaction's BEGIN (`begin`), not in a round trip of its own: for a
+  /// transaction that runs again at once (a speculative claim found its key taken). Its locks
+  /// are held until then; a connection closed meanwhile ends it on the server.
+  public func rollbackWithNextBegin() {
+    held = []
+    forgetReadsAhead()
+    settle()
+    if isInTransaction { held = [Held(sql: "ROLLBACK", values: [], otherwise: nil)] }
   }
 
   /// Drops what is held back and ends the transaction, if one is open, with ROLLBACK.

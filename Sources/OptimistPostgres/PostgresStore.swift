@@ -123,7 +123,11 @@ public final class PostgresStore: StoreEngine {
       case nil: break
       }
     } catch {
-      try? connection.rollback()
+      if error is KeyWasTaken {
+        connection.rollbackWithNextBegin()
+      } else {
+        try? connection.rollback()
+      }
       throw error
     }
     return result

@@ -58,8 +58,10 @@ import Testing
       let (first, paymentTrips) = try counted(schema) { try $0.createPayment(request) }
       #expect(paymentTrips == 1)
       // The same key and request: the first answer, byte for byte, and no second payment.
-      let (again, _) = try counted(schema) { try $0.createPayment(request) }
+      let (again, replayTrips) = try counted(schema) { try $0.createPayment(request) }
       #expect(again.printed == first.printed)
+      // The speculative run, then the claim with the key's row and its ROLLBACK, then COMMIT.
+      #expect(replayTrips == 3)
       if case .replayed = again {} else { Issue.record("the second call was not a replay") }
       // The same key for another request: refused, nothing written.
       let reused = #expect(throws: OptimistError.self) {

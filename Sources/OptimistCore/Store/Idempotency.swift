@@ -51,8 +51,8 @@ extension WriteTransaction {
   ///   or refuses). A command that reads nothing before it writes (a create) is then one
   ///   round trip.
   /// - `ahead` is the read `check` or `perform` runs first: with a key read at once, the
-  ///   engine may send it with the claim (`readAhead`), so that claiming costs no round trip
-  ///   of its own.
+  ///   engine may send it, and the key's row, with the claim (`readAhead`), so that neither
+  ///   claiming nor replaying costs a round trip of its own.
   func idempotent(
     _ scope: KeyScope, _ request: some IdempotentRequest, ahead: SQL? = nil,
     check: () throws -> Void = {},
@@ -68,6 +68,9 @@ extension WriteTransaction {
         claimStatement(scope, key, request: fingerprint, answer: nil), changes: 1,
         otherwise: KeyWasTaken())
     } else {
+      // The key's row, should the claim find it taken (on PostgreSQL, after a speculative
+      // claim found it so), and the read the work starts with, both sent with the claim.
+      readAhead(Self.keyRowStatement(scope, key))
       if let ahead { readAhead(ahead) }
       guard try claim(scope, key, request: fingerprint, answer: nil) else {
         let stored = try keyRow(scope, key)
@@ -132,19 +135,21 @@ extension Transaction {
 
   /// The row of (scope, key), nil when the key is unused.
   func storedKeyRow(_ scope: KeyScope, _ key: IdempotencyKey) throws -> KeyRow? {
-    guard
-      let row = try first(
-        """
-        SELECT request, object_id, stdout, stderr, exit_code FROM idempotency_keys \
-        WHERE command = \(scope.rawValue) AND key = \(key.text)
-        """)
-    else { return nil }
+    guard let row = try first(Self.keyRowStatement(scope, key)) else { return nil }
     // The column keeps the exit code; a number optimist never exits with is a storage error.
     let status = row.integer(4).flatMap { Int32(exactly: $0) }.flatMap(ExitStatus.init(code:))
     return KeyRow(
       request: row.text(0) ?? "", objectID: row.text(1) ?? "",
       answer: StoredAnswer(
         stdout: row.text(2) ?? "", stderr: row.text(3) ?? "", status: status ?? .storageError))
+  }
+
+  /// The SELECT `storedKeyRow` runs.
+  static func keyRowStatement(_ scope: KeyScope, _ key: IdempotencyKey) -> SQL {
+    """
+    SELECT request, object_id, stdout, stderr, exit_code FROM idempotency_keys \
+    WHERE command = \(scope.rawValue) AND key = \(key.text)
+    """
   }
 
   /// The answer stored for (scope, key) when `request` is the one the key was first used

@@ -85,7 +85,7 @@ EXPECTED = {
     "update": [r"BEGIN .*", r"SELECT .* FROM optimist_schema.*", r"SELECT .* FROM customers WHERE id = .* FOR UPDATE",
                r"WITH changed AS \(UPDATE customers SET .*", r"WITH changed AS \(INSERT INTO history .*",
                r"WITH changed AS \(INSERT INTO events .*", r"COMMIT"],
-    "payment": [r"BEGIN .*", r"SELECT .* FROM optimist_schema.*", r"INSERT INTO idempotency_keys .*",
+    "payment": [r"BEGIN .*", r"SELECT .* FROM optimist_schema.*", r"(WITH changed AS \()?INSERT INTO idempotency_keys .*",
                 r"WITH changed AS \(INSERT INTO payments .*", r"WITH changed AS \(UPDATE idempotency_keys .*",
                 r"WITH changed AS \(INSERT INTO events .*", r"COMMIT"],
 }

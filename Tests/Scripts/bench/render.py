@@ -255,8 +255,13 @@ def round_trips(d):
             "process; the connection's start-up is not counted). psql sends each of its scripts "
             "above as one message. optimist sends a transaction's BEGIN with its first "
             "statement, and the statements whose results it does not read with COMMIT (libpq's "
-            "pipeline mode); a keyed command's locked read goes with the key's claim. A write still "
-            "waits once for its locked read before it can compute what to write.\n\n"
+            "pipeline mode). A create sends its key's claim and its checks with its INSERTs and "
+            "COMMIT, and the server fails the transaction if either does not hold: one round trip. "
+            "A write that changes a stored row waits once for its locked read (with the key's "
+            "claim), before it can compute what to write: its history row and event hold that "
+            "row's JSON. A read's COMMIT is sent without waiting for it, and its answer read before "
+            "the connection closes, so that the server does not find the client gone under it "
+            "(which it logs as FATAL): that is `get`'s second.\n\n"
             + head + "\n" + rows + "\n\n")
 
 
