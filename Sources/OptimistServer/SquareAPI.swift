@@ -30,6 +30,7 @@ public struct SquareAPI: Sendable {
     } catch {
       return error.response
     }
-    return await pool.run(job)
+    // A GET (or HEAD) only reads: every such route runs a read transaction.
+    return await pool.run(job, reading: request.method == "GET" || request.method == "HEAD")
   }
 }

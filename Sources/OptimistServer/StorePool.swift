@@ -1,9 +1,17 @@
 import Foundation
+import NIOPosix
 import OptimistCore
 
 /// Worker threads, each with its own connection to the store, that run the requests' jobs:
 /// the operations block (SQLite waits for locks, libpq for the server), so they run here,
-/// never on the server's event loops.
+/// not on the server's event loops.
+///
+/// One exception: a read of a SQLite store first runs on the event loop that received it, on
+/// that loop's own connection, which never waits for a lock (busy timeout 0). A read that
+/// would have waited (a writer holds the rollback journal's lock, or another program the
+/// whole file) goes to the workers, which wait as long as `--timeout` allows. A read of a
+/// cached page takes microseconds; handing it to a worker and back took two thread switches
+/// (BENCHMARKS.md, optimist serve).
 ///
 /// Every job is one operation and so one transaction, through the same `StoreEngine` a CLI
 /// command uses: CLI processes and the server share the store with the same guarantees. A
@@ -21,10 +29,14 @@ final class StorePool: @unchecked Sendable {
   /// Jobs running now, guarded by `idle`'s lock.
   private var running = 0
   private let idle = NSCondition()
+  /// The event loops' own connections, for reads run there; nil for PostgreSQL, whose
+  /// every statement waits for the server.
+  private let loopStores: LoopStores?
 
   init(location: String, timeout: Double, workers: Int) {
     self.location = location
     self.timeout = timeout
+    loopStores = Engines.isPostgres(location) ? nil : LoopStores()
     for index in 0..<workers {
       let thread = Thread { [self] in work() }
       thread.name = "optimist-store-\(index)"
@@ -32,8 +44,14 @@ final class StorePool: @unchecked Sendable {
     }
   }
 
-  /// Runs `job` on a worker; an error it throws becomes its Square error document.
-  func run(_ job: @escaping Job) async -> APIResponse {
+  /// Runs `job` on a worker (a read of a SQLite store first on this event loop, if it need
+  /// not wait); an error it throws becomes its Square error document.
+  func run(_ job: @escaping Job, reading: Bool = false) async -> APIResponse {
+    if reading, let loopStores, let loop = MultiThreadedEventLoopGroup.currentEventLoop,
+      let answer = loopStores.read(job, on: ObjectIdentifier(loop), location: location)
+    {
+      return answer
+    }
     let timeout = self.timeout
     return await withCheckedContinuation { continuation in
       enqueue { opened in
@@ -103,5 +121,48 @@ final class StorePool: @unchecked Sendable {
       guard let current = store else { continue }
       if !job(.success(current)) { store = nil }
     }
+  }
+}
+
+/// Each event loop's own SQLite store, opened on its first read, that never waits for a lock.
+private final class LoopStores: @unchecked Sendable {
+  private let lock = NSLock()
+  private var stores: [ObjectIdentifier: any StoreEngine] = [:]
+
+  /// `job`'s answer, run here on this loop's store; nil when it would have had to wait for a
+  /// lock (or the store failed here): the workers then run it, as any other job.
+  func read(_ job: Job, on loop: ObjectIdentifier, location: String) -> APIResponse? {
+    guard let store = store(for: loop, location: location) else { return nil }
+    do {
+      return try job(store)
+    } catch {
+      let failure = OptimistError(error, timeout: 0)
+      switch failure.exitStatus {
+      case .temporary:
+        // It would have waited for a lock: the workers wait.
+        return nil
+      case .storageError:
+        // A vanished or damaged file: a fresh store next time; the workers say what it is.
+        forget(loop)
+        return nil
+      default:
+        return APIError.operation(failure).response
+      }
+    }
+  }
+
+  private func store(for loop: ObjectIdentifier, location: String) -> (any StoreEngine)? {
+    lock.lock()
+    defer { lock.unlock() }
+    if let store = stores[loop] { return store }
+    guard let store = try? Engines.open(location, timeout: 0) else { return nil }
+    stores[loop] = store
+    return store
+  }
+
+  private func forget(_ loop: ObjectIdentifier) {
+    lock.lock()
+    stores[loop] = nil
+    lock.unlock()
   }
 }

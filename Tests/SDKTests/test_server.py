@@ -201,19 +201,27 @@ def test_sigkill_mid_load_loses_no_acknowledged_write(store):
 
 class HeldLock:
     """Another client holding the write lock on the store: SQLite's (BEGIN IMMEDIATE), or on
-    PostgreSQL the customers table (LOCK TABLE … EXCLUSIVE, through psql)."""
+    PostgreSQL the customers table (LOCK TABLE … EXCLUSIVE, through psql). With `readers`, a
+    lock that keeps readers out too: the whole SQLite file (EXCLUSIVE, in exclusive locking
+    mode, which WAL readers also wait for), the table in ACCESS EXCLUSIVE mode."""
 
-    def __init__(self, store):
+    def __init__(self, store, readers=False):
         self.store = store
         if ENGINE == "sqlite":
             self.connection = sqlite3.connect(store.location, isolation_level=None, timeout=30)
-            self.connection.execute("BEGIN IMMEDIATE")
+            if readers:
+                self.connection.execute("PRAGMA locking_mode = EXCLUSIVE")
+                self.connection.execute("BEGIN EXCLUSIVE")
+                self.connection.execute("UPDATE customers SET note = note WHERE 0")
+            else:
+                self.connection.execute("BEGIN IMMEDIATE")
         else:
             binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/psql")) or ["psql"]
             self.psql = subprocess.Popen(
                 [binaries[-1], "-X", "-q", "-At", "-d", store.location], stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE, text=True)
-            self.psql.stdin.write("BEGIN; LOCK TABLE customers IN EXCLUSIVE MODE;\n\\echo locked\n")
+            mode = "ACCESS EXCLUSIVE" if readers else "EXCLUSIVE"
+            self.psql.stdin.write(f"BEGIN; LOCK TABLE customers IN {mode} MODE;\n\\echo locked\n")
             self.psql.stdin.flush()
             assert self.psql.stdout.readline().strip() == "locked"
 
@@ -247,6 +255,35 @@ def test_sigterm_waits_for_a_request_that_waits_for_a_lock(store):
     assert started.stop() == 0
     _, got, _ = store.cli("get", customer.id)
     assert got["note"] == "in flight" and got["version"] == 1
+
+
+def test_a_read_that_waits_for_a_lock_holds_up_no_other_request(store):
+    # A read first runs on the event loop that received it (SQLite), on a connection that never
+    # waits: one that would wait goes to the store workers. Either way no loop waits, so every
+    # other connection is answered while the read waits for the lock, and the read is
+    # answered once the lock goes.
+    # A lock timeout longer than a raw exchange waits (30 s): a loop that waited for the lock
+    # would leave a connection unanswered.
+    started = Server(store, options=("--timeout", "120"))
+    client = started.client()
+    customer = client.customers.create(given_name="Held").customer
+    lock = HeldLock(store, readers=True)
+    _, _, err = store.cli("get", customer.id, "--timeout", "0", expect=75)
+    assert "TEMPORARY_ERROR" in err, "the lock keeps readers out"
+    answers = []
+    reader = threading.Thread(target=lambda: answers.append(
+        client.customers.get(customer_id=customer.id).customer))
+    reader.start()
+    time.sleep(1)                      # the read is in flight, waiting for the lock
+    auth = f"Authorization: Bearer {started.token}\r\n".encode()
+    for _ in range(8):                 # new connections, spread over every event loop
+        status, _, body, closed = exchange(started, b"GET /v2/events/types HTTP/1.0\r\n" + auth + b"\r\n")
+        assert status == 200 and "event_types" in body and closed
+    assert answers == [], "the read waited for the lock"
+    lock.release()
+    reader.join(60)
+    assert [a.id for a in answers] == [customer.id]
+    assert started.stop() == 0
 
 
 def exchange(server, data, timeout=30):
