@@ -48,6 +48,9 @@ let package = Package(
       pkgConfig: "openssl",
       providers: [.apt(["libssl-dev"])]
     ),
+    // The address of Swift concurrency's enqueue hook, for optimist-serve to run every task
+    // on SwiftNIO's event loops also where the Swift runtime is linked statically.
+    .target(name: "CConcurrencyHook"),
     .target(
       name: "OptimistPostgres",
       dependencies: ["OptimistCore", "CLibPQ"]
@@ -69,6 +72,7 @@ let package = Package(
       dependencies: [
         "OptimistCore",
         "CTLS",
+        "CConcurrencyHook",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdCore", package: "hummingbird"),
         .product(name: "NIOCore", package: "swift-nio"),

@@ -69,7 +69,10 @@ public enum Server {
     sigaddset(&signals, SIGTERM)
     sigaddset(&signals, SIGINT)
     pthread_sigmask(SIG_BLOCK, &signals, nil)
-    _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+    if !NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() {
+      // The release build: the Swift runtime linked statically (ConcurrencyHook.swift).
+      ConcurrencyHook.install()
+    }
 
     let location: String
     let token: (token: BearerToken, text: String, generated: Bool)

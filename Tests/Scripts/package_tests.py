@@ -138,6 +138,15 @@ class Flow:
             check(names == ["Coffee"], f"serve does not see the CLI's item: {body}")
             refused = run(curl + [url + "/v2/catalog/list"], env=self.env).stdout
             check(refused.endswith("\n401"), f"no token: {refused}")
+            # The release build links the Swift runtime statically: its tasks still run on
+            # SwiftNIO's event loops (ConcurrencyHook), never on libdispatch's pool, whose
+            # worker threads are named after their quality of service (…-qos).
+            threads = []
+            for task in os.listdir(f"/proc/{server.pid}/task"):
+                with open(f"/proc/{server.pid}/task/{task}/comm") as comm:
+                    threads.append(comm.read().strip())
+            check(any(t.startswith("NIO-") for t in threads), f"no event loop threads: {threads}")
+            check(not any("qos" in t for t in threads), f"libdispatch's pool runs tasks: {threads}")
         finally:
             server.send_signal(signal.SIGTERM)
             code = server.wait(timeout=30)
