@@ -98,10 +98,6 @@ public final class PostgresConnection: Database {
 
   deinit {
     for (_, result) in early { PQclear(result) }
-    // A read's COMMIT, sent without waiting, is answered by now (the command printed its
-    // answer meanwhile): read it, so that the server does not find the connection closed
-    // under its answer (a `FATAL: connection to client lost` in its log for every read).
-    settle()
     PQfinish(handle)
   }
 
@@ -122,7 +118,6 @@ public final class PostgresConnection: Database {
   public func execute(_ sql: String) throws {
     dropEarly()
     if !held.isEmpty { try pipeline(then: nil) }
-    settle()
     roundTrips += 1
     PQclear(try result(of: PQexec(handle, sql), sql: sql))
   }
@@ -164,8 +159,6 @@ public final class PostgresConnection: Database {
   /// Statements to send before the next one: the transaction's BEGIN (`begin`), writes
   /// whose results nothing reads (`runLater`).
   private var held: [Held] = []
-  /// Whether the server still owes the results of a COMMIT sent without waiting (a read's).
-  private var owing = false
   /// Reads hinted by `readAhead`: sent after the next statement, in its pipeline.
   private var ahead: [Held] = []
   /// Their results, each served if it is the very next statement run, word for word.
@@ -184,7 +177,6 @@ public final class PostgresConnection: Database {
   /// commit) when the schema is missing or at another version, and then every statement of
   /// the transaction throws `SchemaNotCurrent`.
   public func begin(_ statements: [String], schemaVersion version: Int) {
-    settle()
     forgetReadsAhead()
     schemaWasNotCurrent = false
     held += statements.map { Held(sql: $0, values: [], otherwise: nil) }
@@ -258,7 +250,6 @@ public final class PostgresConnection: Database {
     let lastIndex = held.count
     let items = held + (last.map { [$0] + reads } ?? [])
     held = []
-    settle()
     // Only this pipeline's schema check counts (a migration's transaction sends none).
     schemaWasNotCurrent = false
     try send(items)
@@ -338,15 +329,6 @@ public final class PostgresConnection: Database {
     }
   }
 
-  /// Reads the results a COMMIT sent without waiting left owing, and leaves pipeline mode.
-  /// A read-only transaction's COMMIT cannot undo anything; were the connection lost, the
-  /// next statement says so.
-  private func settle() {
-    guard owing else { return }
-    owing = false
-    drainToSync()
-  }
-
   /// Reads and drops results up to the Sync's, then leaves pipeline mode: every statement's
   /// results are followed by a null one; two nulls in a row mean nothing is left.
   private func drainToSync() {
@@ -378,7 +360,6 @@ public final class PostgresConnection: Database {
   public func rollbackWithNextBegin() {
     held = []
     forgetReadsAhead()
-    settle()
     if isInTransaction { held = [Held(sql: "ROLLBACK", values: [], otherwise: nil)] }
   }
 
@@ -386,27 +367,26 @@ public final class PostgresConnection: Database {
   public func rollback() throws {
     held = []
     forgetReadsAhead()
-    settle()
     if isInTransaction { try execute("ROLLBACK") }
   }
 
   /// Ends the transaction with COMMIT, sent with every held statement, and makes sure it
   /// committed: the server answers a COMMIT of a failed transaction with ROLLBACK, and libpq
   /// calls that a success. Without `waiting` (a read-only transaction, which a COMMIT cannot
-  /// undo) it is sent and not waited for: its result is read before the next statement.
+  /// undo) it is held back, to go with the next statement (`flush` sends it at once).
   public func commit(waiting: Bool = true) throws {
     let failed = aheadFailure
     forgetReadsAhead()
     if let failed { throw failed }
     // A transaction that ran no statement has not checked its schema yet: it waits.
     guard waiting || held.contains(where: { $0.otherwise is SchemaNotCurrent }) else {
-      settle()
       if held.isEmpty && !isInTransaction { return }
-      let items = held + [Held(sql: "COMMIT", values: [], otherwise: nil)]
-      held = []
-      settle()
-      try send(items)
-      owing = true
+      // Held back like a write: it goes with the next statement (the next transaction's
+      // BEGIN), or, when the connection closes first, is never sent: the server ends a
+      // transaction whose client said goodbye, which for a read-only one is the same, and
+      // logs nothing. Sent and not waited for, its answer would meet a closed connection
+      // (`FATAL: connection to client lost` in the server's log, for every read).
+      held.append(Held(sql: "COMMIT", values: [], otherwise: nil))
       return
     }
     let result = try pipeline(then: Held(sql: "COMMIT", values: [], otherwise: nil))
@@ -426,7 +406,6 @@ public final class PostgresConnection: Database {
   public func awaitNotification(channel: String, payload: String, until deadline: Deadline)
     throws(PostgresError) -> Bool
   {
-    settle()
     while true {
       while let notice = PQnotifies(handle) {
         let matches =
@@ -468,7 +447,6 @@ public final class PostgresConnection: Database {
   /// See <https://www.postgresql.org/docs/current/libpq-exec.html#LIBPQ-PQEXECPARAMS>.
   private func run(parameterized statement: SQL) throws -> OpaquePointer {
     let sql = statement.text(in: dialect)
-    settle()
     if let failed = aheadFailure { throw failed }
     let matches = { (read: Held) in read.sql == sql && read.values == statement.values }
     if let index = early.firstIndex(where: { matches($0.read) }) {

@@ -56,7 +56,7 @@ public final class PostgresStore: StoreEngine {
     }
   }
 
-  /// Whether `begin` starts a read-only transaction, whose COMMIT is not waited for.
+  /// Whether `begin` starts a read-only transaction, whose COMMIT waits for the next statement.
   private static func isReadOnly(_ begin: String) -> Bool { begin.hasSuffix("READ ONLY") }
 
   /// Runs `body` in one transaction begun with `begin` at the latest schema version.
@@ -64,8 +64,9 @@ public final class PostgresStore: StoreEngine {
   /// The BEGIN (with `lock_timeout`) and a check of the schema version are sent with the
   /// transaction's first statement, and the statements whose results nothing reads with
   /// COMMIT (`PostgresConnection.begin`, `runLater`): a read is one round trip, a write that
-  /// reads before it writes two. A read's COMMIT is sent without waiting for it. A store
-  /// that lacks the schema (or has an older one) fails the check on the server, which aborts
+  /// reads before it writes two. A read's COMMIT goes with the next statement, if any (a
+  /// read-only transaction left open when the connection closes ends all the same; `idle`
+  /// sends it before the process waits). A store that lacks the schema (or has an older one) fails the check on the server, which aborts
   /// the transaction before anything in it can commit; it is then migrated in a READ
   /// COMMITTED transaction under the migration lock, and `body` runs again. When `creating`
   /// is false and there was no schema at all, `body` runs against the schema made in that
@@ -107,7 +108,7 @@ public final class PostgresStore: StoreEngine {
   }
 
   /// Runs `body` in the open transaction, then COMMIT (`commit` true; without `waiting`,
-  /// not waited for), ROLLBACK (false) or neither (nil); any error rolls back. Before a
+  /// held back for the next statement), ROLLBACK (false) or neither (nil); any error rolls back. Before a
   /// ROLLBACK, what `body` held back is still run: its checks decide the answer.
   private func finish<T>(
     _ connection: PostgresConnection, commit: Bool?, waiting: Bool = true, _ body: () throws -> T
@@ -185,6 +186,11 @@ public final class PostgresStore: StoreEngine {
     return Diagnosis(facts: facts, checkName: "consistency_check", problems: problems)
   }
 
+  /// Sends a read's held COMMIT and waits for it (`PostgresConnection.flush`).
+  public func idle() {
+    try? opened?.flush()
+  }
+
   /// The channel every change to a customer or item notifies, with its id as payload
   /// (the triggers of Schema/postgresql/004_history.sql).
   static let changesChannel = "optimist_changes"
@@ -198,6 +204,8 @@ public final class PostgresStore: StoreEngine {
     while true {
       if let found = try check() { return found }
       if deadline.hasPassed { return nil }
+      // Notifications arrive between transactions only: end the look's read first.
+      try connection.flush()
       guard
         try connection.awaitNotification(
           channel: PostgresStore.changesChannel, payload: id, until: deadline)

@@ -54,6 +54,9 @@ public final class SQLiteStore: StoreEngine {
     }
   }
 
+  /// Every transaction ends with its COMMIT: nothing is left for later.
+  public func idle() {}
+
   /// Runs `body` in a read transaction, where any write fails (SQLITE_READONLY); a database
   /// that needs its schema gets it first, and a missing one is not created (an empty one in
   /// memory stands in).

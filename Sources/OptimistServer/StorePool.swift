@@ -91,6 +91,12 @@ final class StorePool: @unchecked Sendable {
     var store: (any StoreEngine)?
     while true {
       condition.lock()
+      if queue.isEmpty, let store {
+        // No work: the connection sits idle, so end what the last job left (a read's COMMIT).
+        condition.unlock()
+        store.idle()
+        condition.lock()
+      }
       while queue.isEmpty { condition.wait() }
       let job = queue.removeFirst()
       let refused = stopped

@@ -88,6 +88,8 @@ final class WebhookWorker: @unchecked Sendable {
     if store.isMissing { return true }
     let due = try store.dueWebhookDeliveries(now: Timestamp.now(), limit: 4 * Self.parallel)
     guard !due.isEmpty else { return false }
+    // The posts take up to 10 seconds: the store's connection holds nothing meanwhile.
+    store.idle()
     var outcomes = [WebhookOutcome](repeating: .noAnswer(""), count: due.count)
     let started = Timestamp.now()
     outcomes.withUnsafeMutableBufferPointer { slots in

@@ -53,6 +53,10 @@ import Testing
       let (created, createTrips) = try counted(schema) { try $0.create(customer) }
       #expect(createTrips == 1)
       let customerID = try #require(created.value?.id)
+      // A read: its COMMIT waits for the next statement (none here: the connection closes).
+      let (got, getTrips) = try counted(schema) { try $0.get(id: customerID) }
+      #expect(getTrips == 1)
+      #expect(StoredAnswer(got).stdout.contains(customerID))
 
       let request = try payment("p1", customer: customerID)
       let (first, paymentTrips) = try counted(schema) { try $0.createPayment(request) }

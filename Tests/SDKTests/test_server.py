@@ -1,5 +1,6 @@
 """The server's own rules: the token, limits, malformed requests, SIGTERM and SIGKILL."""
 
+import contextlib
 import glob
 import http.client
 import json
@@ -283,6 +284,35 @@ def test_a_read_that_waits_for_a_lock_holds_up_no_other_request(store):
     lock.release()
     reader.join(60)
     assert [a.id for a in answers] == [customer.id]
+    assert started.stop() == 0
+
+
+def test_a_server_that_has_answered_holds_no_transaction_open(store):
+    # Between requests the server's connections hold nothing: on PostgreSQL a read's COMMIT
+    # waits for the next statement, and a worker with no work sends it (StoreEngine.idle), so
+    # no connection sits "idle in transaction" holding a snapshot; on SQLite every read ends
+    # with its COMMIT, so another program takes the whole file at once.
+    started = Server(store)
+    client = started.client()
+    customer = client.customers.create(given_name="Idle").customer
+    for _ in range(20):
+        assert client.customers.get(customer_id=customer.id).customer.id == customer.id
+    if ENGINE == "sqlite":
+        with contextlib.closing(sqlite3.connect(store.location, isolation_level=None, timeout=0)) as db:
+            db.execute("BEGIN EXCLUSIVE")
+            db.rollback()
+    else:
+        binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/psql")) or ["psql"]
+        query = ("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'optimist' "
+                 "AND state LIKE 'idle in transaction%'")
+        deadline = time.monotonic() + 30
+        while True:
+            open_ = int(subprocess.run([binaries[-1], "-X", "-q", "-At", "-d", store.location, "-c", query],
+                                       capture_output=True, text=True, check=True).stdout.strip())
+            if open_ == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert open_ == 0, "connections left idle in transaction"
     assert started.stop() == 0
 
 

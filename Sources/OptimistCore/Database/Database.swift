@@ -91,6 +91,12 @@ public protocol StoreEngine: AnyObject {
   /// `PRAGMA data_version` with a growing sleep, PostgreSQL waits for a notification naming
   /// `id` (it listens before the first call, so no change slips in between).
   func watch<T>(id: String, until deadline: Deadline, _ check: () throws -> T?) throws -> T?
+
+  /// Ends what the last transaction left for later (PostgreSQL sends a read's COMMIT with
+  /// the next statement): called before a process does something slow that is not the
+  /// store's (runs a command, waits for work or a notification, posts a webhook), so that
+  /// its connection holds no snapshot meanwhile. Errors wait for the next transaction.
+  func idle()
 }
 
 /// What an engine's health check found, for `doctor`.

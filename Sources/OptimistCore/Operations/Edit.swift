@@ -74,6 +74,8 @@ extension StoreEngine {
       case .replay(let answer): return .replayed(answer)
       case .object(let read): object = read
       }
+      // The read is over: nothing of it stays open while the user's command runs.
+      idle()
       let changes = try Self.editChanges(
         object, output: try transform(Array((object.json + "\n").utf8)), request)
       if changes.isEmpty && request.key == nil { return .new(object) }

@@ -259,9 +259,9 @@ def round_trips(d):
             "COMMIT, and the server fails the transaction if either does not hold: one round trip. "
             "A write that changes a stored row waits once for its locked read (with the key's "
             "claim), before it can compute what to write: its history row and event hold that "
-            "row's JSON. A read's COMMIT is sent without waiting for it, and its answer read before "
-            "the connection closes, so that the server does not find the client gone under it "
-            "(which it logs as FATAL): that is `get`'s second.\n\n"
+            "row's JSON. A read's COMMIT waits for the next statement; a command that ends first "
+            "never sends it (the server ends a read-only transaction whose client said goodbye, "
+            "without a word in its log).\n\n"
             + head + "\n" + rows + "\n\n")
 
 
