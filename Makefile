@@ -313,7 +313,7 @@ schema:
 	  done; \
 	  echo '  ]'; \
 	  echo ''; \
-	  echo "  /// The webhook tables, made with the first subscription, not by a migration ($${dir}on-demand/webhooks.sql)."; \
+	  echo "  /// The webhook tables, made on demand: $${dir}on-demand/webhooks.sql."; \
 	  echo "  public static let $${name}WebhookTables = #\"\"\""; \
 	  cat $${dir}on-demand/webhooks.sql; \
 	  echo '"""#'; \

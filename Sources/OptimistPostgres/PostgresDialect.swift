@@ -35,8 +35,9 @@ public struct PostgresDialect: SQLDialect {
     "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = \(table)"
   }
 
-  /// The webhook tables, made with the first subscription (Schema/postgresql/on-demand/webhooks.sql, embedded by
-  /// `make schema`).
+  /// The webhook tables, made with the first subscription
+  /// (Schema/postgresql/on-demand/webhooks.sql),
+  /// embedded by `make schema`.
   public var webhookTables: String { Migration.postgresqlWebhookTables }
 
   public func setSchemaVersion(_ version: Int) -> String {

@@ -66,8 +66,9 @@ public final class PostgresStore: StoreEngine {
   /// COMMIT (`PostgresConnection.begin`, `runLater`): a read is one round trip, a write that
   /// reads before it writes two. A read's COMMIT goes with the next statement, if any (a
   /// read-only transaction left open when the connection closes ends all the same; `idle`
-  /// sends it before the process waits). A store that lacks the schema (or has an older one) fails the check on the server, which aborts
-  /// the transaction before anything in it can commit; it is then migrated in a READ
+  /// sends it before the process waits). A store that lacks the schema (or has an older
+  /// one) fails the check on the server, which aborts the transaction before anything in it
+  /// can commit; it is then migrated in a READ
   /// COMMITTED transaction under the migration lock, and `body` runs again. When `creating`
   /// is false and there was no schema at all, `body` runs against the schema made in that
   /// transaction, which is then rolled back.
@@ -108,8 +109,9 @@ public final class PostgresStore: StoreEngine {
   }
 
   /// Runs `body` in the open transaction, then COMMIT (`commit` true; without `waiting`,
-  /// held back for the next statement), ROLLBACK (false) or neither (nil); any error rolls back. Before a
-  /// ROLLBACK, what `body` held back is still run: its checks decide the answer.
+  /// held back for the next statement), ROLLBACK (false) or neither (nil); any error rolls
+  /// back. Before a ROLLBACK, what `body` held back is still run: its checks decide the
+  /// answer.
   private func finish<T>(
     _ connection: PostgresConnection, commit: Bool?, waiting: Bool = true, _ body: () throws -> T
   ) throws -> T {

@@ -206,7 +206,7 @@ extension Migration {
         """#),
   ]
 
-  /// The webhook tables, made with the first subscription, not by a migration (Schema/postgresql/on-demand/webhooks.sql).
+  /// The webhook tables, made on demand: Schema/postgresql/on-demand/webhooks.sql.
   public static let postgresqlWebhookTables = #"""
     -- The webhook tables: Square's webhook subscriptions, and the delivery of each event to each
     -- subscription that wants it, kept so that a server killed and restarted resumes with nothing

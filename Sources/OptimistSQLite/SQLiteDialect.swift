@@ -27,8 +27,8 @@ public struct SQLiteDialect: SQLDialect {
     "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = \(table)"
   }
 
-  /// The webhook tables, made with the first subscription (Schema/on-demand/webhooks.sql, embedded by
-  /// `make schema`).
+  /// The webhook tables, made with the first subscription (Schema/on-demand/webhooks.sql),
+  /// embedded by `make schema`.
   public var webhookTables: String { Migration.sqliteWebhookTables }
 
   public func setSchemaVersion(_ version: Int) -> String { "PRAGMA user_version = \(version)" }
