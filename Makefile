@@ -20,7 +20,7 @@ OPTIMIST_COMMIT ?= $(word 2,$(VERSION_AND_COMMIT))
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 export OPTIMIST_VERSION OPTIMIST_COMMIT
 
-.PHONY: lint build build-cli static-c++ test readme-test demo-test demo install install-files dist deb package-test clean deps \
+.PHONY: lint build build-cli static-libs test readme-test demo-test demo install install-files dist deb package-test clean deps \
   schema bench bench-render bench-test stress stress-serve fuzz
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -45,8 +45,8 @@ deps:
 # The shipped binary is fully static: no dynamic loader, no Swift runtime or SQLite to find.
 STATIC := -c release --static-swift-stdlib -Xswiftc -static-executable --scratch-path $(SCRATCH)
 
-# optimist: static, SQLite only. optimist-pg: the same commands, dynamically linked to libpq
-# (its own scratch folder: other link flags), placed beside optimist, which execs it for a
+# optimist: static, SQLite only. optimist-pg: the same commands, with libpq (its own scratch
+# folder: other link flags), placed beside optimist, which execs it for a
 # PostgreSQL URL. optimist-serve: the HTTP server (SwiftNIO, Hummingbird, libpq), which
 # `optimist serve` execs.
 # `build-cli` leaves out optimist-serve, whose first release build (SwiftNIO) takes minutes:
@@ -57,20 +57,54 @@ STATIC := -c release --static-swift-stdlib -Xswiftc -static-executable --scratch
 # (a link to the compiler's) makes it static. The dynamic loader then has one library less
 # to load, bind and initialize at every start (BENCHMARKS.md, PostgreSQL); libpq and the
 # libraries it pulls in use no C++.
-HELPERS := -c release --static-swift-stdlib --scratch-path $(SCRATCH)/pg -Xlinker -L$(abspath $(SCRATCH))/pg/static-c++
-static-c++:
-	@mkdir -p $(SCRATCH)/pg/static-c++
+# libpq is linked statically: the helpers are built with PKG_CONFIG_PATH naming a libpq.pc
+# written here (CLibPQ's module map links nothing itself), whose -loptimist-libpq is one
+# archive of Debian's libpq.a (libpq-dev) and the two PostgreSQL libraries it is built against
+# (libpgcommon_shlib.a and libpgport_shlib.a, from postgresql-server-dev-N of libpq's major
+# version N), and adds the OpenSSL libraries libpq.a calls, which stay shared (security
+# updates reach them). libpq.so would make the loader open, relocate and bind twenty
+# libraries at every start (GSSAPI brings Kerberos, LDAP brings SASL and GnuTLS): about
+# 2.5 ms of a PostgreSQL call (BENCHMARKS.md). GSSAPI and LDAP are loaded only when libpq
+# calls them (Sources/CLibPQOnDemand: a Kerberos login, GSSAPI encryption, an ldap://
+# service lookup), by the sonames libpq.so names, passed here. No $ORIGIN run path: nothing
+# is installed beside the helpers for the loader to look for there first.
+PG_MAJOR = $(shell pg_config --version 2>/dev/null | sed -n 's/^PostgreSQL \([0-9]*\).*/\1/p')
+PG_LIBDIR = $(shell pg_config --libdir 2>/dev/null)
+PG_SONAME = $(shell objdump -p $(PG_LIBDIR)/libpq.so 2>/dev/null | sed -n 's/^ *NEEDED *\($(1)[^ ]*\)$$/\1/p')
+STATIC_LIBS := $(abspath $(SCRATCH))/pg/static
+HELPERS = -c release --static-swift-stdlib --disable-local-rpath --scratch-path $(SCRATCH)/pg -Xlinker -L$(STATIC_LIBS) \
+  -Xcc -DOPTIMIST_GSSAPI_LIBRARY='"$(call PG_SONAME,libgssapi)"' -Xcc -DOPTIMIST_LDAP_LIBRARY='"$(call PG_SONAME,libldap)"'
+HELPERS_BUILD := PKG_CONFIG_PATH=$(STATIC_LIBS) $(SWIFT) build
+STATIC_DEPS := objdump:binutils /usr/lib/postgresql/*/lib/libpgcommon_shlib.a:postgresql-server-dev-all
+static-libs: DEPS += $(STATIC_DEPS)
+static-libs: deps
+	@mkdir -p $(STATIC_LIBS)
 	@library=$$($${CC:-cc} -print-file-name=libstdc++.a); \
 	  [ -f "$$library" ] || { echo "no libstdc++.a ($$library): apt-get install libstdc++-12-dev"; exit 1; }; \
-	  ln -sf "$$library" $(SCRATCH)/pg/static-c++/libstdc++.a
+	  ln -sf "$$library" $(STATIC_LIBS)/libstdc++.a
+	@server=/usr/lib/postgresql/$(PG_MAJOR)/lib; \
+	  for f in $(PG_LIBDIR)/libpq.a $$server/libpgcommon_shlib.a $$server/libpgport_shlib.a; do \
+	    [ -f "$$f" ] || { echo "no $$f: apt-get install libpq-dev postgresql-server-dev-$(PG_MAJOR)"; exit 1; }; \
+	  done; \
+	  for name in libgssapi libldap; do \
+	    objdump -p $(PG_LIBDIR)/libpq.so | grep -q "NEEDED *$$name" \
+	      || { echo "libpq.so needs no $$name: Sources/CLibPQOnDemand/on_demand.c expects it"; exit 1; }; \
+	  done; \
+	  rm -f $(STATIC_LIBS)/liboptimist-libpq.a; \
+	  printf 'create %s\naddlib %s\naddlib %s\naddlib %s\nsave\nend\n' $(STATIC_LIBS)/liboptimist-libpq.a \
+	    $(PG_LIBDIR)/libpq.a $$server/libpgcommon_shlib.a $$server/libpgport_shlib.a | ar -M; \
+	  printf '%s\n' 'Name: libpq' 'Description: libpq.a and what it needs (Makefile: static-libs)' \
+	    "Version: $$(pg_config --version | cut -d' ' -f2)" "Cflags: -I$$(pg_config --includedir)" \
+	    'Libs: -L$(STATIC_LIBS) -loptimist-libpq -lssl -lcrypto' >$(STATIC_LIBS)/libpq.pc
 
 build: build-cli
-	$(SWIFT) build $(HELPERS) --product optimist-serve
+	$(HELPERS_BUILD) $(HELPERS) --product optimist-serve
 	install -m 0755 $(SCRATCH)/pg/release/optimist-serve $(RELEASE)-serve
 
-build-cli: deps static-c++
+build-cli: DEPS += $(STATIC_DEPS)
+build-cli: deps static-libs
 	$(SWIFT) build $(STATIC) --product optimist
-	$(SWIFT) build $(HELPERS) --product optimist-pg
+	$(HELPERS_BUILD) $(HELPERS) --product optimist-pg
 	install -m 0755 $(SCRATCH)/pg/release/optimist-pg $(RELEASE)-pg
 
 # Every test, then the CLI contract again against PostgreSQL, with a throwaway server

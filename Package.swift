@@ -35,12 +35,17 @@ let package = Package(
       pkgConfig: "sqlite3",
       providers: [.apt(["libsqlite3-dev"])]
     ),
-    // PostgreSQL: libpq, linked only into optimist-pg (the static optimist execs it).
+    // PostgreSQL: libpq, linked only into optimist-pg and optimist-serve (the static optimist
+    // execs them). The Makefile's release build links it statically (its HELPERS), so the
+    // module map also names the OpenSSL libraries libpq.a calls.
     .systemLibrary(
       name: "CLibPQ",
       pkgConfig: "libpq",
-      providers: [.apt(["libpq-dev"])]
+      providers: [.apt(["libpq-dev", "libssl-dev"])]
     ),
+    // libpq's GSSAPI and LDAP functions, each loading its library on first use, so that a
+    // statically linked libpq does not load Kerberos, SASL and GnuTLS at every start.
+    .target(name: "CLibPQOnDemand", linkerSettings: [.linkedLibrary("dl")]),
     // TLS for webhook deliveries to https:// URLs: the system OpenSSL (libssl3, already pulled
     // in by libpq), linked only into optimist-serve.
     .systemLibrary(
@@ -53,7 +58,7 @@ let package = Package(
     .target(name: "CConcurrencyHook"),
     .target(
       name: "OptimistPostgres",
-      dependencies: ["OptimistCore", "CLibPQ"]
+      dependencies: ["OptimistCore", "CLibPQ", "CLibPQOnDemand"]
     ),
     // No SQLite: for a path optimist-pg runs optimist (OptimistCLI's Companion); COptimistBuild
     // gives it the SQLite version optimist has.

@@ -6,8 +6,9 @@
 DIR holds optimist-V-linux-A.tar.gz, the packages optimist*_V_A.deb and SHA256SUMS. As root,
 under Tests/Scripts/pg-server.sh (OPTIMIST_TEST_PG: a throwaway PostgreSQL server):
 
- 1. the checksums hold, and each package says what it holds and needs (libpq5 for the helpers
-    only, libssl3 for optimist-serve);
+ 1. the checksums hold, and each package says what it holds and needs (the helpers hold libpq
+    and need OpenSSL and the GSSAPI and LDAP libraries libpq loads on demand; optimist needs
+    nothing);
  2. `apt-get install ./….deb` installs optimist alone (SQLite works, `serve` and a URL say
     which package is missing), then the two helpers;
  3. /usr/bin/optimist runs the seed flow in an empty folder with PATH=/usr/bin:/bin (no Swift
@@ -165,6 +166,38 @@ class Flow:
         doctor = self.seed(postgres_url)
         check(doctor["engine"] == "postgresql" and doctor["consistency_check"] == "ok",
               f"doctor on PostgreSQL: {doctor}")
+        self.libpq_on_demand(helper, postgres_url)
+
+    def libpq_on_demand(self, helper, postgres_url):
+        """optimist-pg holds libpq (linked statically) and loads libpq's GSSAPI and LDAP
+        libraries only when libpq calls them: not for a Unix socket, GSSAPI for GSSAPI
+        encryption over TCP, LDAP for a service file's ldap:// line; each then does its work."""
+        libraries = run(["ldd", helper], env=self.env).stdout
+        for name in ["libpq", "libgssapi", "libldap", "libkrb5", "libgnutls"]:
+            check(name not in libraries, f"{helper} loads {name} at start:\n{libraries}")
+
+        def loaded(url, expect, env=None):
+            done = run([helper, "list", "--db", url], expect=expect,
+                       env=dict(self.env, LD_DEBUG="files", **(env or {})), cwd=self.work)
+            # What optimist-pg itself dlopens (not what those libraries load in turn).
+            names = [name for name, by in re.findall(r"file=(\S+) \[0\];  dynamically loaded by (\S+)",
+                                                      done.stderr) if by == helper]
+            return names, done.stderr
+
+        names, _ = loaded(postgres_url, 0)
+        check(names == [], f"a Unix socket call loaded {names}")
+        port = os.environ["OPTIMIST_TEST_PG_PORT"]
+        names, stderr = loaded(f"postgresql://postgres@127.0.0.1:{port}/postgres?gssencmode=require", 75)
+        check(len(names) == 1 and names[0].startswith("libgssapi"),
+              f"GSSAPI encryption over TCP loaded {names}")
+        check("GSSAPI encryption required but was impossible" in stderr,
+              f"GSSAPI's answer is not libpq's: {stderr[-600:]}")
+        # An LDAP server that cannot be reached: libpq goes on without the service's settings.
+        services = os.path.join(self.work, "pg_service.conf")
+        with open(services, "w") as f:
+            f.write("[directory]\nldap://127.0.0.1:9/dc=example?uri?one?(cn=optimist)\n")
+        names, stderr = loaded(postgres_url + "&service=directory", 0, {"PGSERVICEFILE": services})
+        check(len(names) == 1 and names[0].startswith("libldap"), f"an ldap:// service loaded {names}")
 
 
 def drop_store(url):
@@ -206,11 +239,15 @@ def test_packages(args, work):
         check(os.path.isfile(deb), f"missing {deb}: run make deb")
     depends = {p: run(["dpkg-deb", "-f", d, "Depends"]).stdout for p, d in zip(PACKAGES, debs)}
     check("libpq5" not in depends["optimist"], f"optimist depends on libpq5: {depends}")
-    for helper in PACKAGES[1:]:
-        check(re.search(r"\blibpq5\b", depends[helper]), f"{helper} lacks libpq5: {depends}")
-    # TLS for https webhook receivers: OpenSSL, in the server only.
-    check(re.search(r"\blibssl3\b", depends["optimist-serve"]),
-          f"optimist-serve lacks libssl3: {depends}")
+    # The helpers hold libpq (libpq-dev's libpq.a: Built-Using), with OpenSSL as a shared
+    # library, and load GSSAPI and LDAP when libpq calls them (Sources/CLibPQOnDemand).
+    for helper, deb in zip(PACKAGES[1:], debs[1:]):
+        check(not re.search(r"\blibpq5\b", depends[helper]), f"{helper} needs libpq5: {depends}")
+        for needed in [r"libssl\d", r"libgssapi-krb5-\d", r"libldap-[\d.]+-\d"]:
+            check(re.search(rf"\b{needed}\b", depends[helper]), f"{helper} lacks {needed}: {depends}")
+        built_using = run(["dpkg-deb", "-f", deb, "Built-Using"]).stdout
+        check(re.fullmatch(r"postgresql-\d+ \(= \S+\)\n", built_using),
+              f"{helper}'s Built-Using: {built_using!r}")
     check("libssl" not in depends["optimist"], f"optimist depends on libssl: {depends}")
     # optimist-pg links no SQLite (it runs optimist for a path), and both helpers link the C++
     # library statically (the Makefile's HELPERS): fewer libraries to load at every start.

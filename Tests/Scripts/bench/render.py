@@ -217,7 +217,10 @@ def scripts(d, direct):
             "The same SQL's column differs from optimist-pg's in the client only: psql sends the script as "
             "one simple-query message, where optimist-pg sends each statement with its parameters "
             "(extended protocol, libpq's pipeline mode) and waits for the server twice for a write "
-            "(round trips, below). `optimist` execs `optimist-pg`: the difference between their columns.\n\n")
+            "(round trips, below), and that optimist-pg holds libpq (linked statically, with its GSSAPI and "
+            "LDAP libraries loaded only when called) where psql loads libpq.so and the twenty libraries it "
+            "brings at every start (instructions, below). `optimist` execs `optimist-pg`: the difference "
+            "between their columns.\n\n")
 
 
 def instructions(d):
@@ -232,7 +235,9 @@ def instructions(d):
         return (f"| {label} | {n(i['total'])} | {n(i['loader'])} | {n(i['total'] - i['loader'])} | "
                 f"{ratio(i['total'], q)} |")
     return ("Instructions of one `get` (valgrind --tool=callgrind, every process the call starts; the dynamic "
-            "loader's part is its symbol lookup and relocation of the shared libraries, libpq's and theirs):\n\n"
+            "loader's part is its symbol lookup and relocation of the shared libraries: for psql libpq's and "
+            "the twenty it brings, for optimist-pg OpenSSL's only, as libpq is linked in statically and "
+            "loads its GSSAPI and LDAP libraries only when it calls them):\n\n"
             "| client | instructions | dynamic loader | the rest | / psql |\n| --- | ---: | ---: | ---: | ---: |\n"
             + "\n".join([row("optimist-pg", "`optimist-pg get`"), row("psql", "`psql -c 'SELECT …'`"),
                           row("optimist", "`optimist get` (optimist, then the optimist-pg it execs)")])
