@@ -166,6 +166,14 @@ class Place:
         shutil.copy(path, os.path.join(self.folder, name))
         return os.path.join(self.folder, name)
 
+    def program(self, path, name):
+        """A copy of a program without its debug information, as the packages ship it (the
+        same instructions run): valgrind 3.19 gives up on the DWARF 5 that Swift's clang writes
+        for a C target such as optimist-pg's CLibPQOnDemand."""
+        copy = self.copy(path, name)
+        subprocess.run(["strip", "--strip-debug", copy], check=True)
+        return copy
+
     def link(self, path, name):
         """A large file, linked (its own folder's path may then count, for the big database only)."""
         target = os.path.join(self.folder, name)

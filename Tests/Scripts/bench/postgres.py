@@ -226,8 +226,8 @@ def instructions(binary, url, customer):
     the optimist-pg it execs (both processes counted), each with the dynamic loader's share."""
     out = {}
     with callgrind.Place() as place:
-        opt = place.copy(binary, "optimist")
-        pg = place.copy(os.path.join(os.path.dirname(binary), "optimist-pg"), "optimist-pg")
+        opt = place.program(binary, "optimist")
+        pg = place.program(os.path.join(os.path.dirname(binary), "optimist-pg"), "optimist-pg")
         calls = {"optimist-pg": [pg, "get", customer, "--db", url], "psql": psql(url, get_sql(customer)),
                  "optimist": [opt, "get", customer, "--db", url]}
         for name, argv in calls.items():
