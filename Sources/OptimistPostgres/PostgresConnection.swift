@@ -96,6 +96,13 @@ public final class PostgresConnection: Database {
   public var host: String { String(cString: PQhost(handle)) }
   public var port: String { String(cString: PQport(handle)) }
 
+  /// The version of the libpq this process runs ("15.20"): for the release helpers, the one
+  /// linked in when they were built (statically; only a rebuild changes it).
+  public static var libraryVersion: String {
+    let number = Int(PQlibVersion())
+    return "\(number / 10000).\(number % 10000)"
+  }
+
   deinit {
     for (_, result) in early { PQclear(result) }
     PQfinish(handle)

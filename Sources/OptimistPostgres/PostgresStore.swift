@@ -182,6 +182,7 @@ public final class PostgresStore: StoreEngine {
     facts.add(
       "primary", try db.reader.first("SELECT NOT pg_is_in_recovery()")?.integer(0).map { $0 == 1 })
     facts.add("server_version", try db.reader.first("SHOW server_version")?.text(0))
+    facts.add("libpq_version", PostgresConnection.libraryVersion)
     facts.add("schema", try db.reader.first("SELECT current_schema()")?.text(0))
     facts.add(
       "schema_version", try db.reader.first("SELECT version FROM optimist_schema")?.integer(0))

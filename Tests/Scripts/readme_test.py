@@ -24,7 +24,7 @@ How an output is compared (as rustdoc's and Python's doctests compare):
   outputs must show the same value where the README repeats it, and later commands and
   scripts get it in its place (the README's `update ZP3Q… --version 1795417263120` runs with
   the real id and version). Two README ids never bind to one real id. In doctor's report,
-  the string values of "sqlite_version", "server_version", "version" and "commit"
+  the string values of "sqlite_version", "server_version", "libpq_version", "version" and "commit"
   (optimist's own) and "host" match any string, and "port" any number. Customer versions
   (0, 1, 2…) and everything else are values.
 - `…` stands for any text with balanced brackets and quotes: `[{…},{…}]` is exactly two
@@ -76,7 +76,8 @@ TOKEN = re.compile(
 # optimist's own version and commit there (a string "version"; an object's version is a
 # number), and the PostgreSQL host and port doctor reached (any string; any number).
 FREE_VALUES = re.compile(
-    r'(?:(?<="sqlite_version":")|(?<="server_version":")|(?<="version":")|(?<="commit":")'
+    r'(?:(?<="sqlite_version":")|(?<="server_version":")|(?<="libpq_version":")|(?<="version":")'
+    r'|(?<="commit":")'
     r'|(?<="host":"))[^"]*(?=")'
 )
 FREE_NUMBERS = re.compile(r'(?<="port":)\d+')

@@ -105,6 +105,10 @@ import Testing
     #expect(doctor["host"] as? String == TestServer.socketFolder, "\(doctor)")
     #expect(doctor["port"] as? Int == Int(TestServer.port), "\(doctor)")
     #expect(doctor["primary"] as? Bool == true, "\(doctor)")
+    // The libpq it runs: the one libpq-dev's pg_config describes (libpq5 is that version).
+    let libpq = try #require(doctor["libpq_version"] as? String, "\(doctor)")
+    let described = try pgConfigVersion()
+    #expect(described.hasPrefix("PostgreSQL \(libpq) ") || described == "PostgreSQL \(libpq)")
   }
 
   /// A server that takes no writes for now (a standby before its promotion; here one whose
@@ -255,6 +259,20 @@ import Testing
     #expect(
       doctor.json?["consistency_check"] as? String == "1 create-payment keys that name no payment")
     #expect(doctor.errorCode == "INTERNAL_SERVER_ERROR", "\(doctor)")
+  }
+
+  /// `pg_config --version` (libpq-dev's): "PostgreSQL 15.20 (Debian 15.20-0+deb12u1)".
+  private func pgConfigVersion() throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["pg_config", "--version"]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0)
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
   /// The schema named in a sandbox URL's `options=-csearch_path%3D…`.
