@@ -1,26 +1,33 @@
 // libpq's two optional libraries, GSSAPI (Kerberos) and LDAP, loaded the first time libpq
 // calls one of their functions, instead of at every start.
 //
-// The release optimist-pg links libpq statically (the Makefile's HELPERS), so that its start
-// does not load, relocate and bind the twenty libraries libpq.so pulls in: GSSAPI brings
-// Kerberos, LDAP brings SASL and GnuTLS with its own eight. libpq needs them only for a
-// Kerberos login or GSSAPI encryption (tried on TCP connections when a credential cache
-// exists) and for a service file's `ldap://` lookup. This file defines every GSSAPI and LDAP
-// function libpq calls; each loads the real library with dlopen on its first call and calls
-// the real function, so libpq behaves as it does with its shared library. OpenSSL stays a
-// shared library (libpq calls it on every TLS connection; security updates reach it).
+// The release optimist-pg and optimist-serve link libpq statically (the Makefile's
+// static-libs), so that a start does not load, relocate and bind the twenty libraries
+// libpq.so pulls in: GSSAPI brings Kerberos, LDAP brings SASL and GnuTLS with its own eight.
+// libpq calls GSSAPI for a Kerberos login, and, on a TCP connection with gssencmode=prefer
+// (its default) or require, to ask whether a credential cache exists (so a TCP connection
+// loads it; a Unix socket or gssencmode=disable does not). It calls LDAP for a service file's
+// `ldap://` line. This file defines every GSSAPI and LDAP function libpq 15 calls; each loads
+// the real library with dlopen on its first call and calls the real function, so libpq
+// behaves as it does with its shared library. OpenSSL stays a shared library (libpq calls it
+// on every TLS connection; security updates reach it).
 //
-// In a build that links libpq.so (debug), these definitions take the place of the shared
-// library's for libpq too, and do the same: the library is already loaded, dlopen finds it.
+// Everything here is hidden: libpq.a's references bind to it when the executable is linked,
+// and nothing else does (the libraries' own calls between their functions stay theirs). In a
+// build that links libpq.so (debug), libpq binds to the real libraries and this goes unused.
 //
-// When a library cannot be loaded, each function fails as the library does when it has no
-// credentials or no server: GSS_S_FAILURE, a NULL LDAP handle, and a message that says so.
-// The sonames are libpq's own (OPTIMIST_GSSAPI_LIBRARY, OPTIMIST_LDAP_LIBRARY: the Makefile
-// reads them from libpq.so's DT_NEEDED when it links libpq statically).
+// When a library cannot be loaded, each function fails as the library does without
+// credentials, and sets its outputs as the library would: GSSAPI answers GSS_S_FAILURE and
+// says which library is missing; ldap_init answers NULL, which libpq reports as "could not
+// create LDAP structure" (an LDAP service lookup then fails). The Debian packages depend on
+// both libraries. The sonames are libpq's own (OPTIMIST_GSSAPI_LIBRARY,
+// OPTIMIST_LDAP_LIBRARY: the Makefile reads them from libpq.so's DT_NEEDED).
 #include <dlfcn.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#pragma GCC visibility push(hidden)
 
 #ifndef OPTIMIST_GSSAPI_LIBRARY
 #define OPTIMIST_GSSAPI_LIBRARY "libgssapi_krb5.so.2"
@@ -80,48 +87,66 @@ static void *gssapi;
 static gss_OID_desc hostbased_service = {10, "\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x04"};
 gss_OID GSS_C_NT_HOSTBASED_SERVICE = &hostbased_service;
 
-#define GSS(name, parameters, arguments)                                                  \
+// A GSSAPI function: the real one, or GSS_S_FAILURE with `empty` done to its outputs (what
+// MIT's functions do first: libpq reads an output token whatever the answer).
+#define GSS(name, parameters, arguments, empty)                                           \
   OM_uint32 name parameters {                                                            \
     static void *cache;                                                                  \
     OM_uint32(*function) parameters =                                                    \
       (OM_uint32(*) parameters)real(&gssapi, OPTIMIST_GSSAPI_LIBRARY, &cache, #name);    \
     if (function == NULL) {                                                              \
       *minor = 0;                                                                        \
+      empty;                                                                             \
       return GSS_S_FAILURE;                                                              \
     }                                                                                    \
     return function arguments;                                                           \
   }
 
+static void clear(gss_buffer_t buffer) {
+  if (buffer != NULL) {
+    buffer->length = 0;
+    buffer->value = NULL;
+  }
+}
+
 GSS(gss_acquire_cred,
     (OM_uint32 * minor, gss_name_t name, OM_uint32 time, gss_OID_set mechs, int usage,
      gss_cred_id_t *cred, gss_OID_set *actual, OM_uint32 *time_rec),
-    (minor, name, time, mechs, usage, cred, actual, time_rec))
-GSS(gss_release_cred, (OM_uint32 * minor, gss_cred_id_t *cred), (minor, cred))
+    (minor, name, time, mechs, usage, cred, actual, time_rec), {
+      if (cred != NULL) *cred = NULL;
+      if (actual != NULL) *actual = NULL;
+    })
+GSS(gss_release_cred, (OM_uint32 * minor, gss_cred_id_t *cred), (minor, cred), {})
 GSS(gss_import_name,
     (OM_uint32 * minor, gss_buffer_t input, gss_OID type, gss_name_t *output),
-    (minor, input, type, output))
-GSS(gss_release_name, (OM_uint32 * minor, gss_name_t *name), (minor, name))
+    (minor, input, type, output), {
+      if (output != NULL) *output = NULL;
+    })
+GSS(gss_release_name, (OM_uint32 * minor, gss_name_t *name), (minor, name), {})
 GSS(gss_init_sec_context,
     (OM_uint32 * minor, gss_cred_id_t cred, gss_ctx_id_t *context, gss_name_t target,
      gss_OID mech, OM_uint32 flags, OM_uint32 time, gss_channel_bindings_t bindings,
      gss_buffer_t input, gss_OID *actual_mech, gss_buffer_t output, OM_uint32 *ret_flags,
      OM_uint32 *time_rec),
     (minor, cred, context, target, mech, flags, time, bindings, input, actual_mech, output,
-     ret_flags, time_rec))
+     ret_flags, time_rec),
+    { clear(output); })
 GSS(gss_delete_sec_context, (OM_uint32 * minor, gss_ctx_id_t *context, gss_buffer_t output),
-    (minor, context, output))
+    (minor, context, output), { clear(output); })
 GSS(gss_wrap,
     (OM_uint32 * minor, gss_ctx_id_t context, int confidential, OM_uint32 qop,
      gss_buffer_t input, int *conf_state, gss_buffer_t output),
-    (minor, context, confidential, qop, input, conf_state, output))
+    (minor, context, confidential, qop, input, conf_state, output), { clear(output); })
 GSS(gss_unwrap,
     (OM_uint32 * minor, gss_ctx_id_t context, gss_buffer_t input, gss_buffer_t output,
      int *conf_state, OM_uint32 *qop),
-    (minor, context, input, output, conf_state, qop))
+    (minor, context, input, output, conf_state, qop), { clear(output); })
 GSS(gss_wrap_size_limit,
     (OM_uint32 * minor, gss_ctx_id_t context, int confidential, OM_uint32 qop,
      OM_uint32 size, OM_uint32 *max_input),
-    (minor, context, confidential, qop, size, max_input))
+    (minor, context, confidential, qop, size, max_input), {
+      if (max_input != NULL) *max_input = 0;
+    })
 
 static const char gss_missing[] = "the GSSAPI library " OPTIMIST_GSSAPI_LIBRARY " cannot be loaded";
 
@@ -133,9 +158,10 @@ OM_uint32 gss_display_status(OM_uint32 *minor, OM_uint32 status, int type, gss_O
   OM_uint32 (*function)(OM_uint32 *, OM_uint32, int, gss_OID, OM_uint32 *, gss_buffer_t) =
     real(&gssapi, OPTIMIST_GSSAPI_LIBRARY, &cache, "gss_display_status");
   if (function == NULL) {
+    // Said once, for the major status (GSS_C_GSS_CODE); the mechanism's status adds nothing.
     *minor = 0;
     *context = 0;
-    text->length = sizeof gss_missing - 1;
+    text->length = type == 1 ? sizeof gss_missing - 1 : 0;
     text->value = (void *)gss_missing;
     return 0;
   }
@@ -198,6 +224,7 @@ LDAP_FUNCTION(struct berval **, NULL, ldap_get_values_len,
 LDAP_FUNCTION(int, LDAP_OTHER, ldap_msgfree, (LDAPMessage * message), (message))
 LDAP_FUNCTION(int, LDAP_OTHER, ldap_unbind, (LDAP * ld), (ld))
 
+// Never reached without the library: libpq calls nothing else when ldap_init fails.
 static char ldap_missing[] = "the LDAP library " OPTIMIST_LDAP_LIBRARY " cannot be loaded";
 
 LDAP_FUNCTION(char *, ldap_missing, ldap_err2string, (int error), (error))
@@ -208,3 +235,5 @@ void ldap_value_free_len(struct berval **values) {
     real(&ldap, OPTIMIST_LDAP_LIBRARY, &cache, "ldap_value_free_len");
   if (function != NULL) function(values);
 }
+
+#pragma GCC visibility pop

@@ -166,6 +166,8 @@ class Flow:
         doctor = self.seed(postgres_url)
         check(doctor["engine"] == "postgresql" and doctor["consistency_check"] == "ok",
               f"doctor on PostgreSQL: {doctor}")
+        # optimist-serve holds libpq too (linked statically, as optimist-pg does).
+        self.serve(postgres_url)
         # The libpq linked in: the one libpq-dev described when the helpers were built here.
         built = run(["pg_config", "--version"], env=self.env).stdout.split()[1]
         check(doctor.get("libpq_version") == built, f"doctor's libpq {doctor.get('libpq_version')}, not {built}")
