@@ -80,7 +80,7 @@ import Testing
     let base = try #require(ProcessInfo.processInfo.environment["OPTIMIST_TEST_PG"])
     let url = base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
     let store = PostgresStore(url: url, timeout: 5)
-    try store.write { tx in
+    _ = try store.write { tx in
       try tx.run("INSERT INTO history (id, version, replaced_at, object) VALUES ('A', 1, 0, 'a')")
     }
     let read: SQL = "SELECT object FROM history WHERE id = \("A")"

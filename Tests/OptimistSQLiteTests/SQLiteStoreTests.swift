@@ -49,9 +49,9 @@ import Testing
     let store = SQLiteStore(path: path, timeout: 5)
     func insert(_ note: String) -> SQL { "INSERT INTO notes (note) VALUES (\(note))" }
     #expect(throws: SQLiteError.self) { try store.read { db in try db.first(insert("r1")) } }
-    try store.write { db in try db.run(insert("w1")) }
+    _ = try store.write { db in try db.run(insert("w1")) }
     #expect(throws: SQLiteError.self) { try store.read { db in try db.first(insert("r2")) } }
-    try store.write { db in try db.run(insert("w2")) }
+    _ = try store.write { db in try db.run(insert("w2")) }
     let notes = try store.read { db in try db.rows("SELECT note FROM notes ORDER BY rowid") }
     #expect(notes.map { $0.text(0) } == ["w1", "w2"])
   }

@@ -121,6 +121,7 @@ final class Sandbox: Sendable {
   }
 
   /// Creates an object and returns its id (an issue is recorded when that fails).
+  @discardableResult
   func create(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) -> String {
     let result = run(arguments)
     let id = result.expectSuccess(sourceLocation: sourceLocation)["id"] as? String
@@ -128,6 +129,7 @@ final class Sandbox: Sendable {
   }
 
   /// `get ID`, expected to succeed.
+  @discardableResult
   func get(_ id: String, sourceLocation: SourceLocation = #_sourceLocation) -> [String: Any] {
     run("get", id).expectSuccess(sourceLocation: sourceLocation)
   }
