@@ -36,12 +36,13 @@ let package = Package(
       providers: [.apt(["libsqlite3-dev"])]
     ),
     // PostgreSQL: libpq, linked only into optimist-pg and optimist-serve (the static optimist
-    // execs them). The Makefile's release build links it statically (its HELPERS), so the
-    // module map also names the OpenSSL libraries libpq.a calls.
+    // execs them). The linker flags come from pkg-config's libpq.pc: the system's, or, for
+    // the Makefile's release build, one naming libpq.a and the OpenSSL libraries it calls
+    // (the Makefile's static-libs).
     .systemLibrary(
       name: "CLibPQ",
       pkgConfig: "libpq",
-      providers: [.apt(["libpq-dev", "libssl-dev"])]
+      providers: [.apt(["libpq-dev"])]
     ),
     // libpq's GSSAPI and LDAP functions, each loading its library on first use, so that a
     // statically linked libpq does not load Kerberos, SASL and GnuTLS at every start.

@@ -177,9 +177,10 @@ class Flow:
         """optimist-pg holds libpq (linked statically) and loads libpq's GSSAPI and LDAP
         libraries only when libpq calls them: not for a Unix socket, GSSAPI for GSSAPI
         encryption over TCP, LDAP for a service file's ldap:// line; each then does its work."""
-        libraries = run(["ldd", helper], env=self.env).stdout
-        for name in ["libpq", "libgssapi", "libldap", "libkrb5", "libgnutls"]:
-            check(name not in libraries, f"{helper} loads {name} at start:\n{libraries}")
+        for binary in [helper, os.path.join(os.path.dirname(helper), "optimist-serve")]:
+            libraries = run(["ldd", binary], env=self.env).stdout
+            for name in ["libpq", "libgssapi", "libldap", "libkrb5", "libgnutls"]:
+                check(name not in libraries, f"{binary} loads {name} at start:\n{libraries}")
 
         def loaded(url, expect, env=None):
             done = run([helper, "list", "--db", url], expect=expect,
