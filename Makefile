@@ -66,14 +66,16 @@ STATIC := -c release --static-swift-stdlib -Xswiftc -static-executable --scratch
 # libraries at every start (GSSAPI brings Kerberos, LDAP brings SASL and GnuTLS): about
 # 2.5 ms of a PostgreSQL call (BENCHMARKS.md). GSSAPI and LDAP are loaded only when libpq
 # calls them (Sources/CLibPQOnDemand: a Kerberos login, GSSAPI encryption, an ldap://
-# service lookup), by the sonames libpq.so names, passed here. No $ORIGIN run path: nothing
-# is installed beside the helpers for the loader to look for there first.
+# service lookup), by the sonames libpq.so names, passed here (a libpq built without one
+# never calls its functions). No $ORIGIN run path: nothing is installed beside the helpers
+# for the loader to look for there first.
 PG_MAJOR = $(shell pg_config --version 2>/dev/null | sed -n 's/^PostgreSQL \([0-9]*\).*/\1/p')
 PG_LIBDIR = $(shell pg_config --libdir 2>/dev/null)
 PG_SONAME = $(shell objdump -p $(PG_LIBDIR)/libpq.so 2>/dev/null | sed -n 's/^ *NEEDED *\($(1)[^ ]*\)$$/\1/p')
 STATIC_LIBS := $(abspath $(SCRATCH))/pg/static
+SONAME_DEFINE = $(if $(call PG_SONAME,$(1)),-Xcc -DOPTIMIST_$(2)_LIBRARY='"$(call PG_SONAME,$(1))"')
 HELPERS = -c release --static-swift-stdlib --disable-local-rpath --scratch-path $(SCRATCH)/pg -Xlinker -L$(STATIC_LIBS) \
-  -Xcc -DOPTIMIST_GSSAPI_LIBRARY='"$(call PG_SONAME,libgssapi)"' -Xcc -DOPTIMIST_LDAP_LIBRARY='"$(call PG_SONAME,libldap)"'
+  $(call SONAME_DEFINE,libgssapi,GSSAPI) $(call SONAME_DEFINE,libldap,LDAP)
 HELPERS_BUILD := PKG_CONFIG_PATH=$(STATIC_LIBS) $(SWIFT) build
 STATIC_DEPS := objdump:binutils /usr/lib/postgresql/*/lib/libpgcommon_shlib.a:postgresql-server-dev-all
 static-libs: DEPS += $(STATIC_DEPS)
@@ -85,10 +87,6 @@ static-libs: deps
 	@server=/usr/lib/postgresql/$(PG_MAJOR)/lib; \
 	  for f in $(PG_LIBDIR)/libpq.a $$server/libpgcommon_shlib.a $$server/libpgport_shlib.a; do \
 	    [ -f "$$f" ] || { echo "no $$f: apt-get install libpq-dev postgresql-server-dev-$(PG_MAJOR)"; exit 1; }; \
-	  done; \
-	  for name in libgssapi libldap; do \
-	    objdump -p $(PG_LIBDIR)/libpq.so | grep -q "NEEDED *$$name" \
-	      || { echo "libpq.so needs no $$name: Sources/CLibPQOnDemand/on_demand.c expects it"; exit 1; }; \
 	  done; \
 	  rm -f $(STATIC_LIBS)/liboptimist-libpq.a; \
 	  printf 'create %s\naddlib %s\naddlib %s\naddlib %s\nsave\nend\n' $(STATIC_LIBS)/liboptimist-libpq.a \
