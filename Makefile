@@ -206,7 +206,8 @@ dist: build
 	$(SUMS)
 
 # The Debian packages optimist (the static CLI, completions, man page), optimist-pg and
-# optimist-serve (each Depends on libpq5 and on optimist; optimist-serve on libssl3 too),
+# optimist-serve (each holds libpq and Depends on optimist, libssl3 and the GSSAPI and LDAP
+# libraries libpq loads on demand; optimist-serve on libsqlite3-0 too),
 # built by debhelper from the binaries `make build` made: Packaging/debian is copied to a
 # staging folder, its changelog written for this version, the files staged by install-files
 # (PREFIX=/usr) in staged/, then `dpkg-buildpackage -b` (binary packages only: the Swift

@@ -25,7 +25,6 @@
 #include <dlfcn.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #pragma GCC visibility push(hidden)
 
