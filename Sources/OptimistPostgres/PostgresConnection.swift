@@ -370,6 +370,18 @@ public final class PostgresConnection: Database {
     if isInTransaction { held = [Held(sql: "ROLLBACK", values: [], otherwise: nil)] }
   }
 
+  /// Ends the transaction with ROLLBACK sent after what is held back, in one round trip:
+  /// the held checks still decide the answer (a refusal made from what a speculative write
+  /// took as read stands only if that holds). The first that fails is thrown, and its
+  /// transaction is left aborted (the server skipped the ROLLBACK), for `rollback` or
+  /// `rollbackWithNextBegin`.
+  public func rollbackAfterHeld() throws {
+    forgetReadsAhead()
+    guard !held.isEmpty else { return try rollback() }
+    held.append(Held(sql: "ROLLBACK", values: [], otherwise: nil))
+    try pipeline(then: nil)
+  }
+
   /// Drops what is held back and ends the transaction, if one is open, with ROLLBACK.
   public func rollback() throws {
     held = []

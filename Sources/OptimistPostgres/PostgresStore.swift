@@ -13,13 +13,35 @@ public final class PostgresStore: StoreEngine {
   /// How long any lock wait may last, in seconds.
   public let timeout: Double
   private var opened: PostgresConnection?
+  /// The objects this user last saw here, which writes speculate on (KnownStates.swift);
+  /// nil: none kept.
+  package let known: KnownStates?
+  /// Where `known` is kept between commands; nil: in memory only.
+  private let file: KnownStatesFile?
 
   public private(set) var isMissing = false
 
   /// A store at `url`; nothing is connected until a transaction needs it.
-  public init(url: String, timeout: Double) {
+  public convenience init(url: String, timeout: Double) {
+    self.init(url: url, timeout: timeout, known: nil)
+  }
+
+  /// A store whose writes speculate on the objects `known` holds, which learns the ones the
+  /// store's transactions read and write (in memory: a test's).
+  package init(url: String, timeout: Double, known: KnownStates?) {
     self.url = PostgresURL(url)
     self.timeout = timeout
+    self.known = known
+    file = nil
+  }
+
+  /// A store that keeps the objects this user last saw in it in a file between commands
+  /// (KnownStatesFile.swift), unless switched off: `optimist-pg`'s.
+  private init(url: String, timeout: Double, file: KnownStatesFile?) {
+    self.url = PostgresURL(url)
+    self.timeout = timeout
+    self.file = file
+    known = file?.load()
   }
 
   /// How often this store's connection has waited for the server (`PostgresConnection`).
@@ -32,13 +54,17 @@ public final class PostgresStore: StoreEngine {
   static var latest: Int { Migration.postgresql.last?.number ?? 0 }
 
   /// A write speculates (`WriteTransaction.isSpeculative`): what it would only read to
-  /// check goes with its writes, so a create is one round trip. When its key turns out to be
-  /// taken, it runs again reading the claim, and replays or refuses.
+  /// check goes with its writes, and so does a check that the object it changes is as this
+  /// user last saw it (`known`), so a create, and a change of a known object, is one round
+  /// trip. When its key turns out to be taken, it runs again reading the claim, and replays
+  /// or refuses; when the object has changed, it runs again reading it.
   public func write<T>(creating: Bool, _ body: (WriteTransaction) throws -> T) throws -> T {
-    do {
-      return try write(creating: creating, speculative: true, body)
-    } catch is KeyWasTaken {
-      return try write(creating: creating, speculative: false, body)
+    try remembering {
+      do {
+        return try write(creating: creating, speculative: true, body)
+      } catch is Misspeculation {
+        return try write(creating: creating, speculative: false, body)
+      }
     }
   }
 
@@ -46,13 +72,31 @@ public final class PostgresStore: StoreEngine {
     creating: Bool, speculative: Bool, _ body: (WriteTransaction) throws -> T
   ) throws -> T {
     try transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED", creating: creating) {
-      try WriteTransaction.perform(on: $0, speculative: speculative, body)
+      known?.discard()
+      return try WriteTransaction.perform(on: $0, speculative: speculative, known: known, body)
     }
   }
 
   public func read<T>(_ body: (ReadTransaction) throws -> T) throws -> T {
-    try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", creating: false) {
-      try body(ReadTransaction($0))
+    try remembering {
+      try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", creating: false) {
+        known?.discard()
+        return try body(ReadTransaction($0, known: known))
+      }
+    }
+  }
+
+  /// Runs a transaction (`body`): once it has committed, what it read and wrote is known
+  /// (and kept in the file); of a failed one, only what it read.
+  private func remembering<T>(_ body: () throws -> T) throws -> T {
+    defer {
+      if let known, !isMissing, known.keep() { file?.save(known) }
+    }
+    do {
+      return try body()
+    } catch {
+      known?.discard()
+      throw error
     }
   }
 
@@ -111,13 +155,22 @@ public final class PostgresStore: StoreEngine {
   /// Runs `body` in the open transaction, then COMMIT (`commit` true; without `waiting`,
   /// held back for the next statement), ROLLBACK (false) or neither (nil); any error rolls
   /// back. Before a ROLLBACK, what `body` held back is still run: its checks decide the
-  /// answer.
+  /// answer, also when `body` refused.
   private func finish<T>(
     _ connection: PostgresConnection, commit: Bool?, waiting: Bool = true, _ body: () throws -> T
   ) throws -> T {
     let result: T
     do {
-      result = try body()
+      do {
+        result = try body()
+      } catch let error where !(error is Misspeculation) {
+        // A refusal made from what a speculative write took as read (KnownStates), or with
+        // its key's claim not yet checked, stands only if those hold: the held checks go
+        // with the ROLLBACK, and one that fails decides instead (a Misspeculation runs the
+        // write again, reading).
+        try connection.rollbackAfterHeld()
+        throw error
+      }
       switch commit {
       case true?: try connection.commit(waiting: waiting)
       case false?:
@@ -126,7 +179,7 @@ public final class PostgresStore: StoreEngine {
       case nil: break
       }
     } catch {
-      if error is KeyWasTaken {
+      if error is Misspeculation {
         connection.rollbackWithNextBegin()
       } else {
         try? connection.rollback()
@@ -216,8 +269,14 @@ public final class PostgresStore: StoreEngine {
     }
   }
 
-  /// Opens PostgreSQL stores for `Engines.postgres`.
+  /// Opens PostgreSQL stores for `Engines.postgres` (the server's: no known states kept).
   public static func open(url: String, timeout: Double) -> any StoreEngine {
     PostgresStore(url: url, timeout: timeout)
+  }
+
+  /// Opens PostgreSQL stores for `Engines.postgres` that keep the objects this user last saw
+  /// in each, in a file between commands (`optimist-pg`'s).
+  public static func openRemembering(url: String, timeout: Double) -> any StoreEngine {
+    PostgresStore(url: url, timeout: timeout, file: KnownStatesFile(url: PostgresURL(url)))
   }
 }

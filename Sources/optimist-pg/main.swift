@@ -9,5 +9,5 @@ import OptimistCore
 import OptimistPostgres
 
 Engines.sqliteVersion = { String(cString: optimist_build_sqlite_version()) }
-Engines.postgres = PostgresStore.open
+Engines.postgres = PostgresStore.openRemembering
 Optimist.main()

@@ -248,6 +248,63 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: sandbox.root + "/alone.db"))
   }
 
+  /// `optimist-pg` keeps the objects the user last saw in a file of the user's alone, named
+  /// by nothing of the URL; a write trusts nothing in it (a damaged file is ignored, a stale
+  /// one costs a round trip, never a wrong answer), and `OPTIMIST_KNOWN_STATES=off` keeps none.
+  @Test func theKnownStatesFileIsTheUsersAloneAndNeverTrusted() throws {
+    let cache = sandbox.root + "/cache"
+    var environment = sandbox.environment
+    environment["XDG_CACHE_HOME"] = cache
+    func run(_ arguments: String...) -> CLIResult {
+      sandbox.run(arguments, environment: environment)
+    }
+    let created = run("create-customer", "--given-name", "Ada", "--email-address", "a@x.org")
+    let id = try #require(created.expectSuccess()["id"] as? String)
+    let folder = cache + "/optimist/known"
+    let names = try FileManager.default.contentsOfDirectory(atPath: folder)
+    #expect(names.count == 1 && names[0].count == 16, "\(names)")
+    #expect(!names[0].contains("postgres") && !names[0].contains(".new"))
+    let path = folder + "/" + names[0]
+    let manager = FileManager.default
+    for (item, mode) in [(cache + "/optimist", 0o700), (folder, 0o700), (path, 0o600)] {
+      #expect(
+        try manager.attributesOfItem(atPath: item)[.posixPermissions] as? Int == mode, "\(item)")
+    }
+    #expect(sandbox.bytes(path).map { String(decoding: $0, as: UTF8.self) }?.contains(id) == true)
+
+    // Damaged: taken as empty (the write reads the row), and written anew.
+    try Data("optimist known states 1 and then nonsense".utf8).write(to: URL(fileURLWithPath: path))
+    run("update", id, "--version", "0", "--set", "note=a").expectSuccess()
+    let known = try #require(sandbox.bytes(path))
+    #expect(String(decoding: known, as: UTF8.self).hasPrefix("optimist known states 1;"))
+
+    // Stale: the file as it was before a change made elsewhere. The write still lands on
+    // the stored row, and a version that is no longer current is refused with the real one.
+    sandbox.run("update", id, "--version", "1", "--set", "note=b").expectSuccess()
+    try known.write(to: URL(fileURLWithPath: path))
+    let stale = run("update", id, "--version", "1", "--set", "note=c")
+    stale.expectError(3, "VERSION_MISMATCH")
+    #expect(stale.err.contains("2"), "\(stale)")
+    try known.write(to: URL(fileURLWithPath: path))
+    let current = run("update", id, "--version", "2", "--unset", "given_name").expectSuccess()
+    #expect(current["version"] as? Int == 3)
+    #expect(current["note"] as? String == "b")
+    #expect(current["email_address"] as? String == "a@x.org")
+    #expect(current["given_name"] == nil)
+    // Every version kept, each as it was stored.
+    let history = run("history", id).expectSuccess()
+    let objects = try #require(history["objects"] as? [[String: Any]], "\(history)")
+    #expect(objects.map { $0["version"] as? Int } == [3, 2, 1, 0], "\(history)")
+    #expect(objects.map { $0["note"] as? String } == ["b", "b", "a", nil], "\(history)")
+    #expect(objects.map { $0["given_name"] as? String } == [nil, "Ada", "Ada", "Ada"])
+
+    // Off: nothing kept.
+    environment["XDG_CACHE_HOME"] = sandbox.root + "/cache-off"
+    environment["OPTIMIST_KNOWN_STATES"] = "off"
+    run("get", id).expectSuccess()
+    #expect(!manager.fileExists(atPath: sandbox.root + "/cache-off"))
+  }
+
   /// doctor's consistency check finds a rule broken behind optimist's back: exit 1, the
   /// report still on stdout.
   @Test func doctorExitsOneWhenTheConsistencyCheckFails() throws {

@@ -68,6 +68,7 @@ extension WriteTransaction {
     }
     try keepVersion(
       replaced, expectedVersion: expectedVersion, replacedAt: object.updatedAt, deleted: false)
+    known?.learn(object.type, object.row, read: false)
     recordChange(object, "updated")
   }
 
@@ -84,6 +85,7 @@ extension WriteTransaction {
       throw try conflict(type: current.type, id: current.id, expectedVersion: expectedVersion)
     }
     try keepVersion(current, expectedVersion: expectedVersion, replacedAt: deletedAt, deleted: true)
+    known?.forget(current.id)
     recordChange(current, "deleted", deletedAt: deletedAt)
   }
 
@@ -120,6 +122,7 @@ extension WriteTransaction {
       version_token = \(payment.versionToken) \
       WHERE id = \(payment.id) AND version_token = \(expectedToken)
       """, changes: 1, otherwise: changedMeanwhile(payment.id))
+    known?.learn(.payment, payment.sqlValues, read: false)
     recordChange(payment, "updated")
   }
 

@@ -10,13 +10,6 @@ enum Idempotency {
   static let canceledBeforeCreation = "canceled-before-creation"
 }
 
-/// A claim sent without waiting for its answer (`WriteTransaction.isSpeculative`) found its
-/// key taken. Nothing of the transaction commits: the engine rolls it back and runs it again
-/// without speculating, and that run replays the key's answer or refuses the reuse.
-package struct KeyWasTaken: Error {
-  package init() {}
-}
-
 /// A key's row, as a later command finds it.
 struct KeyRow {
   /// The fingerprint of the request the key was first used for.
@@ -46,7 +39,7 @@ extension WriteTransaction {
   /// - The same key with another request is IDEMPOTENCY_KEY_REUSED, except a key that
   ///   `cancel-payment --key` took first, which replays that refusal to any request.
   /// - Speculating (PostgreSQL), the claim is not read: it is sent with what follows and
-  ///   checked on the server, which fails the whole transaction with `KeyWasTaken` if the key
+  ///   checked on the server, which fails the whole transaction with `Misspeculation.keyTaken` if the key
   ///   is taken; the engine then runs it again without speculating (the branch that replays
   ///   or refuses). A command that reads nothing before it writes (a create) is then one
   ///   round trip.
@@ -66,7 +59,7 @@ extension WriteTransaction {
     if isSpeculative {
       try runLater(
         claimStatement(scope, key, request: fingerprint, answer: nil), changes: 1,
-        otherwise: KeyWasTaken())
+        otherwise: .keyTaken)
     } else {
       // The key's row, should the claim find it taken (on PostgreSQL, after a speculative
       // claim found it so), and the read the work starts with, both sent with the claim.

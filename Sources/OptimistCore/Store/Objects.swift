@@ -21,9 +21,20 @@ extension Transaction {
   }
 
   /// The object of `type` with this id; in a write transaction, locked until it ends where
-  /// the engine locks rows (`lockClause`).
+  /// the engine locks rows (`lockClause`). A speculative write may take it as this user last
+  /// saw it instead (`speculate`); a row read is kept as the object's known state.
   func object(id: String, type: ObjectType) throws -> StoredObject? {
-    try first(read(id: id, type: type)).map { try StoredObject(type: type, row: $0) }
+    if let known {
+      switch try speculate(id: id, type: type) {
+      case .present(let object)?: return object
+      case .absent?: return nil
+      case nil: break
+      }
+      guard let row = try first(read(id: id, type: type)) else { return nil }
+      known.learn(type, row.values, read: true)
+      return try StoredObject(type: type, row: row)
+    }
+    return try first(read(id: id, type: type)).map { try StoredObject(type: type, row: $0) }
   }
 
   /// The statement `object(id:type:)` runs (`object(id:)` tries the types in order, customers
@@ -81,19 +92,18 @@ extension WriteTransaction {
   /// Inserts a new customer or item.
   func insert(_ object: VersionedObject) throws {
     let names = ["id", "version", "created_at", "updated_at"] + object.type.fields.map(\.name)
-    let values: [SQLValue] =
-      [
-        .text(object.id), .integer(object.version), .integer(object.createdAt.milliseconds),
-        .integer(object.updatedAt.milliseconds),
-      ] + object.type.fields.map { object.values[$0.name]?.sqlValue ?? .null }
+    let values = object.row
     try insert(into: object.type.table, columns: names, values: values)
+    known?.learn(object.type, values, read: false)
     recordChange(object, "created")
   }
 
   /// Inserts a new payment (`json`: its JSON, already rendered); it changes later only by
   /// `conditionalUpdate(_:expectedToken:)`.
   func insert(_ payment: Payment, json: String) throws {
-    try insert(into: ObjectType.payment.table, columns: Payment.columns, values: payment.sqlValues)
+    let values = payment.sqlValues
+    try insert(into: ObjectType.payment.table, columns: Payment.columns, values: values)
+    known?.learn(.payment, values, read: false)
     recordChange(payment, "created", json: json)
   }
 
@@ -178,5 +188,15 @@ public indirect enum StoredObject: Sendable, Equatable {
     case .payment(let payment): return payment.json
     case .refund(let refund): return refund.json
     }
+  }
+}
+
+extension VersionedObject {
+  /// The object's columns, in the order `Transaction.selectByID` reads them.
+  var row: [SQLValue] {
+    [
+      .text(id), .integer(version), .integer(createdAt.milliseconds),
+      .integer(updatedAt.milliseconds),
+    ] + type.fields.map { values[$0.name]?.sqlValue ?? .null }
   }
 }

@@ -64,11 +64,12 @@ struct PendingEvent {
 extension WriteTransaction {
   /// Runs `body` in a write transaction made on `database` (after the engine's BEGIN), then
   /// appends the events its changes recorded; the engine commits after this returns.
-  /// `speculative`: see `isSpeculative`.
+  /// `speculative`: see `isSpeculative`; `known`: the objects it may speculate on and keeps.
   package static func perform<T>(
-    on database: any Database, speculative: Bool = false, _ body: (WriteTransaction) throws -> T
+    on database: any Database, speculative: Bool = false, known: KnownStates? = nil,
+    _ body: (WriteTransaction) throws -> T
   ) throws -> T {
-    let transaction = WriteTransaction(database, speculative: speculative)
+    let transaction = WriteTransaction(database, speculative: speculative, known: known)
     let result = try body(transaction)
     try transaction.appendEvents()
     return result

@@ -1,0 +1,91 @@
+import Glibc
+import OptimistCore
+
+/// Where `optimist-pg` keeps, between commands, the objects this user last saw in one
+/// database (`KnownStates`, which lets a write that changes one be one round trip):
+/// `$XDG_CACHE_HOME/optimist/known/` (or `~/.cache/…`), one file per URL (named by a hash of
+/// the URL with its password masked), in folders and a file only the user may read.
+/// `OPTIMIST_KNOWN_STATES=off` keeps none.
+///
+/// A cache: a file that is missing, unreadable, not the user's, or not exactly what this
+/// optimist writes is taken as empty, and one that cannot be written is left as it was;
+/// neither ever fails a command. It is replaced whole (a new file renamed over it), so a
+/// reader never sees half of one.
+struct KnownStatesFile {
+  let path: String
+  private let folders: [String]
+
+  /// The file for `url`; nil when none is to be kept (switched off, or no home).
+  init?(url: PostgresURL) {
+    if let setting = getenv("OPTIMIST_KNOWN_STATES").map({ String(cString: $0) }),
+      setting == "off" || setting == "0"
+    {
+      return nil
+    }
+    var cache: String
+    if let xdg = getenv("XDG_CACHE_HOME").map({ String(cString: $0) }), xdg.hasPrefix("/") {
+      cache = xdg
+    } else if let home = getenv("HOME").map({ String(cString: $0) }), home.hasPrefix("/") {
+      cache = home + "/.cache"
+    } else {
+      return nil
+    }
+    while cache.count > 1 && cache.hasSuffix("/") { cache.removeLast() }
+    folders = [cache, cache + "/optimist", cache + "/optimist/known"]
+    path = folders[2] + "/" + Self.name(url.redacted)
+  }
+
+  /// FNV-1a (64 bits) of the URL, in hexadecimal: a file name that holds nothing of it.
+  private static func name(_ url: String) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in url.utf8 {
+      hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+    }
+    let hex = String(hash, radix: 16)
+    return String(repeating: "0", count: 16 - hex.count) + hex
+  }
+
+  /// What the file holds; nothing known when it cannot be read as this optimist writes it.
+  func load() -> KnownStates {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+    guard descriptor >= 0 else { return KnownStates() }
+    defer { close(descriptor) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
+      status.st_uid == geteuid(), status.st_size <= 1 << 20
+    else { return KnownStates() }
+    var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
+    var filled = 0
+    while filled < bytes.count {
+      let count = bytes.withUnsafeMutableBytes { buffer in
+        buffer.baseAddress.map { read(descriptor, $0 + filled, buffer.count - filled) } ?? -1
+      }
+      if count < 0 && errno == EINTR { continue }
+      guard count > 0 else { return KnownStates() }
+      filled += count
+    }
+    return KnownStates(decoding: bytes)
+  }
+
+  /// Writes what is known, replacing the file; gives up quietly on any failure.
+  func save(_ known: KnownStates) {
+    for folder in folders where mkdir(folder, 0o700) != 0 && errno != EEXIST { return }
+    let temporary = path + ".\(getpid()).new"
+    let descriptor = open(
+      temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
+    guard descriptor >= 0 else { return }
+    let bytes = known.encoded()
+    var written = 0
+    while written < bytes.count {
+      let count = bytes.withUnsafeBytes { buffer in
+        buffer.baseAddress.map { write(descriptor, $0 + written, buffer.count - written) } ?? -1
+      }
+      if count < 0 && errno == EINTR { continue }
+      guard count > 0 else { break }
+      written += count
+    }
+    if close(descriptor) != 0 || written != bytes.count || rename(temporary, path) != 0 {
+      unlink(temporary)
+    }
+  }
+}
