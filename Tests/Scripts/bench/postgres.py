@@ -82,7 +82,10 @@ CAPTURE_VERSION = 424242
 # a capture that misses one fails.
 EXPECTED = {
     "get": [r"BEGIN .*", r"SELECT .* FROM optimist_schema.*", r"SELECT .* FROM customers WHERE id = .*"],
-    "update": [r"BEGIN .*", r"SELECT .* FROM optimist_schema.*", r"SELECT .* FROM customers WHERE id = .* FOR UPDATE",
+    # A write speculates on the row optimist-pg last saw (it read it just before): a check that
+    # the row is still exactly that one, locked, goes with the writes instead of a locked read.
+    "update": [r"BEGIN .*", r"SELECT .* FROM optimist_schema.*",
+               r"SELECT .* FROM \(SELECT 1 FROM customers WHERE id = .* IS NOT DISTINCT FROM .* FOR UPDATE.*",
                r"WITH changed AS \(UPDATE customers SET .*", r"WITH changed AS \(INSERT INTO history .*",
                r"WITH changed AS \(INSERT INTO events .*", r"COMMIT"],
     "payment": [r"BEGIN .*", r"SELECT .* FROM optimist_schema.*", r"(WITH changed AS \()?INSERT INTO idempotency_keys .*",
@@ -127,11 +130,14 @@ def same_sql(url, folder, pg, customers, capture):
     """psql's scripts of exactly the SQL optimist sends: the statements `optimist-pg get`, `update
     --version` and `create-payment --key` send, captured from the server's log (pgcapture), with
     the parameters inlined and each per-call value made a placeholder: {v} (the run's value) and
-    {v+1} in the version, the note and the event's id of an update; the key, the payment's id and
-    version token and the event's id of a payment. Timestamps stay the captured call's. Each
-    template is run once here and checked. customers: {"get", "update", "payment"}: whose rows
-    the scripts read, update and pay for; capture: a customer of the capture's own, at version
-    0. Returns {name: [statement, ...]}."""
+    {v+1} in the version, the note (n{v} before, n{v+1} after) and the event's id of an update;
+    the key, the payment's id and version token and the event's id of a payment. Timestamps
+    stay the captured call's: the update's check that the row is as optimist-pg last saw it
+    names the time the update itself writes, so that the script can run again and again.
+    Each template is run once here and checked. customers: {"get", "update", "payment"}: whose
+    rows the scripts read, update and pay for; capture: a customer of the capture's own, at
+    version 0, named and noted as the one updated. Returns ({name: [statement, ...]}, the SQL
+    that makes a customer fit the update's script at version v: same_row(id, v))."""
     def captured(name, argv):
         statements, stdout = pgcapture.capture(psql, url, folder, argv)
         statements = [pgcapture.inline(sql, parameters) for sql, parameters in statements]
@@ -150,16 +156,34 @@ def same_sql(url, folder, pg, customers, capture):
     if json.loads(stdout)["id"] not in row:
         raise SystemExit(f"bench: psql's same-SQL get did not read the customer: {row!r}")
 
-    common.run(psql(url, f"UPDATE customers SET version = {CAPTURE_VERSION} WHERE id = '{capture}'"))
+    # Its update time moved off its creation time, so that the two stand apart in the script.
+    common.run(psql(url, f"UPDATE customers SET version = {CAPTURE_VERSION}, note = 'capture-old', "
+                         f"updated_at = updated_at + 7 WHERE id = '{capture}'"))
+    # optimist-pg reads the row as it now is (and keeps it: its update then speculates on it).
+    common.run([pg, "get", capture, "--db", url])
+
+    def stamps():
+        return common.run(psql(url, f"SELECT created_at, updated_at FROM customers WHERE id = '{capture}'")
+                          ).strip().split("|")
+    created_at, before = stamps()
     update, _ = captured("update", [pg, "update", capture, "--version", str(CAPTURE_VERSION), "--set",
                                     "note=capture-note", "--db", url])
+    after = stamps()[1]
     update = per_call(update, [(str(CAPTURE_VERSION), "{v}"), (str(CAPTURE_VERSION + 1), "{v+1}"),
-                               ("capture-note", "n{v}"), *event_ids(update)])
+                               ("capture-old", "n{v}"), ("capture-note", "n{v+1}"), (before, after),
+                               *event_ids(update)])
+
+    def same_row(customer, v):
+        """The row as the update's script expects it at version v: the capture's name and times."""
+        return (f"UPDATE customers SET version = {v}, note = 'n{v}', given_name = 'c7', "
+                f"created_at = {created_at}, updated_at = {after} WHERE id = '{customer}'")
     # Once more on the capture's customer: the next version, its note and history row.
     v = CAPTURE_VERSION + 1
+    common.run(psql(url, same_row(capture, v)))
     check(update, v, f"SELECT version, note, (SELECT count(*) FROM history WHERE id = '{capture}') FROM customers "
-                     f"WHERE id = '{capture}'", f"{v + 1}|n{v}|2")
+                     f"WHERE id = '{capture}'", f"{v + 1}|n{v + 1}|2")
     update = per_call(update, [(capture, customers["update"])])
+    common.run(psql(url, same_row(customers["update"], 0)))
 
     payment, stdout = captured("payment", [pg, "create-payment", "--key", "capture-key", "--amount", "450",
                                            "--currency", "USD", "--source-id", "cnon:card-nonce-ok",
@@ -171,7 +195,7 @@ def same_sql(url, folder, pg, customers, capture):
     check(payment, v, f"SELECT k.exit_code, p.status FROM idempotency_keys k JOIN payments p ON p.id = k.object_id "
                       f"WHERE k.command = 'create-payment' AND k.key = 'q{v}' AND p.id = '{paid['id'][:20]}{v}'",
           "0|COMPLETED")
-    return {"get": get, "update": update, "payment": payment}
+    return {"get": get, "update": update, "payment": payment}, same_row
 
 
 def psql(url, statement):
@@ -283,11 +307,16 @@ def round_trips(argv):
     return waits - 1
 
 
-def round_trip_counts(binary, url, customer, least, same):
+def round_trip_counts(binary, url, customer, least, same, before_same):
     """Round trips of each command (a fresh object or key for each), optimist's and psql's (the
-    least SQL's scripts, then the same SQL's)."""
+    least SQL's scripts, then, after the SQL before_same, the same SQL's). optimist's keep what
+    they last saw of each object (their known states); the rows marked "not known" run with
+    OPTIMIST_KNOWN_STATES=off, as a write of an object last changed elsewhere does."""
     def opt(*words):
         return [binary, *words, "--db", url]
+
+    def unknown(*words):
+        return ["env", "OPTIMIST_KNOWN_STATES=off", *opt(*words)]
 
     def created(*words):
         return json.loads(common.run(opt(*words)))
@@ -298,6 +327,8 @@ def round_trip_counts(binary, url, customer, least, same):
     approved = [created("create-payment", "--key", f"rt-a{i}", *pay, "--autocomplete", "false")
                 for i in range(3)]
     completed = created("create-payment", "--key", "rt-c", *pay)
+    c = created("create-customer", "--given-name", "rt")
+    item = created("create-item", "--name", "rt")
     counts = {
         "get": round_trips(opt("get", a["id"])),
         "update --version": round_trips(opt("update", a["id"], "--version", "0", "--set", "note=x")),
@@ -313,8 +344,14 @@ def round_trip_counts(binary, url, customer, least, same):
         "cancel-payment": round_trips(opt("cancel-payment", approved[2]["id"], "--key", "rt-ca")),
         "refund-payment": round_trips(opt("refund-payment", "--key", "rt-r", "--payment-id", completed["id"],
                                           "--amount", "100", "--currency", "USD")),
+        "update --version, not known": round_trips(unknown("update", c["id"], "--version", "0", "--set",
+                                                           "note=x")),
+        "delete --version, not known": round_trips(unknown("delete", c["id"], "--version", "1")),
+        "update --version (an item)": round_trips(opt("update", item["id"], "--version", str(item["version"]),
+                                                      "--set", "description=x")),
     }
     least = {name: round_trips(psql(url, sql)) for name, sql in least.items()}
+    common.run(psql(url, before_same))
     return {"opt": counts, "same": {name: round_trips(psql(url, sql)) for name, sql in same.items()},
             "psql": least}
 
@@ -341,7 +378,8 @@ def measure(ctx):
             pg = os.path.join(os.path.dirname(binary), "optimist-pg")
             # ids: 0 read and paid for by all; updated by optimist 1, optimist-pg 6, psql's same SQL 7,
             # psql's least SQL 2; 3 and 4 contended; 5 round trips; 8 the capture's.
-            same = same_sql(url, folder, pg, {"get": ids[0], "update": ids[7], "payment": ids[0]}, ids[8])
+            same, same_row = same_sql(url, folder, pg, {"get": ids[0], "update": ids[7], "payment": ids[0]},
+                                      ids[8])
             least = {"get": get_sql(ids[0]), "update": update_sql(ids[2], "{v}", "n{v}"),
                      "payment": payment_sql("s{v}", ids[0])}
 
@@ -359,10 +397,10 @@ def measure(ctx):
             out = {
                 "server_version": common.run(psql(url, "SHOW server_version")).strip(),
                 "get": one("get", [[binary, "get", ids[0], "--db", url], [pg, "get", ids[0], "--db", url]]),
-                "update": one("update", [[binary, "update", ids[1], "--version", "{v}", "--set", "note=n{v}",
+                "update": one("update", [[binary, "update", ids[1], "--version", "{v}", "--set", "note=n{v+1}",
                                           "--db", url],
-                                         [pg, "update", ids[6], "--version", "{v}", "--set", "note=n{v}", "--db",
-                                          url]], ("v", 0)),
+                                         [pg, "update", ids[6], "--version", "{v}", "--set", "note=n{v+1}",
+                                          "--db", url]], ("v", 0)),
                 "payment": one("payment", [[binary, "create-payment", "--key", "o{v}", *pay],
                                            [pg, "create-payment", "--key", "d{v}", *pay]], ("v", 0)),
             }
@@ -379,7 +417,8 @@ def measure(ctx):
                     "get": "; ".join(same["get"]),
                     # After the least SQL's update of the same customer: at version 1.
                     "update --version": common.expand("; ".join(same["update"]).replace(ids[7], ids[5]), "v", 1),
-                    "create-payment --key": common.expand("; ".join(same["payment"]), "v", 1000001)}),
+                    "create-payment --key": common.expand("; ".join(same["payment"]), "v", 1000001)},
+                    same_row(ids[5], 1)),
             })
         finally:
             subprocess.run(["bash", PG_SERVER, "stop", folder], check=False)
