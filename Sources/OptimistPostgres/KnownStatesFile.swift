@@ -11,9 +11,11 @@ import OptimistCore
 /// optimist writes is taken as empty, and one that cannot be written is left as it was;
 /// neither ever fails a command. It is replaced whole (a new file renamed over it), so a
 /// reader never sees half of one.
-struct KnownStatesFile {
+final class KnownStatesFile {
   let path: String
   private let folders: [String]
+  /// Whether the file's folder is known to exist (the file was there): no need to make it.
+  private var folderExists = false
 
   /// The file for `url`; nil when none is to be kept (switched off, or no home).
   init?(url: PostgresURL) {
@@ -49,6 +51,7 @@ struct KnownStatesFile {
   func load() -> KnownStates {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
     guard descriptor >= 0 else { return KnownStates() }
+    folderExists = true
     defer { close(descriptor) }
     var status = stat()
     guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
@@ -69,10 +72,15 @@ struct KnownStatesFile {
 
   /// Writes what is known, replacing the file; gives up quietly on any failure.
   func save(_ known: KnownStates) {
-    for folder in folders where mkdir(folder, 0o700) != 0 && errno != EEXIST { return }
-    let temporary = path + ".\(getpid()).new"
+    if !folderExists {
+      for folder in folders where mkdir(folder, 0o700) != 0 && errno != EEXIST { return }
+      folderExists = true
+    }
+    // A name no other process uses (several may save at once, even from two containers
+    // that share the home folder, where process ids repeat), made here and nowhere else.
+    let temporary = path + ".\(getpid())-\(UInt32.random(in: .min ... .max)).new"
     let descriptor = open(
-      temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
+      temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
     guard descriptor >= 0 else { return }
     let bytes = known.encoded()
     var written = 0

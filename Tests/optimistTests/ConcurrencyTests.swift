@@ -66,6 +66,14 @@ import Testing
     let final = sandbox.get(id)
     #expect(final["version"] as? Int == result.successes)
     #expect(final["note"] as? String == String(result.successes))
+    // Every version kept as it was stored (on PostgreSQL a write may take the row as its
+    // process last saw it, checked on the server): version v's note is v.
+    let history = sandbox.run("history", id, "--limit", "100").expectSuccess()
+    let versions = try #require(history["objects"] as? [[String: Any]], "\(history)")
+    #expect(versions.count == result.successes + 1)
+    for version in versions {
+      #expect(version["note"] as? String == (version["version"] as? Int).map(String.init))
+    }
     let doctor = sandbox.run("doctor").expectSuccess()
     #expect(doctor[sandbox.engine.checkName] as? String == "ok")
   }

@@ -144,7 +144,7 @@ extension WriteTransaction {
     guard let object = try? StoredObject(type: type, row: Row(values: entry.values)) else {
       return nil
     }
-    let columns = Self.columns(of: type).split(separator: ", ")
+    let columns = Self.columnNames(of: type)
     var check = SQL.StringInterpolation(
       literalCapacity: 32 * columns.count, interpolationCount: columns.count)
     check.appendLiteral("SELECT 1 FROM \(type.table) WHERE id = ")

@@ -55,17 +55,22 @@ package final class KnownStates {
   func forget(_ id: String) { pending.append((id, nil, false)) }
 
   /// The running transaction ended: what it learned is known from now on. Returns whether
-  /// anything changed.
+  /// anything changed (a row read again as it was known, the most recent already, does not).
   @discardableResult
   package func keep() -> Bool {
     guard !pending.isEmpty else { return false }
+    var kept = entries
     for (id, entry, _) in pending {
-      entries.removeAll { $0.id == id }
-      if let entry { entries.insert(entry, at: 0) }
+      kept.removeAll { $0.id == id }
+      if let entry { kept.insert(entry, at: 0) }
     }
-    if entries.count > Self.capacity { entries.removeLast(entries.count - Self.capacity) }
+    if kept.count > Self.capacity { kept.removeLast(kept.count - Self.capacity) }
     pending = []
-    return true
+    let changed =
+      kept.count != entries.count
+      || zip(kept, entries).contains { $0.type != $1.type || $0.values != $1.values }
+    entries = kept
+    return changed
   }
 
   /// The running transaction rolled back (or will run again): what it wrote is not stored;
@@ -185,14 +190,18 @@ private struct ByteReader {
     return value
   }
 
+  /// `length` bytes as text (what is not UTF-8 is repaired: a row that is not the stored
+  /// one fails the server's check like any other).
   mutating func text(_ length: Int) -> String? {
     guard length >= 0, bytes.count - offset >= length else { return nil }
-    return String(validating: take(length), as: UTF8.self)
+    return String(decoding: take(length), as: UTF8.self)
   }
 
   mutating func takeUntilZero() -> String? {
-    guard let end = bytes[offset...].firstIndex(of: 0) else { return nil }
+    var end = offset
+    while end < bytes.count && bytes[end] != 0 { end += 1 }
+    guard end < bytes.count else { return nil }
     defer { offset = end + 1 }
-    return String(validating: bytes[offset..<end], as: UTF8.self)
+    return String(decoding: bytes[offset..<end], as: UTF8.self)
   }
 }

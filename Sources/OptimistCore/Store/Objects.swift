@@ -2,14 +2,17 @@
 extension Transaction {
   /// The columns read for an object of `type`, in the order `VersionedObject(row:)` expects.
   static func columns(of type: ObjectType) -> String {
-    let fixed: [String]
+    columnNames(of: type).joinedFast(", ")
+  }
+
+  /// `columns(of:)`, one name each.
+  static func columnNames(of type: ObjectType) -> [String] {
     switch type {
-    case .payment: fixed = Payment.columns
-    case .refund: fixed = Refund.columns
+    case .payment: return Payment.columns
+    case .refund: return Refund.columns
     case .customer, .item:
-      fixed = ["id", "version", "created_at", "updated_at"] + type.fields.map(\.name)
+      return ["id", "version", "created_at", "updated_at"] + type.fields.map(\.name)
     }
-    return fixed.joinedFast(", ")
   }
 
   /// The object with this id, of whatever type.

@@ -28,6 +28,11 @@ import Testing
     #expect(known.entry(id: "C1")?.values == customer("C1", version: 0))
     #expect(known.entry(id: "C2")?.values == customer("C2", version: 4))
     #expect(known.keep())
+    // Read again as known, the most recent: nothing changed (nothing to save).
+    known.learn(.customer, customer("C2", version: 4), read: true)
+    #expect(!known.keep())
+    known.learn(.customer, customer("C1", version: 0), read: true)
+    #expect(known.keep())
     known.forget("C1")
     #expect(known.entry(id: "C1") == nil)
     #expect(known.keep())
