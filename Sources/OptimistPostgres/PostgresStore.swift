@@ -236,6 +236,8 @@ public final class PostgresStore: StoreEngine {
       "primary", try db.reader.first("SELECT NOT pg_is_in_recovery()")?.integer(0).map { $0 == 1 })
     facts.add("server_version", try db.reader.first("SHOW server_version")?.text(0))
     facts.add("libpq_version", PostgresConnection.libraryVersion)
+    // Where this user's known states for this URL are kept (null: none kept).
+    facts.addRaw("known_states", file.map { JSONObject.quoted($0.path) } ?? "null")
     facts.add("schema", try db.reader.first("SELECT current_schema()")?.text(0))
     facts.add(
       "schema_version", try db.reader.first("SELECT version FROM optimist_schema")?.integer(0))

@@ -292,4 +292,35 @@ import Testing
       #expect(store.roundTrips == 1)
     }
   }
+
+  /// An item known as stored: `update` (which looks among customers first: that no customer
+  /// has the item's id is checked on the server too) waits only for the catalog clock's
+  /// version, then for COMMIT; its history is the known row's. A deleted object is forgotten.
+  @Test func anUpdateOfAKnownItemWaitsForTheCatalogClockAndCommitOnly() throws {
+    try schema { schema in
+      let known = KnownStates()
+      let created = try schema.store(known).create(
+        try CreateRequest(
+          type: .item, values: FieldValues(.item, given: [("name", "Tea")]), key: nil))
+      let item = try #require(created.value)
+      let description = try #require(Field.named("description"))
+      let (updated, trips) = try counted(schema, known) {
+        try $0.update(
+          try UpdateRequest(
+            id: item.id, version: item.version,
+            changes: [FieldChange(description, .text("Green"))], key: nil))
+      }
+      #expect(trips == 2)
+      let history = try schema.store().read { tx in
+        try tx.rows("SELECT object FROM history").map { $0.text(0) ?? "" }
+      }
+      #expect(history == [item.json])
+      let version = try #require(updated.value?.version)
+      let (_, deleteTrips) = try counted(schema, known) {
+        try $0.delete(DeleteRequest(id: item.id, version: version))
+      }
+      #expect(deleteTrips == 1)
+      #expect(known.entry(id: item.id) == nil)
+    }
+  }
 }

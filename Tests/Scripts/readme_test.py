@@ -78,7 +78,7 @@ TOKEN = re.compile(
 FREE_VALUES = re.compile(
     r'(?:(?<="sqlite_version":")|(?<="server_version":")|(?<="libpq_version":")|(?<="version":")'
     r'|(?<="commit":")'
-    r'|(?<="host":"))[^"]*(?=")'
+    r'|(?<="host":")|(?<="known_states":"))[^"]*(?=")'
 )
 FREE_NUMBERS = re.compile(r'(?<="port":)\d+')
 ELLIPSIS = "…"

@@ -271,6 +271,7 @@ import Testing
         try manager.attributesOfItem(atPath: item)[.posixPermissions] as? Int == mode, "\(item)")
     }
     #expect(sandbox.bytes(path).map { String(decoding: $0, as: UTF8.self) }?.contains(id) == true)
+    #expect(run("doctor").expectSuccess()["known_states"] as? String == path)
 
     // Damaged: taken as empty (the write reads the row), and written anew.
     try Data("optimist known states 1 and then nonsense".utf8).write(to: URL(fileURLWithPath: path))
@@ -303,6 +304,8 @@ import Testing
     environment["OPTIMIST_KNOWN_STATES"] = "off"
     run("get", id).expectSuccess()
     #expect(!manager.fileExists(atPath: sandbox.root + "/cache-off"))
+    let doctor = run("doctor").expectSuccess()
+    #expect(doctor.keys.contains("known_states") && doctor["known_states"] is NSNull, "\(doctor)")
   }
 
   /// doctor's consistency check finds a rule broken behind optimist's back: exit 1, the

@@ -13,35 +13,60 @@
 /// A hint, never trusted: every column is compared on the server, so a state kept for a
 /// database since dropped, restored or changed by anyone else costs a round trip, never a
 /// wrong write. The last `capacity` objects read or written are kept, the most recent first;
-/// a deleted object is forgotten. What a transaction learns counts only once it commits.
-/// `optimist-pg` keeps them in a file per database between commands
-/// (OptimistPostgres/KnownStatesFile.swift); the server keeps none.
+/// a deleted object is forgotten. What a transaction learns counts only once it ends, and of
+/// one that fails only what it read. `optimist-pg` keeps them in a file per database between
+/// commands (OptimistPostgres/KnownStatesFile.swift); the server keeps none.
+///
+/// They are held as the file's bytes, and an entry is decoded only when a write asks for it:
+/// a command that starts, reads one object and saves the file again decodes nothing else.
 package final class KnownStates {
   /// One object's row, as `Transaction.selectByID` reads it.
   struct Entry {
     let type: ObjectType
     let values: [SQLValue]
-    var id: String {
-      if case .text(let id) = values[0] { return id }
-      return ""
-    }
+  }
+
+  /// Where one entry stands in `bytes`.
+  private struct Place {
+    let type: ObjectType
+    /// The entry, from its type's name to its last value.
+    let range: Range<Int>
+    /// Its id's UTF-8.
+    let id: Range<Int>
+    /// Where its values start.
+    let values: Int
   }
 
   /// How many objects are kept.
   static let capacity = 64
 
-  private var entries: [Entry]
-  /// What the running transaction learned (an entry) or forgot (nil, by id), in order, and
-  /// whether it read it (a read row is what was stored, whether the transaction then
-  /// commits or not) or wrote it (stored only if it commits).
+  /// The file's bytes: `header`, then the entries, most recent first.
+  private var bytes: [UInt8]
+  private var places: [Place]
+  /// What the running transaction learned (an entry) or forgot (nil), by id, in order, and
+  /// whether it read it (a read row is what was stored, whether the transaction then commits
+  /// or not) or wrote it (stored only if it commits).
   private var pending: [(id: String, entry: Entry?, wasRead: Bool)] = []
 
-  package init() { entries = [] }
+  package init() {
+    bytes = Self.header
+    places = []
+  }
 
   /// The row kept for `id`, if any.
   func entry(id: String) -> Entry? {
     for change in pending.reversed() where change.id == id { return change.entry }
-    return entries.first { $0.id == id }
+    guard let place = places.first(where: { bytes[$0.id].elementsEqual(id.utf8) }) else {
+      return nil
+    }
+    var reader = ByteReader(bytes: bytes, offset: place.values)
+    var values: [SQLValue] = []
+    values.reserveCapacity(place.type.columnCount)
+    for _ in 0..<place.type.columnCount {
+      guard let value = reader.value() else { return nil }
+      values.append(value)
+    }
+    return Entry(type: place.type, values: values)
   }
 
   /// Keeps `values`, a row of `type` as read or written (refunds never change: not kept).
@@ -59,17 +84,32 @@ package final class KnownStates {
   @discardableResult
   package func keep() -> Bool {
     guard !pending.isEmpty else { return false }
-    var kept = entries
-    for (id, entry, _) in pending {
-      kept.removeAll { $0.id == id }
-      if let entry { kept.insert(entry, at: 0) }
+    // The last word on each id, the most recent first.
+    var fresh: [(id: String, entry: Entry?)] = []
+    for change in pending.reversed() where !fresh.contains(where: { $0.id == change.id }) {
+      fresh.append((change.id, change.entry))
     }
-    if kept.count > Self.capacity { kept.removeLast(kept.count - Self.capacity) }
     pending = []
-    let changed =
-      kept.count != entries.count
-      || zip(kept, entries).contains { $0.type != $1.type || $0.values != $1.values }
-    entries = kept
+    var kept = Self.header
+    kept.reserveCapacity(bytes.count + 512)
+    var keptPlaces: [Place] = []
+    for (_, entry) in fresh {
+      if let entry { keptPlaces.append(Self.append(entry, to: &kept)) }
+    }
+    for place in places where keptPlaces.count < Self.capacity {
+      let id = bytes[place.id]
+      guard !fresh.contains(where: { id.elementsEqual($0.id.utf8) }) else { continue }
+      let shift = kept.count - place.range.lowerBound
+      kept.append(contentsOf: bytes[place.range])
+      keptPlaces.append(
+        Place(
+          type: place.type, range: (place.range.lowerBound + shift)..<(place.range.upperBound + shift),
+          id: (place.id.lowerBound + shift)..<(place.id.upperBound + shift),
+          values: place.values + shift))
+    }
+    let changed = kept != bytes
+    bytes = kept
+    places = keptPlaces
     return changed
   }
 
@@ -81,73 +121,74 @@ package final class KnownStates {
 
   /// The first line of the bytes: the format, and every type's columns, so that a file
   /// written by an optimist whose tables differ is ignored rather than misread.
-  private static var header: String {
+  private static let header: [UInt8] = {
     var text = "optimist known states 1"
     for type in ObjectType.allCases where type != .refund {
       text += ";" + type.rawValue + ":" + ReadTransaction.columns(of: type)
     }
-    return text + "\n"
-  }
+    return Array((text + "\n").utf8)
+  }()
 
-  /// The entries, most recent first: each its type's name, its number of values, then each
-  /// value (0: null; 1: integer, 8 bytes; 2: text, its length in 4 bytes, then UTF-8).
-  package func encoded() -> [UInt8] {
-    var bytes = Array(Self.header.utf8)
-    for entry in entries {
-      bytes.append(contentsOf: entry.type.rawValue.utf8)
-      bytes.append(0)
-      bytes.append(UInt8(entry.values.count))
-      for value in entry.values {
-        switch value {
-        case .null:
-          bytes.append(0)
-        case .integer(let integer):
-          bytes.append(1)
-          for shift in stride(from: 0, to: 64, by: 8) {
-            bytes.append(UInt8(truncatingIfNeeded: UInt64(bitPattern: integer) >> UInt64(shift)))
-          }
-        case .text(let text):
-          bytes.append(2)
-          let utf8 = Array(text.utf8)
-          for shift in stride(from: 0, to: 32, by: 8) {
-            bytes.append(UInt8(truncatingIfNeeded: UInt32(utf8.count) >> UInt32(shift)))
-          }
-          bytes.append(contentsOf: utf8)
-        }
+  /// The entries, most recent first: each its type's name and a zero, its number of values,
+  /// then each value (0: null; 1: integer, 8 bytes; 2: text, its length in 4 bytes, then
+  /// UTF-8), all numbers little-endian.
+  package func encoded() -> [UInt8] { bytes }
+
+  /// Appends `entry`; returns where it stands.
+  private static func append(_ entry: Entry, to bytes: inout [UInt8]) -> Place {
+    let start = bytes.count
+    bytes.append(contentsOf: entry.type.rawValue.utf8)
+    bytes.append(0)
+    bytes.append(UInt8(entry.values.count))
+    let values = bytes.count
+    var id = values..<values
+    for (index, value) in entry.values.enumerated() {
+      switch value {
+      case .null:
+        bytes.append(0)
+      case .integer(let integer):
+        bytes.append(1)
+        appendLittleEndian(UInt64(bitPattern: integer), width: 8, to: &bytes)
+      case .text(let text):
+        bytes.append(2)
+        let utf8 = text.utf8
+        appendLittleEndian(UInt64(utf8.count), width: 4, to: &bytes)
+        if index == 0 { id = bytes.count..<(bytes.count + utf8.count) }
+        bytes.append(contentsOf: utf8)
       }
     }
-    return bytes
+    return Place(type: entry.type, range: start..<bytes.count, id: id, values: values)
+  }
+
+  private static func appendLittleEndian(_ value: UInt64, width: Int, to bytes: inout [UInt8]) {
+    for index in 0..<width { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(8 * index))) }
   }
 
   /// What `encoded` wrote; nothing is known from bytes that are not exactly that (another
-  /// format, other tables, a file cut short).
-  package init(decoding bytes: [UInt8]) {
-    entries = []
-    var reader = ByteReader(bytes: bytes)
-    guard reader.take(Self.header.utf8.count).elementsEqual(Self.header.utf8) else { return }
-    var decoded: [Entry] = []
+  /// format, other tables, a file cut short, an entry that is not its type's row).
+  package init(decoding file: [UInt8]) {
+    bytes = Self.header
+    places = []
+    guard file.count >= Self.header.count, file[..<Self.header.count].elementsEqual(Self.header)
+    else { return }
+    var reader = ByteReader(bytes: file, offset: Self.header.count)
+    var found: [Place] = []
     while !reader.isAtEnd {
-      guard let name = reader.takeUntilZero(), let type = ObjectType(rawValue: name),
-        type != .refund, let count = reader.byte(), Int(count) == type.columnCount
+      let start = reader.offset
+      guard found.count < Self.capacity, let type = reader.typeName(),
+        let count = reader.byte(), Int(count) == type.columnCount
       else { return }
-      var values: [SQLValue] = []
-      for _ in 0..<count {
-        switch reader.byte() {
-        case 0?: values.append(.null)
-        case 1?:
-          guard let integer = reader.integer(width: 8) else { return }
-          values.append(.integer(Int64(bitPattern: integer)))
-        case 2?:
-          guard let length = reader.integer(width: 4), let text = reader.text(Int(length))
-          else { return }
-          values.append(.text(text))
-        default: return
-        }
+      let values = reader.offset
+      guard reader.byte() == 2, let length = reader.integer(width: 4) else { return }
+      let id = reader.offset..<(reader.offset + Int(length))
+      guard reader.skip(Int(length)) else { return }
+      for _ in 1..<Int(count) {
+        guard reader.value() != nil else { return }
       }
-      guard case .text = values[0], decoded.count < Self.capacity else { return }
-      decoded.append(Entry(type: type, values: values))
+      found.append(Place(type: type, range: start..<reader.offset, id: id, values: values))
     }
-    entries = decoded
+    bytes = file
+    places = found
   }
 }
 
@@ -165,20 +206,20 @@ extension ObjectType {
 /// Reads `KnownStates`' bytes, every read bounded by what is left.
 private struct ByteReader {
   let bytes: [UInt8]
-  var offset = 0
+  var offset: Int
 
   var isAtEnd: Bool { offset >= bytes.count }
-
-  mutating func take(_ count: Int) -> ArraySlice<UInt8> {
-    let end = min(bytes.count, offset + count)
-    defer { offset = end }
-    return bytes[offset..<end]
-  }
 
   mutating func byte() -> UInt8? {
     guard offset < bytes.count else { return nil }
     defer { offset += 1 }
     return bytes[offset]
+  }
+
+  mutating func skip(_ count: Int) -> Bool {
+    guard count >= 0, bytes.count - offset >= count else { return false }
+    offset += count
+    return true
   }
 
   /// A little-endian unsigned integer of `width` bytes.
@@ -190,18 +231,29 @@ private struct ByteReader {
     return value
   }
 
-  /// `length` bytes as text (what is not UTF-8 is repaired: a row that is not the stored
-  /// one fails the server's check like any other).
-  mutating func text(_ length: Int) -> String? {
-    guard length >= 0, bytes.count - offset >= length else { return nil }
-    return String(decoding: take(length), as: UTF8.self)
+  /// One value. Text that is not UTF-8 is repaired: a row that is not the stored one fails
+  /// the server's check like any other.
+  mutating func value() -> SQLValue? {
+    switch byte() {
+    case 0?: return .null
+    case 1?: return integer(width: 8).map { .integer(Int64(bitPattern: $0)) }
+    case 2?:
+      guard let length = integer(width: 4), bytes.count - offset >= Int(length) else { return nil }
+      defer { offset += Int(length) }
+      return .text(String(decoding: bytes[offset..<(offset + Int(length))], as: UTF8.self))
+    default: return nil
+    }
   }
 
-  mutating func takeUntilZero() -> String? {
+  /// A type's name, up to its zero byte (refunds are never kept).
+  mutating func typeName() -> ObjectType? {
     var end = offset
     while end < bytes.count && bytes[end] != 0 { end += 1 }
     guard end < bytes.count else { return nil }
     defer { offset = end + 1 }
-    return String(decoding: bytes[offset..<end], as: UTF8.self)
+    for type in ObjectType.allCases where type != .refund {
+      if bytes[offset..<end].elementsEqual(type.rawValue.utf8) { return type }
+    }
+    return nil
   }
 }
