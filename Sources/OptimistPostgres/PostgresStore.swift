@@ -37,8 +37,8 @@ public final class PostgresStore: StoreEngine {
 
   /// A store that keeps the objects this user last saw in it in a file between commands
   /// (KnownStatesFile.swift), unless switched off: `optimist-pg`'s.
-  private init(url: String, timeout: Double, file: KnownStatesFile?) {
-    self.url = PostgresURL(url)
+  private init(url: PostgresURL, timeout: Double, file: KnownStatesFile?) {
+    self.url = url
     self.timeout = timeout
     self.file = file
     known = file?.load()
@@ -279,6 +279,7 @@ public final class PostgresStore: StoreEngine {
   /// Opens PostgreSQL stores for `Engines.postgres` that keep the objects this user last saw
   /// in each, in a file between commands (`optimist-pg`'s).
   public static func openRemembering(url: String, timeout: Double) -> any StoreEngine {
-    PostgresStore(url: url, timeout: timeout, file: KnownStatesFile(url: PostgresURL(url)))
+    let url = PostgresURL(url)
+    return PostgresStore(url: url, timeout: timeout, file: KnownStatesFile(url: url))
   }
 }

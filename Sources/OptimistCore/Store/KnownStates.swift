@@ -43,10 +43,18 @@ package final class KnownStates {
   /// The file's bytes: `header`, then the entries, most recent first.
   private var bytes: [UInt8]
   private var places: [Place]
-  /// What the running transaction learned (an entry) or forgot (nil), by id, in order, and
-  /// whether it read it (a read row is what was stored, whether the transaction then commits
-  /// or not) or wrote it (stored only if it commits).
-  private var pending: [(id: String, entry: Entry?, wasRead: Bool)] = []
+  /// What a transaction learned (an entry) or forgot (nil) of the object `id`, and whether it
+  /// read it (a read row is what was stored, whether the transaction then commits or not) or
+  /// wrote it (stored only if it commits). A struct, not a tuple: the runtime would build a
+  /// tuple array's metadata in every process that learns.
+  private struct Change {
+    let id: String
+    let entry: Entry?
+    let wasRead: Bool
+  }
+
+  /// What the running transaction learned or forgot, in order.
+  private var pending: [Change] = []
 
   package init() {
     bytes = Self.header
@@ -56,7 +64,8 @@ package final class KnownStates {
   /// The row kept for `id`, if any.
   func entry(id: String) -> Entry? {
     for change in pending.reversed() where change.id == id { return change.entry }
-    guard let place = places.first(where: { bytes[$0.id].elementsEqual(id.utf8) }) else {
+    let wanted = Array(id.utf8)
+    guard let place = places.first(where: { Self.same(bytes, $0.id, wanted) }) else {
       return nil
     }
     var reader = ByteReader(bytes: bytes, offset: place.values)
@@ -73,11 +82,11 @@ package final class KnownStates {
   func learn(_ type: ObjectType, _ values: [SQLValue], read: Bool) {
     guard type != .refund, values.count == type.columnCount, case .text(let id) = values[0]
     else { return }
-    pending.append((id, Entry(type: type, values: values), read))
+    pending.append(Change(id: id, entry: Entry(type: type, values: values), wasRead: read))
   }
 
   /// Forgets `id` (deleted).
-  func forget(_ id: String) { pending.append((id, nil, false)) }
+  func forget(_ id: String) { pending.append(Change(id: id, entry: nil, wasRead: false)) }
 
   /// The running transaction ended: what it learned is known from now on. Returns whether
   /// anything changed (a row read again as it was known, the most recent already, does not).
@@ -85,32 +94,53 @@ package final class KnownStates {
   package func keep() -> Bool {
     guard !pending.isEmpty else { return false }
     // The last word on each id, the most recent first.
-    var fresh: [(id: String, entry: Entry?)] = []
+    var fresh: [Change] = []
     for change in pending.reversed() where !fresh.contains(where: { $0.id == change.id }) {
-      fresh.append((change.id, change.entry))
+      fresh.append(change)
     }
     pending = []
     var kept = Self.header
     kept.reserveCapacity(bytes.count + 512)
     var keptPlaces: [Place] = []
-    for (_, entry) in fresh {
-      if let entry { keptPlaces.append(Self.append(entry, to: &kept)) }
+    for change in fresh {
+      if let entry = change.entry { keptPlaces.append(Self.append(entry, to: &kept)) }
+    }
+    // Unchanged: one row, read again as it was known, the most recent already.
+    if fresh.count == 1, keptPlaces.count == 1, let first = places.first,
+      Self.same(bytes, first.range, Array(kept[keptPlaces[0].range]))
+    {
+      return false
     }
     for place in places where keptPlaces.count < Self.capacity {
-      let id = bytes[place.id]
-      guard !fresh.contains(where: { id.elementsEqual($0.id.utf8) }) else { continue }
+      guard !fresh.contains(where: { Self.same(bytes, place.id, Array($0.id.utf8)) }) else {
+        continue
+      }
       let shift = kept.count - place.range.lowerBound
       kept.append(contentsOf: bytes[place.range])
       keptPlaces.append(
         Place(
-          type: place.type, range: (place.range.lowerBound + shift)..<(place.range.upperBound + shift),
+          type: place.type,
+          range: (place.range.lowerBound + shift)..<(place.range.upperBound + shift),
           id: (place.id.lowerBound + shift)..<(place.id.upperBound + shift),
           values: place.values + shift))
     }
-    let changed = kept != bytes
     bytes = kept
     places = keptPlaces
-    return changed
+    return true
+  }
+
+  /// Whether `bytes[range]` is `other`.
+  private static func same(_ bytes: [UInt8], _ range: Range<Int>, _ other: [UInt8]) -> Bool {
+    guard range.count == other.count else { return false }
+    return bytes.withUnsafeBufferPointer { mine in
+      other.withUnsafeBufferPointer { theirs in
+        var index = 0
+        while index < theirs.count && mine[range.lowerBound + index] == theirs[index] {
+          index += 1
+        }
+        return index == theirs.count
+      }
+    }
   }
 
   /// The running transaction rolled back (or will run again): what it wrote is not stored;
@@ -119,15 +149,10 @@ package final class KnownStates {
 
   // MARK: Bytes, for a file
 
-  /// The first line of the bytes: the format, and every type's columns, so that a file
-  /// written by an optimist whose tables differ is ignored rather than misread.
-  private static let header: [UInt8] = {
-    var text = "optimist known states 1"
-    for type in ObjectType.allCases where type != .refund {
-      text += ";" + type.rawValue + ":" + ReadTransaction.columns(of: type)
-    }
-    return Array((text + "\n").utf8)
-  }()
+  /// The first line of the bytes: the format. A file from an optimist whose tables have
+  /// other columns needs no mark of its own: an entry of another length is refused here, and
+  /// one of the same length that the server does not find exactly so costs a round trip.
+  private static let header = Array("optimist known states 1\n".utf8)
 
   /// The entries, most recent first: each its type's name and a zero, its number of values,
   /// then each value (0: null; 1: integer, 8 bytes; 2: text, its length in 4 bytes, then
@@ -169,26 +194,76 @@ package final class KnownStates {
   package init(decoding file: [UInt8]) {
     bytes = Self.header
     places = []
-    guard file.count >= Self.header.count, file[..<Self.header.count].elementsEqual(Self.header)
-    else { return }
-    var reader = ByteReader(bytes: file, offset: Self.header.count)
-    var found: [Place] = []
-    while !reader.isAtEnd {
-      let start = reader.offset
-      guard found.count < Self.capacity, let type = reader.typeName(),
-        let count = reader.byte(), Int(count) == type.columnCount
-      else { return }
-      let values = reader.offset
-      guard reader.byte() == 2, let length = reader.integer(width: 4) else { return }
-      let id = reader.offset..<(reader.offset + Int(length))
-      guard reader.skip(Int(length)) else { return }
-      for _ in 1..<Int(count) {
-        guard reader.value() != nil else { return }
-      }
-      found.append(Place(type: type, range: start..<reader.offset, id: id, values: values))
+    if let found = file.withUnsafeBufferPointer({ Self.places(in: $0) }) {
+      bytes = file
+      places = found
     }
-    bytes = file
-    places = found
+  }
+
+  /// The type whose name starts at `at` in `file`, followed by its zero byte (refunds are
+  /// never kept).
+  private static func kind(in file: UnsafeBufferPointer<UInt8>, at: Int) -> ObjectType? {
+    guard at < file.count else { return nil }
+    let type: ObjectType
+    switch file[at] {
+    case UInt8(ascii: "C"): type = .customer
+    case UInt8(ascii: "I"): type = .item
+    case UInt8(ascii: "P"): type = .payment
+    default: return nil
+    }
+    var end = at
+    for byte in type.rawValue.utf8 {
+      guard end < file.count, file[end] == byte else { return nil }
+      end += 1
+    }
+    return end < file.count && file[end] == 0 ? type : nil
+  }
+
+  /// Where each entry of `file` stands; nil unless the whole file is as `encoded` writes it.
+  /// Walks the bytes once, decoding nothing (every read bounded by the file's end).
+  private static func places(in file: UnsafeBufferPointer<UInt8>) -> [Place]? {
+    let header = Self.header
+    guard file.count >= header.count else { return nil }
+    for index in header.indices where file[index] != header[index] { return nil }
+    var at = header.count
+    var found: [Place] = []
+    found.reserveCapacity(capacity)
+    /// A little-endian number of `width` bytes at `at`, moving past it.
+    func number(width: Int) -> Int? {
+      guard file.count - at >= width else { return nil }
+      var value = 0
+      for index in 0..<width { value |= Int(file[at + index]) << (8 * index) }
+      at += width
+      return value
+    }
+    while at < file.count {
+      guard found.count < capacity else { return nil }
+      let start = at
+      guard let type = kind(in: file, at: at) else { return nil }
+      let columns = type.columnCount
+      at += type.rawValue.utf8.count + 1
+      guard at < file.count, Int(file[at]) == columns else { return nil }
+      at += 1
+      let values = at
+      var id = at..<at
+      for index in 0..<columns {
+        guard at < file.count else { return nil }
+        let tag = file[at]
+        at += 1
+        switch tag {
+        case 0 where index > 0: break
+        case 1 where index > 0:
+          guard number(width: 8) != nil else { return nil }
+        case 2:
+          guard let length = number(width: 4), file.count - at >= length else { return nil }
+          if index == 0 { id = at..<(at + length) }
+          at += length
+        default: return nil
+        }
+      }
+      found.append(Place(type: type, range: start..<at, id: id, values: values))
+    }
+    return found
   }
 }
 
@@ -216,12 +291,6 @@ private struct ByteReader {
     return bytes[offset]
   }
 
-  mutating func skip(_ count: Int) -> Bool {
-    guard count >= 0, bytes.count - offset >= count else { return false }
-    offset += count
-    return true
-  }
-
   /// A little-endian unsigned integer of `width` bytes.
   mutating func integer(width: Int) -> UInt64? {
     guard bytes.count - offset >= width else { return nil }
@@ -245,15 +314,4 @@ private struct ByteReader {
     }
   }
 
-  /// A type's name, up to its zero byte (refunds are never kept).
-  mutating func typeName() -> ObjectType? {
-    var end = offset
-    while end < bytes.count && bytes[end] != 0 { end += 1 }
-    guard end < bytes.count else { return nil }
-    defer { offset = end + 1 }
-    for type in ObjectType.allCases where type != .refund {
-      if bytes[offset..<end].elementsEqual(type.rawValue.utf8) { return type }
-    }
-    return nil
-  }
 }

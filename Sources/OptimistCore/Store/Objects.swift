@@ -11,7 +11,7 @@ extension Transaction {
     case .payment: return Payment.columns
     case .refund: return Refund.columns
     case .customer, .item:
-      return ["id", "version", "created_at", "updated_at"] + type.fields.map(\.name)
+      return ["id", "version", "created_at", "updated_at"] + type.fields.map { $0.name }
     }
   }
 
