@@ -8,9 +8,8 @@ import OptimistCore
 /// `OPTIMIST_KNOWN_STATES=off` (or 0, false, no) keeps none.
 ///
 /// A cache: a file that is missing, unreadable, not the user's, or not exactly what this
-/// optimist writes is taken as empty, and one that cannot be written is left as it was;
-/// neither ever fails a command. It is replaced whole (a new file renamed over it), so a
-/// reader never sees half of one.
+/// optimist writes is taken as empty, and one that cannot be written is left as it was or
+/// emptied; neither ever fails a command. It is written in place under its lock (`save`).
 final class KnownStatesFile {
   let path: String
   private let folders: [String]
@@ -53,6 +52,8 @@ final class KnownStatesFile {
     guard descriptor >= 0 else { return KnownStates() }
     folderExists = true
     defer { close(descriptor) }
+    // Not while another process writes it (`save`).
+    _ = flock(descriptor, LOCK_SH)
     var status = stat()
     guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
       status.st_uid == geteuid(), status.st_size <= 1 << 20
@@ -70,30 +71,40 @@ final class KnownStatesFile {
     return KnownStates(decoding: bytes)
   }
 
-  /// Writes what is known, replacing the file; gives up quietly on any failure.
+  /// Writes what is known over the file, under its lock; gives up quietly on any failure.
+  ///
+  /// Written in place, not as a new file renamed over the old one: ext4 starts writing a
+  /// file to disk when it replaces another by rename (`auto_da_alloc`), which cost each
+  /// call about 0.2 ms, more than the round trip it saves on a local socket. A reader takes
+  /// the shared lock, so it never sees half of a write; should the file be torn all the same
+  /// (a crash, a file system without locks), it is ignored or its entries fail the server's
+  /// check, and it is written whole next time.
   func save(_ known: KnownStates) {
     if !folderExists {
       for folder in folders where mkdir(folder, 0o700) != 0 && errno != EEXIST { return }
       folderExists = true
     }
-    // A name no other process uses (several may save at once, even from two containers
-    // that share the home folder, where process ids repeat), made here and nowhere else.
-    let temporary = path + ".\(getpid())-\(UInt32.random(in: .min ... .max)).new"
-    let descriptor = open(
-      temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
     guard descriptor >= 0 else { return }
+    defer { close(descriptor) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
+      status.st_uid == geteuid()
+    else { return }
+    _ = flock(descriptor, LOCK_EX)
     let bytes = known.encoded()
     var written = 0
     while written < bytes.count {
       let count = bytes.withUnsafeBytes { buffer in
-        buffer.baseAddress.map { write(descriptor, $0 + written, buffer.count - written) } ?? -1
+        buffer.baseAddress.map {
+          pwrite(descriptor, $0 + written, buffer.count - written, off_t(written))
+        } ?? -1
       }
       if count < 0 && errno == EINTR { continue }
       guard count > 0 else { break }
       written += count
     }
-    if close(descriptor) != 0 || written != bytes.count || rename(temporary, path) != 0 {
-      unlink(temporary)
-    }
+    // Cut what is left of a longer old content (or, after a failed write, all of it).
+    _ = ftruncate(descriptor, off_t(written == bytes.count ? written : 0))
   }
 }

@@ -277,7 +277,8 @@ import Testing
     try Data("optimist known states 1 and then nonsense".utf8).write(to: URL(fileURLWithPath: path))
     run("update", id, "--version", "0", "--set", "note=a").expectSuccess()
     let known = try #require(sandbox.bytes(path))
-    #expect(String(decoding: known, as: UTF8.self).hasPrefix("optimist known states 1\nCUSTOMER\u{0}"))
+    #expect(
+      String(decoding: known, as: UTF8.self).hasPrefix("optimist known states 1\nCUSTOMER\u{0}"))
 
     // Stale: the file as it was before a change made elsewhere. The write still lands on
     // the stored row, and a version that is no longer current is refused with the real one.
