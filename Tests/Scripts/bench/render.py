@@ -523,7 +523,20 @@ def versus(results, header_env):
             f"{ratio(g['after']['median_ms'], g['before']['median_ms'])} |\n"
             f"| `get` instructions | {n(ins['before'])} | {n(ins['after'])} | {ratio(ins['after'], ins['before'])} |\n"
             f"| `update --version` median | {f(u['before']['median_ms'], 3)} ms | {f(u['after']['median_ms'], 3)} ms | "
-            f"{ratio(u['after']['median_ms'], u['before']['median_ms'])} |\n\n")
+            f"{ratio(u['after']['median_ms'], u['before']['median_ms'])} |\n\n" + versus_pg(d))
+
+
+def versus_pg(d):
+    """The PostgreSQL half of the part versus, when it ran."""
+    pg = d.get("postgresql")
+    if not pg:
+        return ""
+    rows = "".join(f"| `{name}` median | {f(x['before']['median_ms'], 3)} ms | {f(x['after']['median_ms'], 3)} ms | "
+                   f"{ratio(x['after']['median_ms'], x['before']['median_ms'])} |\n" for name, x in pg.items())
+    return ("The `optimist-pg` beside each, called directly, on one throwaway PostgreSQL server (fsync and "
+            "synchronous_commit on) over its Unix socket, taking turns as in the part pg (each keeping "
+            "its known states, as a user's calls do):\n\n"
+            "| | before | after | after / before |\n| --- | ---: | ---: | ---: |\n" + rows + "\n")
 
 
 ORDER = ("sqlite", "callgrind", "durability", "pg", "edit", "serve", "events", "versus")
