@@ -39,10 +39,10 @@ extension WriteTransaction {
   /// - The same key with another request is IDEMPOTENCY_KEY_REUSED, except a key that
   ///   `cancel-payment --key` took first, which replays that refusal to any request.
   /// - Speculating (PostgreSQL), the claim is not read: it is sent with what follows and
-  ///   checked on the server, which fails the whole transaction with `Misspeculation.keyTaken` if the key
-  ///   is taken; the engine then runs it again without speculating (the branch that replays
-  ///   or refuses). A command that reads nothing before it writes (a create) is then one
-  ///   round trip.
+  ///   checked on the server, which fails the whole transaction with
+  ///   `Misspeculation.keyTaken` if the key is taken; the engine then runs it again without
+  ///   speculating (the branch that replays or refuses). A command that reads nothing before
+  ///   it writes (a create), or only an object it knows (KnownStates), is then one round trip.
   /// - `ahead` is the read `check` or `perform` runs first: with a key read at once, the
   ///   engine may send it, and the key's row, with the claim (`readAhead`), so that neither
   ///   claiming nor replaying costs a round trip of its own.
