@@ -5,7 +5,7 @@ import OptimistCore
 /// database (`KnownStates`, which lets a write that changes one be one round trip):
 /// `$XDG_CACHE_HOME/optimist/known/` (or `~/.cache/…`), one file per URL (named by a hash of
 /// the URL with its password masked), in folders and a file only the user may read.
-/// `OPTIMIST_KNOWN_STATES=off` (or 0, false, no) keeps none.
+/// `OPTIMIST_KNOWN_STATES=off` (any value but on, 1, true or yes) keeps none.
 ///
 /// A cache: a file that is missing, unreadable, not the user's, or not exactly what this
 /// optimist writes is taken as empty, and one that cannot be written is left as it was or
@@ -18,8 +18,10 @@ final class KnownStatesFile {
 
   /// The file for `url`; nil when none is to be kept (switched off, or no home).
   init?(url: PostgresURL) {
+    // Kept unless switched off; a value that is not plainly "on" is off, so that a
+    // misspelt "disable" keeps nothing rather than everything.
     if let setting = getenv("OPTIMIST_KNOWN_STATES").map({ String(cString: $0) }),
-      ["off", "0", "false", "no"].contains(setting)
+      !["", "on", "1", "true", "yes"].contains(setting)
     {
       return nil
     }

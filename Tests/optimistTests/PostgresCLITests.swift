@@ -302,9 +302,11 @@ import Testing
 
     // Off: nothing kept.
     environment["XDG_CACHE_HOME"] = sandbox.root + "/cache-off"
-    environment["OPTIMIST_KNOWN_STATES"] = "off"
-    run("get", id).expectSuccess()
-    #expect(!manager.fileExists(atPath: sandbox.root + "/cache-off"))
+    for setting in ["off", "disable"] {
+      environment["OPTIMIST_KNOWN_STATES"] = setting
+      run("get", id).expectSuccess()
+      #expect(!manager.fileExists(atPath: sandbox.root + "/cache-off"), "\(setting)")
+    }
     let doctor = run("doctor").expectSuccess()
     #expect(doctor.keys.contains("known_states") && doctor["known_states"] is NSNull, "\(doctor)")
   }

@@ -51,9 +51,10 @@ enum Manual {
       ".TP", ".B OPTIMIST_ALLOW_NETWORK_FS",
       "1 lets optimist use a database on a network file system; only if a single machine ever uses it.",
       ".TP", ".B OPTIMIST_KNOWN_STATES",
-      "off: on PostgreSQL, keep no copy of the objects last read or written in "
-        + "$XDG_CACHE_HOME/optimist/known (else ~/.cache/optimist/known); a write that changes an "
-        + "object then waits for the server twice instead of once.",
+      "off (any value but on, 1, true or yes): on PostgreSQL, keep no copy of the objects "
+        + "last read or written in $XDG_CACHE_HOME/optimist/known (else "
+        + "~/.cache/optimist/known); a write that changes an object then waits for the server "
+        + "twice instead of once.",
       ".TP", ".B XDG_CACHE_HOME",
       "Where the copies of OPTIMIST_KNOWN_STATES are kept.",
       ".TP", ".B COLUMNS",
